@@ -1,0 +1,1 @@
+"""Byte decoders with no I/O of their own."""

@@ -1,0 +1,83 @@
+"""The sync shell: a private event loop that runs the async core.
+
+When the calling thread has no running loop (a script), the loop runs right here. When it has one (Jupyter, or a
+sync call made from async code), the same loop runs on a worker thread while the caller waits — so the sync client
+works everywhere and there is still one loop, one ``httpx.AsyncClient`` and one copy of the request logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class SyncRunner:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        loop = self.loop
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            with self._lock:
+                return loop.run_until_complete(coro)
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dhenara-http")
+
+        def _run() -> T:
+            with self._lock:
+                return loop.run_until_complete(coro)
+
+        return self._executor.submit(_run).result()
+
+    def iterate(self, agen: AsyncIterator[list[T]]) -> Iterator[T]:
+        """A sync generator over an async generator of batches, one loop entry per batch."""
+        it = agen.__aiter__()
+
+        async def _next() -> list[T] | None:
+            try:
+                return await it.__anext__()
+            except StopAsyncIteration:
+                return None
+
+        finished = False
+        try:
+            while True:
+                batch = self.run(_next())
+                if batch is None:
+                    finished = True
+                    return
+                yield from batch
+        finally:
+            aclose = getattr(it, "aclose", None)
+            if not finished and aclose is not None and self._loop is not None and not self._loop.is_closed():
+                self.run(aclose())
+
+    def close(self, final: Coroutine[Any, Any, None] | None = None) -> None:
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            try:
+                if final is not None:
+                    self.run(final)
+                self.run(loop.shutdown_asyncgens())
+            finally:
+                loop.close()
+        elif final is not None:
+            final.close()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None

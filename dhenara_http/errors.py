@@ -1,0 +1,218 @@
+"""The whole error tree of ``dhenara_http``.
+
+Every exception the package raises on purpose derives from :class:`DhenaraError`::
+
+    DhenaraError
+    ├── ConfigurationError (also ValueError)        bad input: unknown provider, missing key, invalid tool schema …
+    │   └── CapabilityError                         the model cannot do what the call asks (reasoning, images, tools)
+    ├── APIError                                    anything that went wrong talking to a provider
+    │   ├── APIStatusError                          the provider answered with an error (HTTP status or in-band event)
+    │   │   ├── BadRequestError           400, 422
+    │   │   │   ├── ContextLengthExceededError     the prompt does not fit the model's context window
+    │   │   │   └── ContentFilterError             the provider's safety system refused the input or the output
+    │   │   ├── AuthenticationError       401
+    │   │   │   └── PermissionDeniedError 403
+    │   │   ├── NotFoundError             404
+    │   │   ├── ConflictError             409
+    │   │   ├── RateLimitError            429
+    │   │   └── InternalServerError       5xx
+    │   │       └── OverloadedError       529, ``overloaded_error``, ``UNAVAILABLE``
+    │   ├── APIConnectionError                      no answer: DNS, refused, reset, TLS …
+    │   │   └── APITimeoutError (also TimeoutError) connect, read or total deadline passed
+    │   └── ResponseParseError                      an answer that is not what the protocol promises
+    └── StreamError                                 a stream failed after its first chunk; ``partial`` has what came
+
+Errors are classified from the provider's structured fields (``error.type``, ``error.code``, Gemini's ``status``),
+never by matching message text. They carry no secret: the transport scrubs the API key from every message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types.response import AIModelCallResponse
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "CapabilityError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContentFilterError",
+    "ContextLengthExceededError",
+    "DhenaraError",
+    "InternalServerError",
+    "NotFoundError",
+    "OverloadedError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseParseError",
+    "StreamError",
+    "error_class_for_status",
+]
+
+
+class DhenaraError(Exception):
+    """Root of every error raised by ``dhenara_http``."""
+
+
+class ConfigurationError(DhenaraError, ValueError):
+    """The call or the objects it was built from are wrong; nothing was sent."""
+
+
+class CapabilityError(ConfigurationError):
+    """The model was asked for something it cannot do (reasoning, images, tools …)."""
+
+
+class APIError(DhenaraError):
+    """Something went wrong talking to a provider.
+
+    Attributes carry what a caller needs to decide what to do next; all may be ``None`` when unknown.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+        status_code: int | None = None,
+        request_id: str | None = None,
+        error_type: str | None = None,
+        error_code: str | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.model = model
+        self.status_code = status_code
+        self.request_id = request_id
+        self.error_type = error_type
+        self.error_code = error_code
+        self.retry_after = retry_after
+        self.body = body
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            f"{k}={v}"
+            for k, v in (
+                ("provider", self.provider),
+                ("model", self.model),
+                ("status", self.status_code),
+                ("type", self.error_type),
+                ("code", self.error_code),
+                ("request_id", self.request_id),
+            )
+            if v is not None
+        )
+        return f"{self.message} ({where})" if where else self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status_code={self.status_code!r})"
+
+
+class APIStatusError(APIError):
+    """The provider answered, and the answer was an error."""
+
+
+class BadRequestError(APIStatusError):
+    """400 / 422: the provider rejected the request."""
+
+
+class ContextLengthExceededError(BadRequestError):
+    """The prompt (plus the requested output) does not fit the model's context window."""
+
+
+class ContentFilterError(BadRequestError):
+    """The provider's safety system refused the input or the output."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the key is missing, wrong or expired."""
+
+
+class PermissionDeniedError(AuthenticationError):
+    """403: the key is valid but not allowed to do this."""
+
+
+class NotFoundError(APIStatusError):
+    """404: unknown model, deployment or path."""
+
+
+class ConflictError(APIStatusError):
+    """409: a conflicting request is in flight."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests or tokens; ``retry_after`` says how long the provider asked to wait."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the provider failed."""
+
+
+class OverloadedError(InternalServerError):
+    """The provider is overloaded (HTTP 529, Anthropic ``overloaded_error``, Google ``UNAVAILABLE``)."""
+
+
+class APIConnectionError(APIError):
+    """No usable answer arrived: the connection failed, was refused or was reset."""
+
+
+class APITimeoutError(APIConnectionError, TimeoutError):
+    """A connect, read or total deadline passed."""
+
+
+class ResponseParseError(APIError):
+    """The provider's answer could not be understood (not JSON, wrong shape, truncated)."""
+
+
+class StreamError(DhenaraError):
+    """A stream failed after its first chunk.
+
+    Streams are never retried silently once a chunk reached the caller. ``partial`` is the response accumulated
+    from what did arrive (an ``AIModelCallResponse``, as the final item of a stream would be), and ``error`` the
+    classified cause (e.g. an :class:`OverloadedError` for Anthropic's in-band ``overloaded_error``).
+    """
+
+    def __init__(self, message: str, *, partial: AIModelCallResponse | None, error: DhenaraError | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.partial = partial
+        self.error = error
+
+    @property
+    def error_type(self) -> str | None:
+        return getattr(self.error, "error_type", None)
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: BadRequestError,
+    422: BadRequestError,
+    429: RateLimitError,
+    529: OverloadedError,
+}
+
+
+def error_class_for_status(status: int) -> type[APIStatusError]:
+    """The error class for an HTTP status when the body names nothing more precise."""
+    cls = _STATUS_CLASSES.get(status)
+    if cls is not None:
+        return cls
+    if status >= 500:
+        return InternalServerError
+    if 400 <= status < 500:
+        return BadRequestError
+    return APIStatusError

@@ -1,0 +1,144 @@
+"""Hosts as data: for each API provider, its default base URL, how it authenticates, which wire protocols it
+speaks (the first is the default) and its quirks.
+
+A new OpenAI-compatible host is one row here. Capabilities are flags, not ``if provider == …`` branches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import ConfigurationError
+from .types.api import AIModelAPI
+from .types.enums import AIModelAPIProviderEnum as P
+
+AuthScheme = Literal["bearer", "x-api-key", "api-key", "x-goog-api-key", "sigv4", "google-oauth"]
+
+#: The wire protocol names, as ``dhenara_http.protocols.<name>`` modules.
+WIRE_MODULES = {
+    "responses": "openai_responses",
+    "chat_completions": "openai_chat",
+    "anthropic": "anthropic_messages",
+    "gemini": "gemini",
+    "converse": "bedrock_converse",
+    "invoke": "bedrock_invoke",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HostProfile:
+    provider: P
+    base_url: str
+    wire_apis: tuple[str, ...]
+    auth: AuthScheme
+    #: Chat Completions: the output cap field (``max_completion_tokens`` for OpenAI, ``max_tokens`` for most others).
+    max_tokens_field: str = "max_tokens"
+    #: Chat Completions: whether ``stream_options.include_usage`` is understood.
+    stream_usage: bool = True
+    #: Whether reasoning items / thinking blocks may be replayed with their signatures to this host.
+    replays_reasoning: bool = True
+    request_id_headers: tuple[str, ...] = ("x-request-id", "request-id")
+
+
+HOSTS: dict[P, HostProfile] = {
+    P.OPEN_AI: HostProfile(
+        P.OPEN_AI,
+        "https://api.openai.com/v1",
+        ("responses", "chat_completions"),
+        "bearer",
+        max_tokens_field="max_completion_tokens",
+    ),
+    P.MICROSOFT_OPENAI: HostProfile(
+        P.MICROSOFT_OPENAI,
+        "{endpoint}/openai/v1",
+        ("responses", "chat_completions"),
+        "api-key",
+        max_tokens_field="max_completion_tokens",
+        request_id_headers=("x-request-id", "apim-request-id"),
+    ),
+    P.MICROSOFT_AZURE_AI: HostProfile(
+        P.MICROSOFT_AZURE_AI,
+        "{endpoint}/models",
+        ("chat_completions",),
+        "api-key",
+        request_id_headers=("x-request-id", "apim-request-id"),
+    ),
+    P.DEEPSEEK: HostProfile(P.DEEPSEEK, "https://api.deepseek.com", ("chat_completions",), "bearer"),
+    P.OPENAI_COMPATIBLE: HostProfile(P.OPENAI_COMPATIBLE, "{base_url}", ("chat_completions",), "bearer"),
+    P.ANTHROPIC: HostProfile(
+        P.ANTHROPIC, "https://api.anthropic.com/v1", ("anthropic",), "x-api-key", request_id_headers=("request-id",)
+    ),
+    P.GOOGLE_AI: HostProfile(
+        P.GOOGLE_AI,
+        "https://generativelanguage.googleapis.com/v1beta",
+        ("gemini",),
+        "x-goog-api-key",
+        request_id_headers=("x-goog-request-id", "x-request-id"),
+    ),
+    P.GOOGLE_VERTEX_AI: HostProfile(
+        P.GOOGLE_VERTEX_AI,
+        "https://{location}-aiplatform.googleapis.com/v1",
+        ("gemini", "anthropic"),
+        "google-oauth",
+    ),
+    P.AMAZON_BEDROCK: HostProfile(
+        P.AMAZON_BEDROCK,
+        "https://bedrock-runtime.{region}.amazonaws.com",
+        ("converse", "invoke"),
+        "sigv4",
+        request_id_headers=("x-amzn-requestid",),
+    ),
+}
+
+
+def host_for(api: AIModelAPI) -> HostProfile:
+    return HOSTS[api.provider]
+
+
+def wire_api_for(api: AIModelAPI) -> str:
+    """The wire protocol a call to this API uses: ``config["wire_api"]`` or the host's default."""
+    host = host_for(api)
+    wire = api.config.get("wire_api") or host.wire_apis[0]
+    if wire not in host.wire_apis:
+        raise ConfigurationError(f"{api.provider.value} does not speak the {wire!r} wire protocol")
+    return str(wire)
+
+
+def base_url_for(api: AIModelAPI) -> str:
+    """``config["base_url"]`` when given, else the host's default with its placeholders filled from ``config``."""
+    explicit = api.config.get("base_url")
+    if explicit:
+        return str(explicit).rstrip("/")
+    host = host_for(api)
+    template = host.base_url
+    values = {k: str(v).rstrip("/") for k, v in api.config.items() if isinstance(v, str | int)}
+    if api.provider is P.GOOGLE_VERTEX_AI:
+        location = values.setdefault("location", "us-central1")
+        if location == "global":
+            return "https://aiplatform.googleapis.com/v1"
+    if api.provider is P.AMAZON_BEDROCK:
+        values.setdefault("region", "us-east-1")
+    try:
+        return template.format(**values)
+    except KeyError as missing:
+        raise ConfigurationError(
+            f"AIModelAPI({api.provider.value}).config needs {missing.args[0]!r} to build the endpoint URL"
+        ) from None
+
+
+def auth_headers(api: AIModelAPI) -> dict[str, str]:
+    """The static auth headers of a key-based host (signing schemes are handled by the transport)."""
+    host = host_for(api)
+    key = api.get_api_key()
+    if host.auth in ("sigv4", "google-oauth"):
+        return {}
+    if not key:
+        if api.provider is P.OPENAI_COMPATIBLE:
+            return {}
+        raise ConfigurationError(
+            f"AIModelAPI({api.provider.value}): no api_key given and none found in the environment"
+        )
+    if host.auth == "bearer":
+        return {"authorization": f"Bearer {key}"}
+    return {host.auth: key}

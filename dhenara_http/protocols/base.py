@@ -1,0 +1,158 @@
+"""What every protocol module shares: the call context it builds from, the request it returns, the stream
+accumulator interface and small helpers.
+
+A protocol module is pure: it turns a :class:`CallContext` into a :class:`WireRequest`, a parsed JSON answer into a
+``ChatResponse``, an error body into an :class:`ErrorInfo`, and stream events into chunks. It never does I/O.
+
+A stream accumulator rebuilds the provider's own non-streaming JSON from the events, and its ``final()`` is
+``parse_response`` of that JSON — so a streamed answer and the same answer without streaming give equal responses
+by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, Union
+
+from ..errors import APIStatusError, CapabilityError
+from ..types.enums import AIModelAPIProviderEnum, FinishReason
+from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
+from ..types.response import ChatResponse
+from ..types.stream import (
+    ChatResponseChoiceDelta,
+    ChatResponseChunk,
+    ChatResponseContentItemDelta,
+)
+
+if TYPE_CHECKING:
+    from .._decoders.sse import SSEEvent
+    from ..hosts import HostProfile
+    from ..types.config import AIModelCallConfig
+    from ..types.endpoint import AIModelEndpoint
+    from ..types.model import FoundationModel
+
+#: A provider-neutral turn: a user/assistant/system ``Prompt``, an earlier answer (``ChatResponse``, kept whole so
+#: that tool calls and reasoning survive), or tool results.
+Message = Union[Prompt, ChatResponse, ToolCallResult, ToolCallResultsMessage]  # noqa: UP007
+
+
+@dataclass(slots=True)
+class CallContext:
+    """Everything a protocol needs to build one request and to read its answer."""
+
+    endpoint: AIModelEndpoint
+    config: AIModelCallConfig
+    host: HostProfile
+    instructions: list[str]
+    messages: list[Message]
+    stream: bool = False
+
+    @property
+    def model(self) -> FoundationModel:
+        return self.endpoint.ai_model
+
+    @property
+    def model_name(self) -> str:
+        """The model id on the wire (for Azure, the deployment name)."""
+        return str(self.endpoint.api.config.get("deployment") or self.endpoint.ai_model.model_name)
+
+    @property
+    def api_provider(self) -> AIModelAPIProviderEnum:
+        return self.endpoint.api.provider
+
+    @property
+    def vendor(self) -> str:
+        return self.endpoint.ai_model.provider.value
+
+    def max_output_tokens(self) -> int | None:
+        """The output cap for this call: the config's value capped to the model's limit (the reasoning mode's limit
+        when reasoning is on); the model's limit when the config gives none; None when neither is known."""
+        settings = self.model.chat_settings
+        limit: int | None = None
+        if settings is not None:
+            limit = settings.max_output_tokens or None
+            if self.config.reasoning and settings.max_output_tokens_reasoning_mode:
+                limit = settings.max_output_tokens_reasoning_mode
+        wanted = self.config.max_output_tokens
+        if wanted is None:
+            return limit
+        return min(wanted, limit) if limit else wanted
+
+    def wants_reasoning(self) -> bool:
+        """Whether to ask for reasoning; a clear error when the model cannot reason."""
+        if not self.config.reasoning:
+            return False
+        settings = self.model.chat_settings
+        if settings is not None and not settings.supports_reasoning and not self.model.metadata.get("generic"):
+            raise CapabilityError(f"{self.model.model_name} does not support reasoning (AIModelCallConfig.reasoning)")
+        return True
+
+    def make_chunk(
+        self,
+        deltas: Sequence[ChatResponseContentItemDelta],
+        *,
+        choice_index: int = 0,
+        finish_reason: FinishReason | None = None,
+    ) -> ChatResponseChunk:
+        return ChatResponseChunk(
+            model=self.model_name,
+            provider=self.vendor,
+            api_provider=self.api_provider.value,
+            choice_deltas=[
+                ChatResponseChoiceDelta(index=choice_index, content_deltas=list(deltas), finish_reason=finish_reason)
+            ],
+        )
+
+
+@dataclass(slots=True)
+class WireRequest:
+    """One HTTP request, before auth: ``path`` is relative to the host's base URL."""
+
+    method: str
+    path: str
+    json: dict[str, Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | None = None
+    stream: bool = False
+
+
+@dataclass(slots=True)
+class ErrorInfo:
+    """What a protocol reads out of an error body. ``error_class`` overrides the class the HTTP status implies."""
+
+    message: str
+    error_type: str | None = None
+    error_code: str | None = None
+    error_class: type[APIStatusError] | None = None
+    retry_after: float | None = None
+
+
+class StreamAccumulator(Protocol):
+    """Turns decoded stream events into chunks, and what arrived into a ``ChatResponse``."""
+
+    #: True once the protocol's terminal event arrived; a stream that ends without it was truncated.
+    done: bool
+
+    def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
+        """The chunks this event adds (every one with at least one content delta). Raises an ``APIStatusError``
+        subclass for an in-band error event."""
+        ...
+
+    def final(self) -> ChatResponse:
+        """The response from everything fed so far (complete after ``done``, partial before)."""
+        ...
+
+
+class WireProtocol(Protocol):
+    """The functions every protocol module offers."""
+
+    NAME: str
+
+    def build_request(self, ctx: CallContext) -> WireRequest: ...
+
+    def parse_response(self, data: dict[str, Any], ctx: CallContext) -> ChatResponse: ...
+
+    def parse_error(self, status: int, body: Any) -> ErrorInfo | None: ...
+
+    def new_accumulator(self, ctx: CallContext) -> StreamAccumulator: ...

@@ -1,0 +1,1 @@
+"""The public pydantic models and enums (re-exported from ``dhenara_http``)."""

@@ -1,0 +1,131 @@
+"""``AIModelAPI``: the credentials and settings of one API host."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from pydantic import Field, Secret, SecretStr, field_validator, model_validator
+
+from ..errors import ConfigurationError
+from ._base import BaseModel
+from .enums import AIModelAPIProviderEnum
+
+#: Environment variables read, in order, when ``api_key`` is not given.
+API_KEY_ENV_VARS: dict[AIModelAPIProviderEnum, tuple[str, ...]] = {
+    AIModelAPIProviderEnum.OPEN_AI: ("OPENAI_API_KEY",),
+    AIModelAPIProviderEnum.ANTHROPIC: ("ANTHROPIC_API_KEY",),
+    AIModelAPIProviderEnum.GOOGLE_AI: ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    AIModelAPIProviderEnum.GOOGLE_VERTEX_AI: (),
+    AIModelAPIProviderEnum.AMAZON_BEDROCK: ("AWS_BEARER_TOKEN_BEDROCK",),
+    AIModelAPIProviderEnum.MICROSOFT_OPENAI: ("AZURE_OPENAI_API_KEY",),
+    AIModelAPIProviderEnum.MICROSOFT_AZURE_AI: ("AZURE_AI_API_KEY", "AZURE_INFERENCE_CREDENTIAL"),
+    AIModelAPIProviderEnum.DEEPSEEK: ("DEEPSEEK_API_KEY",),
+    AIModelAPIProviderEnum.OPENAI_COMPATIBLE: ("OPENAI_COMPATIBLE_API_KEY",),
+}
+
+#: Environment variables that fill ``config`` keys when those are not given.
+CONFIG_ENV_VARS: dict[AIModelAPIProviderEnum, dict[str, tuple[str, ...]]] = {
+    AIModelAPIProviderEnum.MICROSOFT_OPENAI: {"endpoint": ("AZURE_OPENAI_ENDPOINT",)},
+    AIModelAPIProviderEnum.MICROSOFT_AZURE_AI: {"endpoint": ("AZURE_AI_ENDPOINT",)},
+    AIModelAPIProviderEnum.GOOGLE_VERTEX_AI: {
+        "project_id": ("GOOGLE_CLOUD_PROJECT", "VERTEXAI_PROJECT"),
+        "location": ("GOOGLE_CLOUD_LOCATION", "VERTEXAI_LOCATION"),
+    },
+    AIModelAPIProviderEnum.AMAZON_BEDROCK: {"region": ("AWS_REGION", "AWS_DEFAULT_REGION")},
+    AIModelAPIProviderEnum.OPENAI_COMPATIBLE: {"base_url": ("OPENAI_COMPATIBLE_BASE_URL",)},
+}
+
+_KNOWN_WIRE_APIS: dict[AIModelAPIProviderEnum, tuple[str, ...]] = {
+    AIModelAPIProviderEnum.OPEN_AI: ("responses", "chat_completions"),
+    AIModelAPIProviderEnum.MICROSOFT_OPENAI: ("responses", "chat_completions"),
+    AIModelAPIProviderEnum.AMAZON_BEDROCK: ("converse", "invoke"),
+}
+
+
+def _first_env(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+class AIModelAPI(BaseModel):
+    """Credentials and settings for one API host.
+
+    ``api_key`` and ``credentials`` are secrets: ``repr``, ``str`` and ``model_dump`` show them masked.
+    When ``api_key`` is omitted, the provider's usual environment variable is read (``OPENAI_API_KEY`` …).
+
+    ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint), ``wire_api``
+    (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
+    Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
+    ``api_version`` (Anthropic's ``anthropic-version``).
+    """
+
+    provider: AIModelAPIProviderEnum
+    api_key: SecretStr | None = None
+    credentials: Secret[dict[str, Any]] | None = None
+    config: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("provider", mode="before")
+    @classmethod
+    def _known_provider(cls, value: Any) -> Any:
+        if isinstance(value, AIModelAPIProviderEnum):
+            return value
+        try:
+            return AIModelAPIProviderEnum(value)
+        except ValueError:
+            known = ", ".join(p.value for p in AIModelAPIProviderEnum)
+            raise ConfigurationError(f"AIModelAPI.provider: unknown provider {value!r}; expected one of {known}")
+
+    @model_validator(mode="after")
+    def _fill_from_environment(self) -> AIModelAPI:
+        if self.api_key is None:
+            key = _first_env(API_KEY_ENV_VARS.get(self.provider, ()))
+            if key:
+                self.api_key = SecretStr(key)
+        config = dict(self.config)
+        for key_name, env_names in CONFIG_ENV_VARS.get(self.provider, {}).items():
+            if key_name not in config:
+                value = _first_env(env_names)
+                if value:
+                    config[key_name] = value
+        wire_api = config.get("wire_api")
+        if wire_api is not None:
+            allowed = _KNOWN_WIRE_APIS.get(self.provider, ())
+            if wire_api not in allowed:
+                raise ConfigurationError(
+                    f"AIModelAPI.config['wire_api']: {wire_api!r} is not a wire protocol of {self.provider.value}"
+                    + (f"; expected one of {', '.join(allowed)}" if allowed else "")
+                )
+        self.config = config
+        return self
+
+    def get_api_key(self) -> str | None:
+        """The key in clear text, for building request headers only."""
+        return self.api_key.get_secret_value() if self.api_key is not None else None
+
+    def get_credentials(self) -> dict[str, Any]:
+        """The credentials in clear text, for signing requests only."""
+        return dict(self.credentials.get_secret_value()) if self.credentials is not None else {}
+
+    def secrets(self) -> list[str]:
+        """Every secret string this API holds, so that the transport can scrub them from error messages."""
+        found: list[str] = []
+        key = self.get_api_key()
+        if key:
+            found.append(key)
+
+        def walk(value: Any) -> None:
+            if isinstance(value, str) and len(value) >= 8:
+                found.append(value)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    walk(v)
+            elif isinstance(value, list | tuple):
+                for v in value:
+                    walk(v)
+
+        walk(self.get_credentials())
+        return found

@@ -1,0 +1,165 @@
+"""What a caller sends: prompts, files, system instructions and tool results.
+
+These are the provider-neutral turns. A protocol module renders them onto its wire when the request is built.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from ..errors import ConfigurationError
+from ._base import BaseModel
+from .enums import PromptMessageRoleEnum
+
+FileKind = Literal["image", "pdf", "text", "audio", "other"]
+
+
+class GenericFile(BaseModel):
+    """A file attached to a prompt: inline bytes, text, or a URL the provider fetches itself."""
+
+    name: str | None = None
+    media_type: str = "application/octet-stream"
+    data: bytes | None = None
+    text: str | None = None
+    url: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> GenericFile:
+        sources = [s for s in (self.data, self.text, self.url) if s is not None]
+        if len(sources) != 1:
+            raise ConfigurationError(f"GenericFile {self.name or ''!r}: give exactly one of data, text or url")
+        return self
+
+    @classmethod
+    def from_path(cls, path: str | Path, media_type: str | None = None) -> GenericFile:
+        p = Path(path)
+        guessed = media_type or mimetypes.guess_type(p.name)[0] or "application/octet-stream"
+        raw = p.read_bytes()
+        if guessed.startswith("text/") or guessed in ("application/json", "application/xml"):
+            return cls(name=p.name, media_type=guessed, text=raw.decode("utf-8", errors="replace"))
+        return cls(name=p.name, media_type=guessed, data=raw)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> GenericFile:
+        return cls(name=name, media_type=media_type, data=data)
+
+    @classmethod
+    def from_base64(cls, data: str, media_type: str, name: str | None = None) -> GenericFile:
+        return cls(name=name, media_type=media_type, data=base64.b64decode(data))
+
+    @property
+    def kind(self) -> FileKind:
+        mt = self.media_type.lower()
+        if self.text is not None or mt.startswith("text/") or mt in ("application/json", "application/xml"):
+            return "text"
+        if mt.startswith("image/"):
+            return "image"
+        if mt == "application/pdf":
+            return "pdf"
+        if mt.startswith("audio/"):
+            return "audio"
+        return "other"
+
+    def base64(self) -> str:
+        if self.data is None:
+            raise ConfigurationError(f"GenericFile {self.name or ''!r} has no inline data to encode")
+        return base64.b64encode(self.data).decode("ascii")
+
+    def data_url(self) -> str:
+        return f"data:{self.media_type};base64,{self.base64()}"
+
+    def get_text(self, max_words: int | None = None) -> str:
+        text = self.text if self.text is not None else ""
+        if max_words:
+            text = " ".join(text.split()[:max_words])
+        return text
+
+    def __repr__(self) -> str:
+        size = f"{len(self.data)} bytes" if self.data is not None else (self.url or f"{len(self.text or '')} chars")
+        return f"GenericFile({self.name!r}, {self.media_type!r}, {size})"
+
+
+class PromptConfig(BaseModel):
+    max_words_text: int | None = None
+    max_words_file: int | None = None
+
+
+class _TextPrompt(BaseModel):
+    text: str
+    variables: dict[str, Any] = Field(default_factory=dict)
+
+    def get_formatted_text(self, max_words: int | None = None, **kwargs: Any) -> str:
+        values = {**self.variables, **kwargs}
+        text = self.text.format(**values) if values else self.text
+        if max_words:
+            text = " ".join(text.split()[:max_words])
+        return text
+
+
+class Prompt(_TextPrompt):
+    """One user (or assistant, or system) turn: text with ``{placeholders}`` filled from ``variables``, plus files."""
+
+    type: Literal["prompt"] = "prompt"
+    role: PromptMessageRoleEnum = PromptMessageRoleEnum.USER
+    files: list[GenericFile] = Field(default_factory=list)
+    config: PromptConfig | None = None
+
+    @classmethod
+    def with_text(cls, text: str, variables: dict[str, Any] | None = None) -> Prompt:
+        return cls(role=PromptMessageRoleEnum.USER, text=text, variables=variables or {})
+
+    def rendered_text(self) -> str:
+        max_words = self.config.max_words_text if self.config else None
+        return self.get_formatted_text(max_words=max_words)
+
+
+class SystemInstruction(_TextPrompt):
+    """A system / developer instruction."""
+
+    type: Literal["system_instruction"] = "system_instruction"
+
+
+class ToolCallResult(BaseModel):
+    """What running a tool produced, sent back to the model on the next turn.
+
+    ``call_id`` is the id of the tool call it answers (as the response gave it); ``name`` the tool's name, which
+    Gemini needs to pair results with calls.
+    """
+
+    type: Literal["tool_result"] = "tool_result"
+    call_id: str | None = None
+    name: str | None = None
+    output: Any = None
+    is_error: bool = False
+
+    def as_text(self) -> str:
+        if isinstance(self.output, str):
+            return self.output
+        try:
+            return json.dumps(self.output, ensure_ascii=False)
+        except TypeError:
+            return json.dumps(str(self.output), ensure_ascii=False)
+
+    def as_json(self) -> dict[str, Any]:
+        if isinstance(self.output, dict):
+            return self.output
+        return {"result": self.output}
+
+
+class ToolCallResultsMessage(BaseModel):
+    """Several tool results answering one assistant turn."""
+
+    type: Literal["tool_result_message"] = "tool_result_message"
+    results: list[ToolCallResult]
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ToolCallResultsMessage:
+        if not self.results:
+            raise ConfigurationError("ToolCallResultsMessage.results must hold at least one ToolCallResult")
+        return self

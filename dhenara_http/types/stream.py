@@ -1,0 +1,132 @@
+"""Streaming chunks.
+
+These are plain slotted dataclasses, not pydantic models: a stream makes thousands of them and none needs
+validation (the protocol module built them from parsed JSON). Each has ``model_dump()`` for symmetry.
+
+Every chunk a stream yields holds at least one ``choice_deltas`` entry with at least one ``content_deltas`` entry, so
+``chunk.data.choice_deltas[0].content_deltas[0].get_text_delta()`` never fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .enums import ChatResponseContentItemType, FinishReason, SSEEventType
+
+
+class _Dump:
+    __slots__ = ()
+
+    def model_dump(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)  # type: ignore[call-overload,no-any-return]
+
+
+@dataclass(slots=True)
+class ChatResponseTextContentItemDelta(_Dump):
+    index: int = 0
+    text_delta: str = ""
+    type: ChatResponseContentItemType = ChatResponseContentItemType.TEXT
+
+    def get_text_delta(self) -> str:
+        return self.text_delta
+
+
+@dataclass(slots=True)
+class ChatResponseReasoningContentItemDelta(_Dump):
+    """Reasoning text as it streams; a signature or encrypted content may arrive in a delta of its own."""
+
+    index: int = 0
+    text_delta: str = ""
+    thinking_signature: str | None = None
+    thinking_id: str | None = None
+    type: ChatResponseContentItemType = ChatResponseContentItemType.REASONING
+
+    def get_text_delta(self) -> str:
+        return self.text_delta
+
+
+@dataclass(slots=True)
+class ChatResponseToolCallContentItemDelta(_Dump):
+    """A piece of a tool call: its id and name arrive once, its JSON arguments in ``arguments_delta`` pieces."""
+
+    index: int = 0
+    arguments_delta: str = ""
+    tool_call_id: str | None = None
+    tool_name: str | None = None
+    type: ChatResponseContentItemType = ChatResponseContentItemType.TOOL_CALL
+
+    def get_text_delta(self) -> str:
+        return self.arguments_delta
+
+
+@dataclass(slots=True)
+class ChatResponseGenericContentItemDelta(_Dump):
+    index: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict)
+    type: ChatResponseContentItemType = ChatResponseContentItemType.GENERIC
+
+    def get_text_delta(self) -> str:
+        return ""
+
+
+ChatResponseContentItemDelta = Union[  # noqa: UP007
+    ChatResponseTextContentItemDelta,
+    ChatResponseReasoningContentItemDelta,
+    ChatResponseToolCallContentItemDelta,
+    ChatResponseGenericContentItemDelta,
+]
+
+
+@dataclass(slots=True)
+class ChatResponseChoiceDelta(_Dump):
+    index: int = 0
+    content_deltas: list[ChatResponseContentItemDelta] = field(default_factory=list)
+    finish_reason: FinishReason | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class ChatResponseChunk(_Dump):
+    model: str
+    provider: str
+    api_provider: str | None = None
+    choice_deltas: list[ChatResponseChoiceDelta] = field(default_factory=list)
+    done: bool = False
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SSEErrorData(_Dump):
+    error_code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+@dataclass(slots=True)
+class SSEResponse(_Dump):
+    """One streamed item: ``event`` is ``TOKEN_STREAM`` and ``data`` a :class:`ChatResponseChunk`."""
+
+    data: ChatResponseChunk
+    event: SSEEventType = SSEEventType.TOKEN_STREAM
+    id: str | None = None
+    retry: int | None = None
+
+    def is_error(self) -> bool:
+        return False
+
+
+@dataclass(slots=True)
+class SSEErrorResponse(_Dump):
+    data: SSEErrorData
+    event: SSEEventType = SSEEventType.ERROR
+    id: str | None = None
+    retry: int | None = None
+
+    def is_error(self) -> bool:
+        return True
+
+
+#: dhenara-ai's name for a chat ``SSEResponse``.
+StreamingChatResponse = SSEResponse
