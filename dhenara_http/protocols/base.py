@@ -11,6 +11,8 @@ by construction.
 
 from __future__ import annotations
 
+import base64
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Union
@@ -156,3 +158,43 @@ class WireProtocol(Protocol):
     def parse_error(self, status: int, body: Any) -> ErrorInfo | None: ...
 
     def new_accumulator(self, ctx: CallContext) -> StreamAccumulator: ...
+
+
+# -- cross-provider history --------------------------------------------------------------------------------------
+#
+# One policy for every protocol (documented in docs/conversations.md):
+# * Text always travels.
+# * Tool calls and tool results travel as native tool turns. Ids are rewritten reversibly where the destination's
+#   pattern demands it (see encode_tool_id); a provider that gives no ids (Gemini) gets deterministic ones at parse time.
+# * Reasoning travels only to the family that made it — the same wire protocol on the same API provider — with its
+#   signature / encrypted content. To any other destination it is dropped, never re-sent as text: foreign thinking
+#   pasted into a prompt confuses the next model, and signatures are rejected across families.
+
+_TOOL_ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+_TOOL_ID_PREFIX = "tid_"
+
+
+def encode_tool_id(tool_id: str) -> str:
+    """An id matching ``^[a-zA-Z0-9_-]{1,64}$`` (Anthropic's rule, the strictest), reversible by
+    :func:`decode_tool_id`. Ids that already match are kept as they are."""
+    if _TOOL_ID_OK.match(tool_id) and not tool_id.startswith(_TOOL_ID_PREFIX):
+        return tool_id
+    encoded = base64.urlsafe_b64encode(tool_id.encode("utf-8")).decode("ascii").rstrip("=")
+    return _TOOL_ID_PREFIX + encoded
+
+
+def decode_tool_id(tool_id: str) -> str:
+    """The original id of an id made by :func:`encode_tool_id` (other ids come back unchanged)."""
+    if not tool_id.startswith(_TOOL_ID_PREFIX):
+        return tool_id
+    body = tool_id[len(_TOOL_ID_PREFIX) :]
+    try:
+        return base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return tool_id
+
+
+def same_family(response: ChatResponse, ctx: CallContext, wire_api: str) -> bool:
+    """Whether ``response`` was made by the same wire protocol on the same API provider as this call, so that its
+    reasoning (signatures, encrypted content) may be replayed."""
+    return response.metadata.get("wire_api") == wire_api and response.api_provider == ctx.api_provider

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Tests never read real credentials from the environment.
+_CLEARED = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "GEMINI_API_KEY",
+    "GOOGLE_API_KEY",
+    "DEEPSEEK_API_KEY",
+    "AZURE_OPENAI_API_KEY",
+    "AZURE_OPENAI_ENDPOINT",
+    "AWS_BEARER_TOKEN_BEDROCK",
+    "OPENAI_COMPATIBLE_API_KEY",
+    "OPENAI_COMPATIBLE_BASE_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _CLEARED:
+        if name in os.environ:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retries never sleep in tests; the waits they asked for are recorded in the returned list."""
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    from dhenara_http._transport import retry
+
+    monkeypatch.setattr(retry, "sleep", fake_sleep)
+    return waits
+
+
+@pytest.fixture
+def retry_waits(_no_retry_sleep: list[float]) -> list[float]:
+    return _no_retry_sleep
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run with ``@pytest.mark.anyio`` (anyio ships with httpx) on asyncio."""
+    return "asyncio"
