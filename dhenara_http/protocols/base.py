@@ -165,7 +165,8 @@ class WireProtocol(Protocol):
 # One policy for every protocol (documented in docs/conversations.md):
 # * Text always travels.
 # * Tool calls and tool results travel as native tool turns. Ids are rewritten reversibly where the destination's
-#   pattern demands it (see encode_tool_id); a provider that gives no ids (Gemini) gets deterministic ones at parse time.
+#   pattern demands it (see encode_tool_id); a provider that gives no ids (Gemini) gets deterministic ones when
+#   its answer is parsed.
 # * Reasoning travels only to the family that made it — the same wire protocol on the same API provider — with its
 #   signature / encrypted content. To any other destination it is dropped, never re-sent as text: foreign thinking
 #   pasted into a prompt confuses the next model, and signatures are rejected across families.
