@@ -27,6 +27,9 @@ from .types.stream import ChatResponseTextContentItemDelta, SSEResponse
 
 Batch = list[StreamItem]
 
+#: How much of a body that yields no event is kept to be read as plain JSON.
+MAX_SNIFFED_BODY = 1024 * 1024
+
 
 def success_status(ctx: CallContext, code: int = 200) -> ExternalApiCallStatus:
     return ExternalApiCallStatus(
@@ -48,6 +51,10 @@ class _Reader:
         self.decoder = SSEDecoder()
         self.bytes_iter = response.aiter_bytes().__aiter__()
         self.eof = False
+        #: The bytes read before the first event: a body that never yields one may be plain JSON sent with an
+        #: event-stream content type (Gemini has answered an invalid key so); see :func:`start_stream`.
+        self.head = b""
+        self.saw_event = False
 
     async def next_batch(self) -> Batch:
         """The next non-empty batch, or [] at the end of the stream."""
@@ -65,8 +72,11 @@ class _Reader:
                 raise translated from None
             else:
                 events = self.decoder.feed(chunk)
+                if not self.saw_event and len(self.head) < MAX_SNIFFED_BODY:
+                    self.head += chunk
             finally:
                 self.deadline.disarm()
+            self.saw_event = self.saw_event or bool(events)
             batch: Batch = []
             for event in events:
                 for c in self.acc.feed(event):
@@ -113,6 +123,10 @@ async def start_stream(
                 if isinstance(exc, httpx.HTTPError):
                     raise transport.map_httpx_error(exc) from None
                 raise
+            if not first and reader.eof and not reader.saw_event and reader.head.strip():
+                # Not an event stream after all, whatever the content type said: read it as a whole answer.
+                await response.aclose()
+                return _once(await _whole_answer(transport, protocol, ctx, response, reader.head))
             return _rest(reader, first, ctx, transport)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -167,9 +181,21 @@ async def _whole_answer(
             model=transport.model,
             status_code=response.status_code,
         ) from None
-    if isinstance(data, dict) and "error" in data and data["error"]:
-        raise transport.error_from_body(
-            response.status_code if response.status_code >= 400 else 500, raw, response.headers
+    # Google wraps some error bodies in a list: [{"error": {...}}].
+    first = data[0] if isinstance(data, list) and data else data
+    if isinstance(first, dict) and "error" in first and first["error"]:
+        status = response.status_code
+        if status < 400:
+            # An error with a success status: the body's own HTTP code (Google's ``error.code``) says what it is.
+            code = first["error"].get("code") if isinstance(first["error"], dict) else None
+            status = code if isinstance(code, int) and code >= 400 else 500
+        raise transport.error_from_body(status, raw, response.headers)
+    if not isinstance(data, dict):
+        raise ResponseParseError(
+            "a streaming request was answered with JSON that is not an object",
+            provider=transport.provider,
+            model=transport.model,
+            status_code=response.status_code,
         )
     final = finalize(protocol.parse_response(data, ctx), ctx)
     items: Batch = []

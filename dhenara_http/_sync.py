@@ -44,9 +44,14 @@ class SyncRunner:
 
         return self._executor.submit(_run).result()
 
-    def iterate(self, agen: AsyncIterator[list[T]]) -> Iterator[T]:
-        """A sync generator over an async generator of batches, one loop entry per batch."""
+    def iterate(self, agen: AsyncIterator[list[T]], owner: object = None) -> Iterator[T]:
+        """A sync generator over an async generator of batches, one loop entry per batch.
+
+        ``owner`` (the client) is kept alive by the generator: a stream from a client that was never bound to a name
+        must not lose its event loop to the garbage collector half-way.
+        """
         it = agen.__aiter__()
+        keep_alive = owner  # noqa: F841 - held by the generator frame on purpose
 
         async def _next() -> list[T] | None:
             try:

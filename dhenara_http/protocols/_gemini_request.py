@@ -1,0 +1,284 @@
+"""The Gemini request body (``GenerateContentRequest``), shared by the Gemini API and Vertex AI.
+
+History is rendered natively: earlier answers become ``model`` turns with their text, function calls and — only
+for the family that made them — thought parts and ``thoughtSignature``s, each put back on the very part it came
+with (Gemini 3 rejects a function-calling turn whose signature moved or went missing). Tool results become
+``functionResponse`` parts of a ``user`` turn; Gemini pairs them with the calls by name and order, so a result
+without a name takes it from the call it answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from typing import Any
+
+from ..errors import ConfigurationError
+from ..types.enums import PromptMessageRoleEnum
+from ..types.prompt import GenericFile, Prompt, ToolCallResult, ToolCallResultsMessage
+from ..types.response import (
+    ChatResponse,
+    ChatResponseGenericContentItem,
+    ChatResponseReasoningContentItem,
+    ChatResponseStructuredOutputContentItem,
+    ChatResponseTextContentItem,
+    ChatResponseToolCallContentItem,
+)
+from ._gemini_response import NAME
+from .base import CallContext, same_family
+
+#: Google's documented stand-in signature for a function call Gemini did not make itself (another provider's turn,
+#: a hand-built history): Gemini 3 answers 400 when the first function call of a step carries no signature. Sent
+#: base64-encoded, as the field is ``bytes`` on the wire.
+FOREIGN_SIGNATURE = base64.b64encode(b"skip_thought_signature_validator").decode("ascii")
+
+#: ``options`` keys whose Gemini name is not just their camelCase form.
+_OPTION_ALIASES = {
+    "stop": "stopSequences",
+    "stop_sequences": "stopSequences",
+    "n": "candidateCount",
+    "max_tokens": "maxOutputTokens",
+    "max_output_tokens": "maxOutputTokens",
+}
+#: ``options`` that belong at the top of the request body, not in ``generationConfig``.
+_TOP_LEVEL_OPTIONS = {"safetySettings", "cachedContent", "labels"}
+
+_TOOL_MODES = {"zero_or_more": "AUTO", "one_or_more": "ANY", "none": "NONE", "specific": "ANY"}
+_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+_EFFORT_LEVEL = {
+    "none": "MINIMAL",
+    "minimal": "MINIMAL",
+    "low": "LOW",
+    "medium": "MEDIUM",
+    "high": "HIGH",
+    "xhigh": "HIGH",
+    "max": "HIGH",
+}
+
+
+def camel(name: str) -> str:
+    """``top_p`` → ``topP``; names already in camelCase come back unchanged."""
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+# -- the body ------------------------------------------------------------------------------------------------------
+
+
+def build_body(ctx: CallContext) -> dict[str, Any]:
+    body: dict[str, Any] = {"contents": render_contents(ctx)}
+    if ctx.instructions:
+        body["systemInstruction"] = {"parts": [{"text": "\n\n".join(ctx.instructions)}]}
+    generation, top_level = generation_config(ctx)
+    if generation:
+        body["generationConfig"] = generation
+    tools = ctx.config.tools
+    if tools:
+        declarations = []
+        for tool in tools:
+            fn = tool.function
+            decl: dict[str, Any] = {"name": fn.name}
+            if fn.description:
+                decl["description"] = fn.description
+            # ``parametersJsonSchema`` takes standard JSON Schema ($defs, $ref, anyOf …); ``parameters`` only
+            # Google's OpenAPI subset.
+            decl["parametersJsonSchema"] = fn.json_schema()
+            declarations.append(decl)
+        body["tools"] = [{"functionDeclarations": declarations}]
+    choice = ctx.config.tool_choice
+    if choice is not None:
+        calling: dict[str, Any] = {"mode": _TOOL_MODES[choice.type]}
+        if choice.type == "specific" and choice.specific_tool_name:
+            calling["allowedFunctionNames"] = [choice.specific_tool_name]
+        body["toolConfig"] = {"functionCallingConfig": calling}
+    body.update(top_level)
+    return body
+
+
+def generation_config(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``generationConfig``, and the options that go at the top of the body instead."""
+    config: dict[str, Any] = {}
+    top_level: dict[str, Any] = {}
+    max_tokens = ctx.max_output_tokens()
+    if max_tokens:
+        config["maxOutputTokens"] = max_tokens
+    for key, value in ctx.config.options.items():
+        name = _OPTION_ALIASES.get(key) or camel(key)
+        if name in _TOP_LEVEL_OPTIONS:
+            top_level[name] = value
+            continue
+        if name == "stopSequences" and isinstance(value, str):
+            value = [value]
+        config[name] = value
+    if ctx.wants_reasoning():
+        config["thinkingConfig"] = thinking_config(ctx)
+    so = ctx.config.structured_output
+    if so is not None:
+        config["responseMimeType"] = "application/json"
+        # ``responseJsonSchema`` takes standard JSON Schema as it is; ``responseSchema`` only the OpenAPI subset.
+        config["responseJsonSchema"] = so.json_schema
+    return config, top_level
+
+
+def thinking_control(ctx: CallContext) -> str:
+    """``"effort"`` (Gemini 3 and later: ``thinkingLevel``) or ``"token_budget"`` (2.5: ``thinkingBudget``).
+
+    The catalogue says which; for a model outside it the generation in its name decides.
+    """
+    settings = ctx.model.chat_settings
+    control = settings.reasoning_control if settings is not None else None
+    if control in ("effort", "adaptive"):
+        return "effort"
+    if control == "token_budget":
+        return "token_budget"
+    found = re.search(r"gemini-(\d+)", ctx.model_name)
+    return "effort" if found and int(found.group(1)) >= 3 else "token_budget"
+
+
+def thinking_config(ctx: CallContext) -> dict[str, Any]:
+    cfg = ctx.config
+    thinking: dict[str, Any] = {"includeThoughts": True}
+    if thinking_control(ctx) == "effort":
+        if cfg.reasoning_effort is not None:
+            thinking["thinkingLevel"] = _level(ctx, _EFFORT_LEVEL[cfg.reasoning_effort])
+        return thinking
+    budget = cfg.max_reasoning_tokens
+    settings = ctx.model.chat_settings
+    if budget is not None and settings is not None and settings.max_reasoning_tokens:
+        budget = min(budget, settings.max_reasoning_tokens)
+    # -1 is Gemini's "dynamic thinking": the model picks its budget.
+    thinking["thinkingBudget"] = budget if budget is not None else -1
+    return thinking
+
+
+def _level(ctx: CallContext, wanted: str) -> str:
+    """The wanted level, or the nearest one the model lists (upwards first) when it lists its levels."""
+    settings = ctx.model.chat_settings
+    supported = [e.upper() for e in (settings.supported_reasoning_efforts or ())] if settings else []
+    supported = [s for s in supported if s in _LEVELS]
+    if not supported or wanted in supported:
+        return wanted
+    at = _LEVELS.index(wanted)
+    higher = [lv for lv in _LEVELS[at:] if lv in supported]
+    return higher[0] if higher else max(supported, key=_LEVELS.index)
+
+
+# -- contents --------------------------------------------------------------------------------------------------------
+
+
+class _CallBook:
+    """What was sent for each earlier tool call: its name and the id Gemini got (None when it got none)."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, tuple[str, str | None]] = {}
+
+    def add(self, call_id: str | None, name: str, wire_id: str | None) -> None:
+        if call_id:
+            self.calls[call_id] = (name, wire_id)
+
+    def response_part(self, result: ToolCallResult) -> dict[str, Any]:
+        known = self.calls.get(result.call_id or "")
+        name = result.name or (known[0] if known else None)
+        if not name:
+            raise ConfigurationError(
+                f"ToolCallResult(call_id={result.call_id!r}) has no name and answers no tool call in the history: "
+                "Gemini pairs results with calls by name, so give ToolCallResult.name"
+            )
+        response = result.as_json()
+        if result.is_error and not isinstance(result.output, dict):
+            response = {"error": result.output}
+        part: dict[str, Any] = {"name": name, "response": response}
+        if known is not None and known[1] is not None:
+            part["id"] = known[1]
+        return {"functionResponse": part}
+
+
+def render_contents(ctx: CallContext) -> list[dict[str, Any]]:
+    book = _CallBook()
+    contents: list[dict[str, Any]] = []
+    for message in ctx.messages:
+        if isinstance(message, Prompt):
+            role = "model" if message.role == PromptMessageRoleEnum.ASSISTANT else "user"
+            _append(contents, role, prompt_parts(message))
+        elif isinstance(message, ChatResponse):
+            _append(contents, "model", response_parts(message, ctx, book))
+        elif isinstance(message, ToolCallResult):
+            _append(contents, "user", [book.response_part(message)])
+        elif isinstance(message, ToolCallResultsMessage):
+            _append(contents, "user", [book.response_part(r) for r in message.results])
+    return contents
+
+
+def _append(contents: list[dict[str, Any]], role: str, parts: list[dict[str, Any]]) -> None:
+    """Consecutive turns of one role become one content: Gemini wants user and model to alternate."""
+    if not parts:
+        return
+    if contents and contents[-1]["role"] == role:
+        contents[-1]["parts"].extend(parts)
+    else:
+        contents.append({"role": role, "parts": parts})
+
+
+def prompt_parts(prompt: Prompt) -> list[dict[str, Any]]:
+    parts: list[dict[str, Any]] = []
+    text = prompt.rendered_text()
+    if text:
+        parts.append({"text": text})
+    max_words = prompt.config.max_words_file if prompt.config else None
+    parts.extend(file_part(file, max_words) for file in prompt.files)
+    # An empty prompt still takes its turn (Gemini accepts an empty text part, not a content without parts).
+    return parts or [{"text": ""}]
+
+
+def file_part(file: GenericFile, max_words: int | None = None) -> dict[str, Any]:
+    """A URL is fetched by Google (``fileData``); text files travel as text; other bytes inline (``inlineData``)."""
+    if file.url is not None:
+        return {"fileData": {"mimeType": file.media_type, "fileUri": file.url}}
+    if file.text is not None:
+        text = file.get_text(max_words)
+        return {"text": f"{file.name}:\n{text}" if file.name else text}
+    return {"inlineData": {"mimeType": file.media_type, "data": file.base64()}}
+
+
+def response_parts(response: ChatResponse, ctx: CallContext, book: _CallBook) -> list[dict[str, Any]]:
+    """An earlier answer as the parts of a ``model`` turn (its first choice)."""
+    if not response.choices:
+        return []
+    own = same_family(response, ctx, NAME)
+    from_gemini = response.metadata.get("wire_api") == NAME
+    parts: list[dict[str, Any]] = []
+    first_call: dict[str, Any] | None = None
+    for item in response.choices[0].contents:
+        part: dict[str, Any] | None = None
+        signature = item.metadata.get("thought_signature") if own else None
+        if isinstance(item, ChatResponseReasoningContentItem):
+            # Thinking travels only back to the family that made it; elsewhere it is dropped, never pasted as text.
+            if own and (item.thinking_text or item.thinking_signature):
+                part = {"text": item.thinking_text or "", "thought": True}
+                signature = item.thinking_signature
+        elif isinstance(item, ChatResponseTextContentItem | ChatResponseStructuredOutputContentItem):
+            if item.text or signature:
+                part = {"text": item.text}
+        elif isinstance(item, ChatResponseToolCallContentItem):
+            call = item.tool_call
+            wire_id = call.id if from_gemini and call.id and not item.metadata.get("synthetic_id") else None
+            fc: dict[str, Any] = {"name": call.name, "args": call.arguments}
+            if wire_id:
+                fc["id"] = wire_id
+            book.add(call.id, call.name, wire_id)
+            part = {"functionCall": fc}
+            if first_call is None:
+                first_call = part
+        elif isinstance(item, ChatResponseGenericContentItem):
+            raw = item.metadata.get("gemini_part")
+            if own and isinstance(raw, dict):
+                parts.append(dict(raw))
+            continue
+        if part is None:
+            continue
+        if signature:
+            part["thoughtSignature"] = signature
+        parts.append(part)
+    if first_call is not None and "thoughtSignature" not in first_call:
+        first_call["thoughtSignature"] = FOREIGN_SIGNATURE
+    return parts

@@ -1,0 +1,316 @@
+"""The Gemini stream (``streamGenerateContent?alt=sse``): every event is a whole ``GenerateContentResponse``
+fragment.
+
+The accumulator merges the fragments back into one response, part by part, and ``final()`` parses that:
+
+* text parts are deltas — appended to the previous part when it is a text part of the same kind (thought or not)
+  that has not yet been sealed by a ``thoughtSignature``;
+* a ``thoughtSignature`` often arrives on an otherwise empty text part at the end; it joins the part before it, which
+  is where the non-streamed answer carries it;
+* a ``functionCall`` usually arrives whole in one event. Vertex AI can also stream its arguments: a call opens with
+  ``name`` + ``willContinue``, ``partialArgs`` (``jsonPath`` + value; string values in pieces) follow, and a
+  fragment without ``willContinue`` closes it — as does the end of the candidate;
+* usage is cumulative: the last report wins; a candidate is done when it has a ``finishReason``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ResponseParseError
+from ..types.enums import FinishReason
+from ..types.response import ChatResponse
+from ..types.stream import (
+    ChatResponseChunk,
+    ChatResponseContentItemDelta,
+    ChatResponseGenericContentItemDelta,
+    ChatResponseReasoningContentItemDelta,
+    ChatResponseTextContentItemDelta,
+    ChatResponseToolCallContentItemDelta,
+)
+from ._gemini_response import error_from_event, finish_reason, parse_response, synthetic_call_id
+from .base import CallContext
+
+if TYPE_CHECKING:
+    from .._decoders.sse import SSEEvent
+
+_PATH_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
+
+
+@dataclass
+class _Candidate:
+    parts: list[dict[str, Any]] = field(default_factory=list)
+    extras: dict[str, Any] = field(default_factory=dict)
+    finish: str | None = None
+    calls: int = 0
+    #: The part index of a function call whose arguments are still streaming, and its id.
+    open_call: int | None = None
+    open_id: str | None = None
+
+
+class Accumulator:
+    """Rebuilds the non-streamed ``GenerateContentResponse`` from the events; ``final()`` parses it."""
+
+    def __init__(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+        self.done = False
+        self._candidates: dict[int, _Candidate] = {}
+        self._top: dict[str, Any] = {}
+        self._usage: dict[str, Any] | None = None
+        self._blocked = False
+
+    # -- events --------------------------------------------------------------------------------------------------
+
+    def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
+        data = event.data.strip()
+        if not data or data == "[DONE]":
+            return []
+        try:
+            payload = json.loads(data)
+        except ValueError:
+            raise ResponseParseError(
+                f"a Gemini stream event is not JSON: {data[:200]!r}",
+                provider=self.ctx.api_provider.value,
+                model=self.ctx.model_name,
+            ) from None
+        chunks: list[ChatResponseChunk] = []
+        for fragment in payload if isinstance(payload, list) else [payload]:
+            if isinstance(fragment, dict):
+                chunks.extend(self._fragment(fragment))
+        return chunks
+
+    def _fragment(self, fragment: dict[str, Any]) -> list[ChatResponseChunk]:
+        if fragment.get("error"):
+            raise error_from_event(fragment, self.ctx)
+        for key in ("modelVersion", "responseId", "createTime"):
+            if fragment.get(key):
+                self._top[key] = fragment[key]
+        feedback = fragment.get("promptFeedback")
+        if isinstance(feedback, dict):
+            self._top["promptFeedback"] = feedback
+            if feedback.get("blockReason"):
+                self._blocked = True
+        self._take_usage(fragment.get("usageMetadata"))
+        chunks: list[ChatResponseChunk] = []
+        for position, cand in enumerate(fragment.get("candidates") or []):
+            if not isinstance(cand, dict):
+                continue
+            index = cand.get("index")
+            index = index if isinstance(index, int) else position
+            state = self._candidates.setdefault(index, _Candidate())
+            deltas: list[ChatResponseContentItemDelta] = []
+            for part in (cand.get("content") or {}).get("parts") or []:
+                if isinstance(part, dict):
+                    deltas.extend(self._part(state, index, part))
+            state.extras.update({k: v for k, v in cand.items() if k not in ("content", "index", "finishReason")})
+            finish: FinishReason | None = None
+            if cand.get("finishReason"):
+                deltas.extend(self._close_call(state))
+                state.finish = str(cand["finishReason"])
+                finish = finish_reason(state.finish, state.calls)
+            if deltas:
+                chunks.append(self.ctx.make_chunk(deltas, choice_index=index, finish_reason=finish))
+        self.done = self._blocked or (
+            bool(self._candidates) and all(c.finish is not None for c in self._candidates.values())
+        )
+        return chunks
+
+    def _take_usage(self, usage: Any) -> None:
+        if not isinstance(usage, dict):
+            return
+        if self._usage is None or any(k.endswith("TokenCount") for k in usage):
+            # Cumulative: the latest report with counts replaces the earlier ones.
+            self._usage = dict(usage)
+        else:
+            self._usage.update(usage)
+
+    # -- parts -----------------------------------------------------------------------------------------------------
+
+    def _part(self, state: _Candidate, cand: int, part: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
+        fc = part.get("functionCall")
+        if isinstance(fc, dict) and not fc.get("name"):
+            return self._continue_call(state, fc, part.get("thoughtSignature"))
+        deltas = self._close_call(state)
+        signature = part.get("thoughtSignature")
+        if isinstance(fc, dict):
+            return deltas + self._start_call(state, cand, fc, signature)
+        if "text" in part or set(part) <= {"thoughtSignature", "thought"}:
+            return deltas + self._text(state, part, signature)
+        state.parts.append(dict(part))
+        kind = next((k for k in part if k != "thoughtSignature"), "unknown")
+        index = len(state.parts) - 1
+        return [
+            *deltas,
+            ChatResponseGenericContentItemDelta(index=index, metadata={"gemini_part_type": kind, "gemini_part": part}),
+        ]
+
+    def _text(
+        self, state: _Candidate, part: dict[str, Any], signature: str | None
+    ) -> list[ChatResponseContentItemDelta]:
+        raw = part.get("text")
+        text = raw if isinstance(raw, str) else ""
+        thought = bool(part.get("thought"))
+        last = state.parts[-1] if state.parts else None
+        if (
+            last is not None
+            and "text" in last
+            and bool(last.get("thought")) == thought
+            and "thoughtSignature" not in last
+        ):
+            last["text"] += text
+            if signature:
+                last["thoughtSignature"] = signature
+        elif text or signature:
+            merged: dict[str, Any] = {"text": text}
+            if thought:
+                merged["thought"] = True
+            if signature:
+                merged["thoughtSignature"] = signature
+            state.parts.append(merged)
+        else:
+            return []
+        index = len(state.parts) - 1
+        if thought:
+            if text or signature:
+                return [
+                    ChatResponseReasoningContentItemDelta(index=index, text_delta=text, thinking_signature=signature)
+                ]
+            return []
+        return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
+
+    def _start_call(
+        self, state: _Candidate, cand: int, fc: dict[str, Any], signature: str | None
+    ) -> list[ChatResponseContentItemDelta]:
+        name = str(fc["name"])
+        call: dict[str, Any] = {"name": name, "args": dict(fc.get("args") or {})}
+        if fc.get("id"):
+            call["id"] = fc["id"]
+        merged: dict[str, Any] = {"functionCall": call}
+        if signature:
+            merged["thoughtSignature"] = signature
+        state.parts.append(merged)
+        index = len(state.parts) - 1
+        call_id = str(fc.get("id") or synthetic_call_id(name, cand, state.calls))
+        state.calls += 1
+        _apply_partial_args(call["args"], fc.get("partialArgs"))
+        if fc.get("willContinue"):
+            state.open_call, state.open_id = index, call_id
+            return [ChatResponseToolCallContentItemDelta(index=index, tool_call_id=call_id, tool_name=name)]
+        return [
+            ChatResponseToolCallContentItemDelta(
+                index=index, tool_call_id=call_id, tool_name=name, arguments_delta=json.dumps(call["args"])
+            )
+        ]
+
+    def _continue_call(
+        self, state: _Candidate, fc: dict[str, Any], signature: str | None
+    ) -> list[ChatResponseContentItemDelta]:
+        if state.open_call is None:
+            return []  # a fragment of no open call: nothing to add it to
+        part = state.parts[state.open_call]
+        _apply_partial_args(part["functionCall"]["args"], fc.get("partialArgs"))
+        if signature and "thoughtSignature" not in part:
+            part["thoughtSignature"] = signature
+        if fc.get("willContinue"):
+            return []
+        return self._close_call(state)
+
+    def _close_call(self, state: _Candidate) -> list[ChatResponseContentItemDelta]:
+        """The complete arguments of a call that streamed them, as one delta (so a call's argument deltas always
+        concatenate to its JSON arguments)."""
+        if state.open_call is None:
+            return []
+        index, call_id = state.open_call, state.open_id
+        state.open_call = state.open_id = None
+        args = state.parts[index]["functionCall"]["args"]
+        return [
+            ChatResponseToolCallContentItemDelta(index=index, tool_call_id=call_id, arguments_delta=json.dumps(args))
+        ]
+
+    # -- the answer ------------------------------------------------------------------------------------------------
+
+    def rebuilt(self) -> dict[str, Any]:
+        """The ``GenerateContentResponse`` the non-streamed call would have returned."""
+        candidates = []
+        for index in sorted(self._candidates):
+            state = self._candidates[index]
+            cand: dict[str, Any] = {"content": {"parts": [dict(p) for p in state.parts], "role": "model"}}
+            if state.finish is not None:
+                cand["finishReason"] = state.finish
+            cand.update(state.extras)
+            cand["index"] = index
+            candidates.append(cand)
+        data: dict[str, Any] = {}
+        if candidates:
+            data["candidates"] = candidates
+        if "promptFeedback" in self._top:
+            data["promptFeedback"] = self._top["promptFeedback"]
+        if self._usage is not None:
+            data["usageMetadata"] = self._usage
+        for key in ("modelVersion", "responseId", "createTime"):
+            if key in self._top:
+                data[key] = self._top[key]
+        return data
+
+    def final(self) -> ChatResponse:
+        return parse_response(self.rebuilt(), self.ctx)
+
+
+def _apply_partial_args(args: dict[str, Any], partial: Any) -> None:
+    """Set each ``partialArgs`` entry at its ``jsonPath`` (``$.a.b[0].c``); string values arrive in pieces and are
+    appended."""
+    if not isinstance(partial, list):
+        return
+    for entry in partial:
+        if not isinstance(entry, dict) or not isinstance(entry.get("jsonPath"), str):
+            continue
+        if "stringValue" in entry:
+            value: Any = entry["stringValue"]
+        elif "numberValue" in entry:
+            value = entry["numberValue"]
+        elif "boolValue" in entry:
+            value = entry["boolValue"]
+        elif "nullValue" in entry:
+            value = None
+        else:
+            continue
+        keys: list[str | int] = []
+        for m in _PATH_TOKEN.finditer(entry["jsonPath"].lstrip("$")):
+            name, number, single, double = m.groups()
+            keys.append(int(number) if number is not None else (name or single or double or ""))
+        if keys:
+            _set_path(args, keys, value, append=isinstance(value, str))
+
+
+def _set_path(root: dict[str, Any], keys: list[str | int], value: Any, *, append: bool) -> None:
+    node: Any = root
+    for key, following in itertools.pairwise(keys):
+        fresh: Any = [] if isinstance(following, int) else {}
+        node = _child(node, key, fresh)
+        if node is None:
+            return
+    last = keys[-1]
+    if isinstance(node, list) and isinstance(last, int):
+        node.extend([None] * (last + 1 - len(node)))
+        current = node[last]
+        node[last] = current + value if append and isinstance(current, str) else value
+    elif isinstance(node, dict) and isinstance(last, str):
+        current = node.get(last)
+        node[last] = current + value if append and isinstance(current, str) else value
+
+
+def _child(node: Any, key: str | int, fresh: Any) -> Any:
+    if isinstance(node, dict) and isinstance(key, str):
+        if not isinstance(node.get(key), dict | list):
+            node[key] = fresh
+        return node[key]
+    if isinstance(node, list) and isinstance(key, int):
+        node.extend([None] * (key + 1 - len(node)))
+        if not isinstance(node[key], dict | list):
+            node[key] = fresh
+        return node[key]
+    return None
