@@ -10,6 +10,7 @@ import asyncio
 import json
 import sys
 from functools import cache
+from pathlib import Path
 
 WORD = "tok "
 
@@ -198,8 +199,7 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 async def main(port_file: str) -> None:
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    with open(port_file, "w") as f:
-        f.write(str(port))
+    Path(port_file).write_text(str(port))  # noqa: ASYNC240 - once, before serving
     async with server:
         await server.serve_forever()
 

@@ -81,10 +81,14 @@ async def timed(fn: Callable[[], Awaitable[object]], n: int) -> float:
     return min(best) / n
 
 
-def row(name: str, ours: float, floor: float, unit: str = "ms", goal: float | None = None) -> str:
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:9.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.2f} us"
+
+
+def row(name: str, ours: float, floor: float, goal: float | None = None) -> str:
     ratio = ours / floor if floor else float("nan")
     target = f"{goal:.1f}x" if goal else ""
-    return f"| {name:<34} | {floor * 1000:>9.3f} {unit} | {ours * 1000:>9.3f} {unit} | {ratio:>6.2f}x | {target:>5} |"
+    return f"| {name:<40} | {_fmt(floor)} | {_fmt(ours)} | {ratio:6.2f}x | {target:>5} |"
 
 
 async def bench_wire(name: str, base: str, lines: list[str]) -> None:
@@ -118,12 +122,12 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
         )
 
         async def floor_stream() -> object:
-            parts = []
             async with raw.stream("POST", stream_url, json=stream_body, headers=headers) as r:
-                async for line in r.aiter_lines():
-                    if line.startswith("data: ") and line != "data: [DONE]":
-                        parts.append(json.loads(line[6:]))
-            return parts
+                return [
+                    json.loads(line[6:])
+                    async for line in r.aiter_lines()
+                    if line.startswith("data: ") and line != "data: [DONE]"
+                ]
 
         floor_c = await timed(floor_call, 300)
         floor_s = await timed(floor_stream, 10)
@@ -145,7 +149,8 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
             async for _chunk, acc in r.async_stream_generator:
                 if acc is not None:
                     final = acc
-            assert final is not None and final.chat_response is not None
+            assert final is not None
+            assert final.chat_response is not None
             return final
 
         our_s = await timed(our_stream, 10)
@@ -202,8 +207,8 @@ def main() -> None:
                 time.sleep(0.05)
             base = f"http://127.0.0.1:{port_file.read_text()}"
             lines = [
-                "| measure                            |     floor    |  dhenara_http | ratio  | goal  |",
-                "|------------------------------------|--------------|--------------|--------|-------|",
+                f"| {'measure':<40} | {'raw httpx floor':>12} | {'dhenara_http':>12} | {'ratio':>7} | {'goal':>5} |",
+                f"|{'-' * 42}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 7}|",
             ]
             floor_i = median_run("import httpx, pydantic, tenacity")
             ours_i = median_run("import dhenara_http")
@@ -237,10 +242,7 @@ def main() -> None:
             floor_b = asyncio.run(raw_clients())
             lines.append(row("client construction", ours_b, floor_b))
             for name in WIRES:
-                try:
-                    asyncio.run(bench_wire(name, base, lines))
-                except Exception as exc:  # a wire not built yet should not hide the others
-                    lines.append(f"| {name}: not measured ({type(exc).__name__}: {str(exc)[:60]}) | | | | |")
+                asyncio.run(bench_wire(name, base, lines))
             bench_sync_stream(base, lines)
             print("\n".join(lines))
         finally:
