@@ -1,0 +1,271 @@
+"""Reading OpenAI Responses API answers and errors.
+
+A response's ``output`` is a list of typed items; each becomes one or more content items, in order:
+
+* ``message`` → one text item per ``output_text`` part (``message_id`` is the item's id; ``output_index``,
+  ``content_index``, ``phase`` and non-empty ``annotations`` go to its metadata). A ``refusal`` part becomes a text
+  item with ``metadata["refusal"] = True`` and makes the finish reason ``content_filter``.
+* ``reasoning`` → a reasoning item: the summaries (``thinking_summary``), readable text (the ``reasoning_text``
+  content when the model gave it, else the summaries joined), ``encrypted_content``, the item id and status.
+* ``function_call`` → a tool-call item: ``id`` is the ``call_id`` a tool result must name; the item id (``fc_…``),
+  needed to replay the call, is in ``tool_call.metadata["item_id"]``.
+* anything else (``web_search_call``, ``file_search_call``, ``code_interpreter_call`` …) → a generic item holding
+  the raw item in ``metadata["item"]``.
+
+Errors are classified from ``error.code`` and ``error.type``; the same table serves HTTP error bodies, the in-band
+``error`` stream event and a failed response's ``error`` object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import (
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ContentFilterError,
+    ContextLengthExceededError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+)
+from ..types.enums import FinishReason
+from ..types.response import (
+    ChatResponse,
+    ChatResponseChoice,
+    ChatResponseContentItem,
+    ChatResponseGenericContentItem,
+    ChatResponseReasoningContentItem,
+    ChatResponseTextContentItem,
+    ChatResponseToolCall,
+    ChatResponseToolCallContentItem,
+    ChatResponseUsage,
+)
+from .base import CallContext, ErrorInfo
+
+NAME = "openai_responses"
+
+#: Message parts that become text items (anything else inside a message is not content of the answer).
+TEXT_PARTS = ("output_text", "refusal")
+
+
+def content_count(item: dict[str, Any]) -> int:
+    """How many content items ``parse_response`` makes of one output item (the stream uses it to give each delta
+    the index its item will have in the final contents)."""
+    if item.get("type") == "message":
+        return sum(1 for p in item.get("content") or [] if isinstance(p, dict) and p.get("type") in TEXT_PARTS)
+    return 1
+
+
+# -- answers -----------------------------------------------------------------------------------------------------
+
+
+def _message_items(item: dict[str, Any], output_index: int, start: int) -> tuple[list[ChatResponseContentItem], bool]:
+    out: list[ChatResponseContentItem] = []
+    refused = False
+    for content_index, part in enumerate(item.get("content") or []):
+        if not isinstance(part, dict) or part.get("type") not in TEXT_PARTS:
+            continue
+        meta: dict[str, Any] = {"output_index": output_index, "content_index": content_index}
+        if item.get("phase"):
+            meta["phase"] = item["phase"]
+        if part["type"] == "refusal":
+            refused = True
+            meta["refusal"] = True
+            text = part.get("refusal") or ""
+        else:
+            text = part.get("text") or ""
+            if part.get("annotations"):
+                meta["annotations"] = part["annotations"]
+        out.append(
+            ChatResponseTextContentItem(index=start + len(out), text=text, message_id=item.get("id"), metadata=meta)
+        )
+    return out, refused
+
+
+def _reasoning_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseReasoningContentItem:
+    summaries = [s.get("text") or "" for s in item.get("summary") or [] if isinstance(s, dict)]
+    raw_text = [c.get("text") or "" for c in item.get("content") or [] if isinstance(c, dict)]
+    # Readable reasoning when the model gives it (open-weight models); otherwise the summaries stand for it.
+    text = "\n\n".join(raw_text) if any(raw_text) else "\n\n".join(s for s in summaries if s)
+    return ChatResponseReasoningContentItem(
+        index=index,
+        thinking_text=text or None,
+        thinking_summary=summaries,
+        encrypted_content=item.get("encrypted_content"),
+        thinking_id=item.get("id"),
+        thinking_status=item.get("status"),
+        metadata={"output_index": output_index},
+    )
+
+
+def _tool_call_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseToolCallContentItem:
+    call = ChatResponseToolCall.from_raw(
+        id=item.get("call_id"), name=str(item.get("name") or ""), arguments=item.get("arguments")
+    )
+    if item.get("id"):
+        call.metadata["item_id"] = item["id"]
+    meta: dict[str, Any] = {"output_index": output_index}
+    if item.get("status"):
+        meta["status"] = item["status"]
+    return ChatResponseToolCallContentItem(index=index, tool_call=call, metadata=meta)
+
+
+def _usage(data: dict[str, Any]) -> ChatResponseUsage | None:
+    usage = data.get("usage")
+    if not isinstance(usage, dict):
+        return None
+    prompt = int(usage.get("input_tokens") or 0)
+    completion = int(usage.get("output_tokens") or 0)
+    in_details = usage.get("input_tokens_details") or {}
+    out_details = usage.get("output_tokens_details") or {}
+    return ChatResponseUsage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=int(usage.get("total_tokens") or prompt + completion),
+        reasoning_tokens=out_details.get("reasoning_tokens"),
+        cache_read_tokens=in_details.get("cached_tokens"),
+        cache_write_tokens=in_details.get("cache_write_tokens"),
+    )
+
+
+def _finish_reason(data: dict[str, Any], tool_use: bool, refused: bool) -> tuple[FinishReason | None, str | None]:
+    status = data.get("status")
+    if status == "incomplete":
+        reason = (data.get("incomplete_details") or {}).get("reason")
+        if reason in ("max_output_tokens", "max_tokens"):
+            return FinishReason.MAX_TOKENS, reason
+        if reason == "content_filter":
+            return FinishReason.CONTENT_FILTER, reason
+        return FinishReason.OTHER, reason or status
+    if status == "failed":
+        return FinishReason.ERROR, status
+    if status in ("in_progress", "queued"):
+        return None, status
+    if status not in (None, "completed"):
+        return FinishReason.OTHER, status
+    if tool_use:
+        return FinishReason.TOOL_USE, status
+    if refused:
+        return FinishReason.CONTENT_FILTER, "refusal"
+    return FinishReason.STOP, status
+
+
+def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    """A ``ChatResponse`` from a Responses API response object."""
+    contents: list[ChatResponseContentItem] = []
+    refused = tool_use = False
+    for output_index, item in enumerate(data.get("output") or []):
+        if not isinstance(item, dict):
+            continue
+        kind = item.get("type")
+        if kind == "message":
+            texts, refusal = _message_items(item, output_index, len(contents))
+            contents.extend(texts)
+            refused = refused or refusal
+        elif kind == "reasoning":
+            contents.append(_reasoning_item(item, output_index, len(contents)))
+        elif kind == "function_call":
+            tool_use = True
+            contents.append(_tool_call_item(item, output_index, len(contents)))
+        else:
+            meta = {"output_index": output_index, "item_type": kind, "item": item}
+            contents.append(ChatResponseGenericContentItem(index=len(contents), metadata=meta))
+    finish, native = _finish_reason(data, tool_use, refused)
+    choice_meta: dict[str, Any] = {"native_finish_reason": native}
+    if isinstance(data.get("error"), dict):
+        choice_meta["error"] = data["error"]
+    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": data.get("id")}
+    if data.get("status"):
+        metadata["status"] = data["status"]
+    return ChatResponse(
+        model=str(data.get("model") or ctx.model_name),
+        provider=ctx.vendor,
+        api_provider=ctx.api_provider,
+        usage=_usage(data),
+        choices=[ChatResponseChoice(index=0, finish_reason=finish, contents=contents, metadata=choice_meta)],
+        metadata=metadata,
+        provider_response=data,
+    )
+
+
+# -- errors --------------------------------------------------------------------------------------------------------
+
+_IMAGE_CODES = (
+    "invalid_image",
+    "invalid_image_format",
+    "invalid_base64_image",
+    "invalid_image_url",
+    "image_too_large",
+    "image_too_small",
+    "image_parse_error",
+    "invalid_image_mode",
+    "image_file_too_large",
+    "unsupported_image_media_type",
+    "empty_image_file",
+    "failed_to_download_image",
+    "image_file_not_found",
+)
+
+#: ``error.code`` → class. Codes from OpenAI's error guide, the spec's ``ResponseErrorCode`` and Azure OpenAI.
+_BY_CODE: dict[str, type[APIStatusError]] = {
+    "context_length_exceeded": ContextLengthExceededError,
+    "content_policy_violation": ContentFilterError,
+    "content_filter": ContentFilterError,
+    "image_content_policy_violation": ContentFilterError,
+    "invalid_prompt": ContentFilterError,
+    "bio_policy": ContentFilterError,
+    "rate_limit_exceeded": RateLimitError,
+    "insufficient_quota": RateLimitError,
+    "invalid_api_key": AuthenticationError,
+    "model_not_found": NotFoundError,
+    "DeploymentNotFound": NotFoundError,
+    "server_error": InternalServerError,
+    **dict.fromkeys(_IMAGE_CODES, BadRequestError),
+}
+
+#: ``error.type`` → class, when the code names nothing more precise.
+_BY_TYPE: dict[str, type[APIStatusError]] = {
+    "insufficient_quota": RateLimitError,
+    "rate_limit_exceeded": RateLimitError,
+    "tokens": RateLimitError,
+    "requests": RateLimitError,
+    "authentication_error": AuthenticationError,
+    "permission_error": PermissionDeniedError,
+    "not_found_error": NotFoundError,
+    "server_error": InternalServerError,
+}
+
+
+def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
+    """What an OpenAI error object (``{"message", "type", "code", "param"}``) says, classified."""
+    code = error.get("code")
+    code = str(code) if code is not None else None
+    etype = error.get("type")
+    etype = str(etype) if etype is not None else None
+    cls = (_BY_CODE.get(code) if code else None) or (_BY_TYPE.get(etype) if etype else None)
+    message = error.get("message")
+    return ErrorInfo(
+        message=str(message) if message else fallback,
+        error_type=etype,
+        error_code=code,
+        error_class=cls,
+        # An exhausted quota is a 429 that no wait will fix.
+        retryable=False if "insufficient_quota" in (code, etype) else None,
+    )
+
+
+def parse_error(status: int, body: Any) -> ErrorInfo | None:
+    """The error in an OpenAI error body (``{"error": {...}}``); None when the body is not one."""
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, str):
+        return ErrorInfo(message=error)
+    if isinstance(error, dict):
+        return error_info(error, f"HTTP {status}")
+    if isinstance(body.get("message"), str):
+        return error_info(body, f"HTTP {status}")
+    return None
