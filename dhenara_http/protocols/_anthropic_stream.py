@@ -1,0 +1,241 @@
+"""The Anthropic Messages stream: events → chunks, and the rebuilt ``Message`` JSON → the final response.
+
+The accumulator keeps a snapshot of the message exactly as the non-streaming API would have returned it:
+``message_start`` gives the envelope, ``content_block_start`` / ``_delta`` / ``_stop`` build each block (tool input
+from the ``input_json_delta`` pieces, keyed by the block's index; a ``signature_delta`` stays on its thinking block),
+``message_delta`` sets the stop reason and updates usage (its counts are cumulative, so they replace the earlier
+ones), ``message_stop`` ends it. ``final()`` is ``parse_response`` of that snapshot.
+
+Tolerated: ``ping`` events, whitespace padding inside the JSON, empty ``partial_json`` pieces, events without SSE
+framing (dispatch is on the payload's own ``type``), a repeated ``message_start`` of the same message. A
+``message_start`` of another message while one is open is an error (the stream was spliced). An ``error`` event
+raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
+
+Chunks: text and thinking deltas as they come; a tool call's id and name when its block starts, then its argument
+pieces; a signature as a reasoning delta of its own; a server-side block (tool use, tool result …) as a generic delta
+once complete. The synthetic structured-output tool streams its JSON as text deltas, since it becomes the answer.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ResponseParseError
+from ..types.response import ChatResponse
+from ..types.stream import (
+    ChatResponseChunk,
+    ChatResponseContentItemDelta,
+    ChatResponseGenericContentItemDelta,
+    ChatResponseReasoningContentItemDelta,
+    ChatResponseTextContentItemDelta,
+    ChatResponseToolCallContentItemDelta,
+)
+from ._anthropic_request import structured_tool_name
+from ._anthropic_response import in_band_error, parse_response
+from .base import CallContext
+
+if TYPE_CHECKING:
+    from .._decoders.sse import SSEEvent
+
+# Blocks whose content is read as it streams; every other block is passed on whole once complete.
+_STREAMED = frozenset({"text", "thinking", "redacted_thinking", "tool_use"})
+# The block a delta implies when its content_block_start never came.
+_IMPLIED: dict[str, dict[str, Any]] = {
+    "text_delta": {"type": "text", "text": ""},
+    "thinking_delta": {"type": "thinking", "thinking": "", "signature": ""},
+    "signature_delta": {"type": "thinking", "thinking": "", "signature": ""},
+}
+
+
+class AnthropicAccumulator:
+    def __init__(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+        self.done = False
+        self._message: dict[str, Any] | None = None
+        self._blocks: dict[int, dict[str, Any]] = {}
+        self._json: dict[int, list[str]] = {}
+        self._structured_tool = structured_tool_name(ctx)
+
+    # -- events ----------------------------------------------------------------------------------------------------
+
+    def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
+        raw = event.data.strip()
+        if not raw or raw == "[DONE]" or self.done:
+            return []
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            raise ResponseParseError(
+                f"an Anthropic stream event is not JSON: {raw[:200]!r}",
+                provider=self.ctx.api_provider.value,
+                model=self.ctx.model_name,
+            ) from None
+        if not isinstance(payload, dict):
+            return []
+        kind = payload.get("type") or event.event
+        if kind == "error":
+            raise in_band_error(payload, self.ctx)
+        if kind == "message_start":
+            self._start(payload.get("message"))
+            return []
+        if kind == "content_block_start":
+            deltas = self._block_start(payload)
+        elif kind == "content_block_delta":
+            deltas = self._block_delta(payload)
+        elif kind == "content_block_stop":
+            deltas = self._block_stop(payload)
+        elif kind == "message_delta":
+            self._message_delta(payload)
+            return []
+        elif kind == "message_stop":
+            self.done = True
+            return []
+        else:  # ping and anything new
+            return []
+        return [self.ctx.make_chunk(deltas)] if deltas else []
+
+    def _start(self, message: Any) -> None:
+        if not isinstance(message, dict):
+            return
+        if self._message is not None:
+            if message.get("id") == self._message.get("id"):
+                return  # the same message announced twice
+            raise ResponseParseError(
+                f"the stream started message {message.get('id')!r} while {self._message.get('id')!r} was open",
+                provider=self.ctx.api_provider.value,
+                model=self.ctx.model_name,
+            )
+        self._message = copy.deepcopy(message)
+        self._message["content"] = []
+
+    def _block_start(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
+        index = payload.get("index")
+        block = payload.get("content_block")
+        if not isinstance(index, int) or not isinstance(block, dict):
+            return []
+        block = copy.deepcopy(block)
+        self._blocks[index] = block
+        kind = block.get("type")
+        if "input" in block:
+            self._json[index] = []
+        if kind == "text" and block.get("text"):
+            return [ChatResponseTextContentItemDelta(index=index, text_delta=block["text"])]
+        if kind == "thinking" and block.get("thinking"):
+            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=block["thinking"])]
+        if kind == "tool_use" and block.get("name") != self._structured_tool:
+            return [
+                ChatResponseToolCallContentItemDelta(
+                    index=index, tool_call_id=block.get("id"), tool_name=block.get("name")
+                )
+            ]
+        return []
+
+    def _block_delta(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
+        index = payload.get("index")
+        delta = payload.get("delta")
+        if not isinstance(index, int) or not isinstance(delta, dict):
+            return []
+        kind = delta.get("type")
+        block = self._blocks.get(index)
+        if block is None:  # a delta without its start: make the block it implies
+            implied = _IMPLIED.get(str(kind))
+            if implied is None:
+                return []
+            block = self._blocks[index] = copy.deepcopy(implied)
+        if kind == "text_delta":
+            text = str(delta.get("text") or "")
+            block["text"] = str(block.get("text") or "") + text
+            return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
+        if kind == "thinking_delta":
+            text = str(delta.get("thinking") or "")
+            block["thinking"] = str(block.get("thinking") or "") + text
+            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)] if text else []
+        if kind == "signature_delta":
+            signature = str(delta.get("signature") or "")
+            block["signature"] = signature
+            return (
+                [ChatResponseReasoningContentItemDelta(index=index, thinking_signature=signature)] if signature else []
+            )
+        if kind == "input_json_delta":
+            piece = delta.get("partial_json") or ""
+            if not isinstance(piece, str) or not piece:
+                return []
+            self._json.setdefault(index, []).append(piece)
+            if block.get("type") != "tool_use":
+                return []  # server-side tool input arrives whole with its block's generic delta
+            if block.get("name") == self._structured_tool:
+                return [ChatResponseTextContentItemDelta(index=index, text_delta=piece)]
+            return [ChatResponseToolCallContentItemDelta(index=index, arguments_delta=piece)]
+        if kind == "citations_delta":
+            citation = delta.get("citation")
+            if citation is not None:
+                block.setdefault("citations", []).append(citation)
+            return []
+        if kind == "compaction_delta":
+            block["content"] = str(block.get("content") or "") + str(delta.get("content") or "")
+            return []
+        return []
+
+    def _block_stop(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
+        index = payload.get("index")
+        if not isinstance(index, int) or index not in self._blocks:
+            return []
+        block = self._blocks[index]
+        self._close_input(index)
+        if block.get("type") in _STREAMED:
+            return []
+        return [ChatResponseGenericContentItemDelta(index=index, metadata={"block": copy.deepcopy(block)})]
+
+    def _close_input(self, index: int) -> None:
+        pieces = self._json.pop(index, None)
+        if pieces is not None:
+            _set_input(self._blocks[index], pieces)
+
+    def _message_delta(self, payload: dict[str, Any]) -> None:
+        if self._message is None:
+            self._message = {"type": "message", "role": "assistant", "content": []}
+        delta = payload.get("delta")
+        if isinstance(delta, dict):
+            for key, value in delta.items():
+                if key != "type":
+                    self._message[key] = value
+        usage = payload.get("usage")
+        if isinstance(usage, dict):
+            merged = dict(self._message.get("usage") or {})
+            merged.update({k: v for k, v in usage.items() if v is not None})
+            self._message["usage"] = merged
+        for key, value in payload.items():
+            if key not in ("type", "delta", "usage"):
+                self._message[key] = value
+
+    # -- the result ------------------------------------------------------------------------------------------------
+
+    def rebuilt(self) -> dict[str, Any]:
+        """The ``Message`` JSON from what arrived so far."""
+        message: dict[str, Any] = (
+            copy.deepcopy(self._message) if self._message is not None else {"type": "message", "role": "assistant"}
+        )
+        message.setdefault("model", self.ctx.model_name)
+        content: list[dict[str, Any]] = []
+        for index in sorted(self._blocks):
+            block = copy.deepcopy(self._blocks[index])
+            if index in self._json:  # a block still streaming its input (a partial answer)
+                _set_input(block, self._json[index])
+            content.append(block)
+        message["content"] = content
+        return message
+
+    def final(self) -> ChatResponse:
+        return parse_response(self.rebuilt(), self.ctx)
+
+
+def _set_input(block: dict[str, Any], pieces: list[str]) -> None:
+    raw = "".join(pieces)
+    if not raw.strip():
+        return  # no argument pieces: the input given at the block's start stands
+    try:
+        block["input"] = json.loads(raw)
+    except ValueError:
+        block["input"] = raw  # kept for the caller; parse_response records the parse error
