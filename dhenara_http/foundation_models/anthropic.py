@@ -1,16 +1,23 @@
-"""Per-vendor access: `from dhenara_http.foundation_models.anthropic import ...`."""
+"""Anthropic models: `from dhenara_http.foundation_models.anthropic import ...`.
+
+The same objects as at the package root.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import _data, get
+from . import get
+from ._data import VENDOR_MODULES, names_of_vendor
 
-_VENDOR = {"openai": "open_ai", "anthropic": "anthropic", "google": "google_ai"}["anthropic"]
-__all__ = sorted(k for k, row in _data.MODELS.items() if row["provider"] == _VENDOR)
+__all__ = names_of_vendor(VENDOR_MODULES["anthropic"])
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
         return get(name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

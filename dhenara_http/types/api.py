@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from pydantic import Field, Secret, SecretStr, field_validator, model_validator
+from pydantic import Field, Secret, SecretStr, field_serializer, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
@@ -36,11 +36,29 @@ CONFIG_ENV_VARS: dict[AIModelAPIProviderEnum, dict[str, tuple[str, ...]]] = {
     AIModelAPIProviderEnum.OPENAI_COMPATIBLE: {"base_url": ("OPENAI_COMPATIBLE_BASE_URL",)},
 }
 
+#: ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` (the provider's value in capitals: ``DHENARA_HTTP_BASE_URL_OPENAI``,
+#: ``…_ANTHROPIC``, ``…_GOOGLE_GEMINI_API``) sets ``config["base_url"]`` of an API built without one, so a program
+#: can be pointed at a gateway or at the mock server of ``dhenara_http.testing`` without editing it.
+BASE_URL_ENV_PREFIX = "DHENARA_HTTP_BASE_URL_"
+
+
+def base_url_env_var(provider: AIModelAPIProviderEnum) -> str:
+    """The environment variable that overrides the base URL of ``provider``'s APIs."""
+    return BASE_URL_ENV_PREFIX + provider.value.upper()
+
+
 _KNOWN_WIRE_APIS: dict[AIModelAPIProviderEnum, tuple[str, ...]] = {
     AIModelAPIProviderEnum.OPEN_AI: ("responses", "chat_completions"),
     AIModelAPIProviderEnum.MICROSOFT_OPENAI: ("responses", "chat_completions"),
     AIModelAPIProviderEnum.AMAZON_BEDROCK: ("converse", "invoke"),
 }
+
+
+def _mask_headers(config: Any) -> Any:
+    """``config`` with the values of its extra ``headers`` hidden (they may be credentials)."""
+    if not isinstance(config, dict) or not isinstance(config.get("headers"), dict):
+        return config
+    return {**config, "headers": dict.fromkeys(config["headers"], "**********")}
 
 
 def _first_env(names: tuple[str, ...]) -> str | None:
@@ -57,7 +75,8 @@ class AIModelAPI(BaseModel):
     ``api_key`` and ``credentials`` are secrets: ``repr``, ``str`` and ``model_dump`` show them masked.
     When ``api_key`` is omitted, the provider's usual environment variable is read (``OPENAI_API_KEY`` …).
 
-    ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint), ``wire_api``
+    ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint; when absent,
+    ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment is used, see :func:`base_url_env_var`), ``wire_api``
     (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
     Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
     ``api_version`` (Anthropic's ``anthropic-version``).
@@ -91,6 +110,10 @@ class AIModelAPI(BaseModel):
                 value = _first_env(env_names)
                 if value:
                     config[key_name] = value
+        if "base_url" not in config:
+            override = os.environ.get(base_url_env_var(self.provider))
+            if override:
+                config["base_url"] = override
         wire_api = config.get("wire_api")
         if wire_api is not None:
             allowed = _KNOWN_WIRE_APIS.get(self.provider, ())
@@ -128,4 +151,15 @@ class AIModelAPI(BaseModel):
                     walk(v)
 
         walk(self.get_credentials())
+        # Extra headers may carry credentials of their own (a gateway key, a subscription key).
+        walk(self.config.get("headers") or {})
         return found
+
+    @field_serializer("config", when_used="json")
+    def _config_without_header_values(self, config: dict[str, Any]) -> dict[str, Any]:
+        masked: dict[str, Any] = _mask_headers(config)
+        return masked
+
+    def __repr_args__(self) -> Any:
+        for name, value in super().__repr_args__():
+            yield name, (_mask_headers(value) if name == "config" else value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
@@ -44,10 +44,38 @@ def generic_model(name: str, api_provider: AIModelAPIProviderEnum) -> Foundation
     )
 
 
+def _override_cost(model: FoundationModel, value: Any) -> Any:
+    """An endpoint's ``cost_data`` as given: a dict naming any price replaces the catalogue's prices; a dict naming
+    none (``{"cost_multiplier_percentage": 20}``) keeps them and changes only what it names."""
+    if not isinstance(value, dict):
+        return value
+    kind = ImageModelCostData if model.is_image_model else ChatModelCostData
+    base = model.cost_data
+    price_keys = set(kind.model_fields) - {"cost_multiplier_percentage", "source", "as_of", "notes"}
+    if isinstance(base, kind) and not price_keys & set(value):
+        return kind.model_validate({**base.model_dump(), **value})
+    return kind.model_validate(value)
+
+
+def _resolve(name: str, api: AIModelAPI) -> FoundationModel:
+    """The model a name means on this API: its catalogue entry, or a generic model. A catalogue model named by an id
+    other than the one this host would be sent (a dated snapshot, a Bedrock inference profile ...) is cloned under
+    that id, so that the id given is the id sent."""
+    from ..foundation_models import find_model
+
+    found = find_model(name)
+    if found is None:
+        return generic_model(name, api.provider)
+    if name in (found.model_name, found.api_model_name(api.provider), *found.metadata.get("legacy_names", ())):
+        return found
+    return found.clone(name, display_name=found.display_name)
+
+
 class AIModelEndpoint(BaseModel):
     """A model on an API. ``ai_model`` may be a catalogue model or a name: a known name resolves to its catalogue
-    entry, an unknown one becomes a generic model without prices. ``cost_data`` overrides the catalogue's prices
-    (and may carry ``cost_multiplier_percentage``)."""
+    entry, an unknown one becomes a generic model without prices. ``cost_data`` overrides the catalogue's prices: a
+    complete price list, or just ``{"cost_multiplier_percentage": ...}`` to turn the catalogue's cost into a
+    charge."""
 
     api: AIModelAPI
     ai_model: FoundationModel
@@ -55,29 +83,39 @@ class AIModelEndpoint(BaseModel):
     reference_number: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("cost_data", mode="before")
-    @classmethod
-    def _cost_data(cls, value: Any) -> Any:
-        if isinstance(value, dict) and "input_token_cost_per_million" not in value and value:
-            return ImageModelCostData.model_validate(value)
-        return value
-
     @model_validator(mode="before")
     @classmethod
     def _resolve_model(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("ai_model"), str):
-            name = data["ai_model"]
-            if not name.strip():
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        model = data.get("ai_model")
+        if isinstance(model, str):
+            if not model.strip():
                 raise ConfigurationError("AIModelEndpoint.ai_model: the model name is empty")
             api = data.get("api")
             if isinstance(api, dict):
                 api = AIModelAPI.model_validate(api)
             if not isinstance(api, AIModelAPI):
                 raise ConfigurationError("AIModelEndpoint.api: an AIModelAPI is required")
-            from ..foundation_models import find_model
-
-            data = {**data, "api": api, "ai_model": find_model(name) or generic_model(name, api.provider)}
+            model = _resolve(model, api)
+            data.update(api=api, ai_model=model)
+        elif isinstance(model, dict):
+            model = FoundationModel.model_validate(model)
+            data["ai_model"] = model
+        if isinstance(model, FoundationModel) and data.get("cost_data") is not None:
+            data["cost_data"] = _override_cost(model, data["cost_data"])
         return data
+
+    @model_validator(mode="after")
+    def _cost_kind(self) -> AIModelEndpoint:
+        wanted = ImageModelCostData if self.ai_model.is_image_model else ChatModelCostData
+        if self.cost_data is not None and not isinstance(self.cost_data, wanted):
+            raise ConfigurationError(
+                f"AIModelEndpoint.cost_data: {self.ai_model.model_name} needs {wanted.__name__}, "
+                f"got {type(self.cost_data).__name__}"
+            )
+        return self
 
     def effective_cost_data(self) -> ChatModelCostData | ImageModelCostData | None:
         return self.cost_data if self.cost_data is not None else self.ai_model.cost_data

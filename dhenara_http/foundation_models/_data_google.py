@@ -1,0 +1,186 @@
+"""Google's Gemini and Imagen models as plain data.
+
+Prices from the Gemini Developer API pricing page (paid tier, text/image/video input; cache-read rates are the
+context-caching rates, storage not included). Pro models bill prompts above 200K tokens (Gemini 1.5: 128K) at the
+tier's rates. Vertex AI knows the current models by the same ids; Gemini 1.5 is pinned to its ``-002`` release
+there.
+
+Reasoning: Gemini 2.5 takes a ``thinkingBudget`` (``token_budget``); Gemini 3 takes a ``thinkingLevel`` (``effort``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._rows import ALL_MEDIA, TEXT, chat, image, option
+
+SOURCE = "https://ai.google.dev/gemini-api/docs/pricing"
+VERTEX_IMAGE_SOURCE = "https://cloud.google.com/vertex-ai/generative-ai/pricing"
+
+V = "google_ai"
+G = "google_vertex_ai"
+_EFFORTS_PRO = ("low", "medium", "high")
+_EFFORTS_FLASH = ("minimal", "low", "medium", "high")
+_CONTEXT = 1_048_576
+
+
+def _gemini(name: str, display: str, price: tuple[float, float, float | None], **kw: Any) -> dict[str, Any]:
+    kw.setdefault("context", _CONTEXT)
+    kw.setdefault("max_input", kw["context"])
+    kw.setdefault("max_out", 65_536)
+    kw.setdefault("inputs", ALL_MEDIA)
+    return chat(name, display, V, price=(price[0], price[1], price[2], None), source=SOURCE, **kw)
+
+
+def _gemini3(name: str, display: str, price: tuple[float, float, float | None], **kw: Any) -> dict[str, Any]:
+    kw.setdefault("efforts", _EFFORTS_FLASH)
+    metadata = {"google_vertex_location": "global", **kw.pop("metadata", {})}
+    return _gemini(name, display, price, reasoning="effort", always_on=True, metadata=metadata, **kw)
+
+
+_PRO3_TIER = ((200_000, 4.0, 18.0, 0.4, None),)
+_PRO_NOTE = "Prompts above 200K tokens are billed at the tier's rates."
+
+MODELS: dict[str, dict[str, Any]] = {
+    "Gemini35Flash": _gemini3("gemini-3.5-flash", "Gemini 3.5 Flash", (1.5, 9.0, 0.15)),
+    "Gemini31ProPreview": _gemini3(
+        "gemini-3.1-pro-preview",
+        "Gemini 3.1 Pro Preview",
+        (2.0, 12.0, 0.2),
+        efforts=_EFFORTS_PRO,
+        tiers=_PRO3_TIER,
+        price_notes=_PRO_NOTE,
+        beta=True,
+    ),
+    "Gemini31ProPreviewCustomTools": _gemini3(
+        "gemini-3.1-pro-preview-customtools",
+        "Gemini 3.1 Pro Preview (custom tools)",
+        (2.0, 12.0, 0.2),
+        efforts=_EFFORTS_PRO,
+        tiers=_PRO3_TIER,
+        price_notes=_PRO_NOTE,
+        beta=True,
+    ),
+    "Gemini3Pro": _gemini3(
+        "gemini-3-pro-preview",
+        "Gemini 3 Pro Preview",
+        (2.0, 12.0, 0.2),
+        efforts=("low", "high"),
+        tiers=_PRO3_TIER,
+        price_notes=_PRO_NOTE,
+        beta=True,
+        metadata={"deprecated": True, "details": "Shut down on 2026-03-09; requests go to Gemini 3.1 Pro Preview."},
+    ),
+    "Gemini3FlashPreview": _gemini3("gemini-3-flash-preview", "Gemini 3 Flash Preview", (0.5, 3.0, 0.05), beta=True),
+    "Gemini31FlashLite": _gemini3("gemini-3.1-flash-lite", "Gemini 3.1 Flash-Lite", (0.25, 1.5, 0.025)),
+    "Gemini31FlashLitePreview": _gemini3(
+        "gemini-3.1-flash-lite-preview",
+        "Gemini 3.1 Flash-Lite Preview",
+        (0.25, 1.5, 0.025),
+        beta=True,
+        metadata={"deprecated": True, "details": "Shut down on 2026-05-25; use Gemini 3.1 Flash-Lite."},
+    ),
+    "Gemini25Pro": _gemini(
+        "gemini-2.5-pro",
+        "Gemini 2.5 Pro",
+        (1.25, 10.0, 0.125),
+        max_out=65_535,
+        reasoning="token_budget",
+        budget=32_768,
+        always_on=True,
+        tiers=((200_000, 2.5, 15.0, 0.25, None),),
+        price_notes=_PRO_NOTE,
+    ),
+    "Gemini25Flash": _gemini(
+        "gemini-2.5-flash",
+        "Gemini 2.5 Flash",
+        (0.3, 2.5, 0.03),
+        max_out=65_535,
+        reasoning="token_budget",
+        budget=24_576,
+    ),
+    "Gemini25FlashLite": _gemini(
+        "gemini-2.5-flash-lite",
+        "Gemini 2.5 Flash-Lite",
+        (0.1, 0.4, 0.01),
+        max_out=65_535,
+        reasoning="token_budget",
+        budget=24_576,
+    ),
+    "Gemini20Flash": _gemini(
+        "gemini-2.0-flash",
+        "Gemini 2.0 Flash",
+        (0.1, 0.4, 0.025),
+        max_out=8_192,
+        aliases=("gemini-2.0-flash-001",),
+        metadata={"deprecated": True, "details": "Shut down on 2026-06-01; use Gemini 2.5 Flash-Lite or later."},
+    ),
+    "Gemini20FlashLite": _gemini(
+        "gemini-2.0-flash-lite",
+        "Gemini 2.0 Flash-Lite",
+        (0.075, 0.3, None),
+        max_out=8_192,
+        aliases=("gemini-2.0-flash-lite-001",),
+        metadata={"deprecated": True, "details": "Shut down on 2026-06-01; use Gemini 2.5 Flash-Lite or later."},
+    ),
+    "Gemini15Pro": _gemini(
+        "gemini-1.5-pro",
+        "Gemini 1.5 Pro",
+        (1.25, 5.0, 0.3125),
+        context=2_097_152,
+        max_out=8_192,
+        tiers=((128_000, 2.5, 10.0, 0.625, None),),
+        price_notes="Prompts above 128K tokens are billed at the tier's rates.",
+        hosts={G: "gemini-1.5-pro-002"},
+        aliases=("gemini-1.5-pro-002",),
+        metadata={"deprecated": True},
+    ),
+    "Gemini15Flash": _gemini(
+        "gemini-1.5-flash",
+        "Gemini 1.5 Flash",
+        (0.075, 0.3, 0.01875),
+        max_out=8_192,
+        tiers=((128_000, 0.15, 0.6, 0.0375, None),),
+        price_notes="Prompts above 128K tokens are billed at the tier's rates.",
+        hosts={G: "gemini-1.5-flash-002"},
+        aliases=("gemini-1.5-flash-002",),
+        metadata={"deprecated": True},
+    ),
+}
+
+_IMAGEN_OPTIONS = {
+    "aspect_ratio": option(["1:1", "9:16", "16:9", "4:3", "3:4"], "1:1", description="Aspect ratio"),
+    "number_of_images": option([1, 2, 3, 4], 1, cost=True, description="Number of images"),
+    "add_watermark": option([True, False], False, description="Add a SynthID watermark"),
+    "safety_filter_level": option(
+        [None, "block_low_and_above", "block_medium_and_above", "block_only_high"],
+        "block_only_high",
+        description="Safety filter level",
+    ),
+    "person_generation": option([None, "dont_allow", "allow_adult", "allow_all"], "allow_adult"),
+}
+
+IMAGE_MODELS: dict[str, dict[str, Any]] = {
+    "Imagen3": image(
+        "imagen-3.0-generate-002",
+        "Imagen 3",
+        V,
+        source=SOURCE,
+        flat=0.03,
+        options=_IMAGEN_OPTIONS,
+        inputs=TEXT,
+        legacy=("imagen-3.0-generate",),
+        price_notes="Gemini API price; Vertex AI lists $0.04 per image.",
+    ),
+    "Imagen3Fast": image(
+        "imagen-3.0-fast-generate-001",
+        "Imagen 3 Fast",
+        V,
+        source=VERTEX_IMAGE_SOURCE,
+        flat=0.02,
+        options=_IMAGEN_OPTIONS,
+        inputs=TEXT,
+        legacy=("imagen-3.0-fast-generate",),
+        price_notes="Vertex AI only.",
+    ),
+}

@@ -1,0 +1,160 @@
+"""Builders of catalogue rows: plain dicts in the shape ``FoundationModel.model_validate`` takes.
+
+They only arrange literals; nothing is validated here (that happens the first time a model is used).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: The day the catalogue's prices were read from the providers' pages.
+AS_OF = "2026-11-21"
+
+#: (input, output, cache read, cache write) in USD per million tokens; None where the provider has no such rate.
+Price = tuple[float, float, "float | None", "float | None"]
+#: (above this many prompt tokens, input, output, cache read, cache write).
+Tier = tuple[int, float, float, "float | None", "float | None"]
+
+TEXT = ("text",)
+VISION = ("text", "image")
+DOCS = ("text", "image", "pdf")
+ALL_MEDIA = ("text", "image", "pdf", "audio", "video")
+
+
+def chat(
+    name: str,
+    display: str,
+    vendor: str,
+    *,
+    context: int,
+    max_out: int,
+    price: Price,
+    source: str,
+    tiers: tuple[Tier, ...] = (),
+    reasoning: str | None = None,
+    efforts: tuple[str, ...] | None = None,
+    budget: int | None = None,
+    max_out_reasoning: int | None = None,
+    always_on: bool = False,
+    inputs: tuple[str, ...] = DOCS,
+    tools: bool = True,
+    structured: bool = True,
+    native_structured: bool | None = None,
+    hosts: dict[str, str] | None = None,
+    aliases: tuple[str, ...] = (),
+    legacy: tuple[str, ...] = (),
+    max_input: int | None = None,
+    metadata: dict[str, Any] | None = None,
+    price_notes: str | None = None,
+    enabled: bool = True,
+    beta: bool = False,
+    order: int = 0,
+) -> dict[str, Any]:
+    """One text model. ``reasoning`` is its reasoning control (``effort``, ``token_budget`` or ``adaptive``), or None
+    for a model that does not reason on request; ``always_on`` marks a model that reasons even when not asked.
+    ``aliases`` are further API ids of the model (sent as given); ``legacy`` are older names that only find it."""
+    return {
+        "model_name": name,
+        "display_name": display,
+        "provider": vendor,
+        "functional_type": "text_generation",
+        "settings": {
+            "max_context_window_tokens": context,
+            "max_input_tokens": max_input,
+            "max_output_tokens": max_out,
+            "supports_reasoning": reasoning is not None or always_on,
+            "reasoning_control": reasoning,
+            "supported_reasoning_efforts": efforts,
+            "max_reasoning_tokens": budget,
+            "max_output_tokens_reasoning_mode": max_out_reasoning,
+            "reasoning_always_on": always_on,
+            "supports_tools": tools,
+            "supports_structured_output": structured,
+            "native_structured_output": native_structured,
+            "input_modalities": inputs,
+        },
+        "cost_data": {
+            "input_token_cost_per_million": price[0],
+            "output_token_cost_per_million": price[1],
+            "cache_read_token_cost_per_million": price[2],
+            "cache_write_token_cost_per_million": price[3],
+            "tiers": [
+                {
+                    "above_input_tokens": t[0],
+                    "input_token_cost_per_million": t[1],
+                    "output_token_cost_per_million": t[2],
+                    "cache_read_token_cost_per_million": t[3],
+                    "cache_write_token_cost_per_million": t[4],
+                }
+                for t in tiers
+            ],
+            "source": source,
+            "as_of": AS_OF,
+            "notes": price_notes,
+        },
+        "host_model_names": dict(hosts or {}),
+        "aliases": aliases,
+        "metadata": _metadata(metadata, legacy),
+        "enabled": enabled,
+        "beta": beta,
+        "order": order,
+    }
+
+
+def image(
+    name: str,
+    display: str,
+    vendor: str,
+    *,
+    source: str,
+    rows: list[dict[str, Any]] | None = None,
+    flat: float | None = None,
+    options: dict[str, dict[str, Any]] | None = None,
+    max_words: int | None = None,
+    inputs: tuple[str, ...] = TEXT,
+    hosts: dict[str, str] | None = None,
+    aliases: tuple[str, ...] = (),
+    legacy: tuple[str, ...] = (),
+    metadata: dict[str, Any] | None = None,
+    price_notes: str | None = None,
+    order: int = 0,
+) -> dict[str, Any]:
+    """One image model, priced per image: ``rows`` of ``{"size": (...), "quality": (...), "cost_per_image": x}`` or a
+    ``flat`` price."""
+    return {
+        "model_name": name,
+        "display_name": display,
+        "provider": vendor,
+        "functional_type": "image_generation",
+        "settings": {"max_words": max_words, "input_modalities": inputs},
+        "valid_options": dict(options or {}),
+        "cost_data": {
+            "flat_cost_per_image": flat,
+            "image_options_cost_data": list(rows or []),
+            "source": source,
+            "as_of": AS_OF,
+            "notes": price_notes,
+        },
+        "host_model_names": dict(hosts or {}),
+        "aliases": aliases,
+        "metadata": _metadata(metadata, legacy),
+        "order": order,
+    }
+
+
+def _metadata(metadata: dict[str, Any] | None, legacy: tuple[str, ...]) -> dict[str, Any]:
+    # ``legacy_names`` are dhenara-ai's names that are not API ids (``claude-3-7-sonnet``): they find the entry, and
+    # the call then sends the entry's own id.
+    out = dict(metadata or {})
+    if legacy:
+        out["legacy_names"] = list(legacy)
+    return out
+
+
+def option(allowed: list[Any], default: Any, *, cost: bool = False, description: str | None = None) -> dict[str, Any]:
+    """A model option (image size, quality ...) with its allowed values and default."""
+    return {"allowed_values": allowed, "default_value": default, "cost_sensitive": cost, "description": description}
+
+
+def per_image(sizes: tuple[str, ...], quality: str | None, cost: float) -> dict[str, Any]:
+    return {"size": sizes, "quality": (quality,) if quality else None, "cost_per_image": cost}
