@@ -28,6 +28,9 @@ _EXPORTS: dict[str, str] = {
     "ImageModelCostData": "types.model",
     "ImageModelSettings": "types.model",
     "PriceTier": "types.model",
+    "ResourceConfig": "resource_config",
+    "ImagePriceRow": "types.model",
+    "ValidOptionValue": "types.model",
     # prompts and tools
     "Prompt": "types.prompt",
     "PromptConfig": "types.prompt",
@@ -60,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "ChatResponseStructuredOutput": "types.response",
     "ChatResponseGenericContentItem": "types.response",
     "ImageResponse": "types.response",
+    "ImageResponseChoice": "types.response",
     "ImageResponseUsage": "types.response",
     "ImageContentItem": "types.response",
     "ExternalApiCallStatus": "types.response",
@@ -125,6 +129,7 @@ if TYPE_CHECKING:
         ResponseParseError,
         StreamError,
     )
+    from .resource_config import ResourceConfig
     from .types.api import AIModelAPI
     from .types.config import AIModelCallConfig
     from .types.endpoint import AIModelEndpoint
@@ -145,7 +150,9 @@ if TYPE_CHECKING:
         FoundationModel,
         ImageModelCostData,
         ImageModelSettings,
+        ImagePriceRow,
         PriceTier,
+        ValidOptionValue,
     )
     from .types.prompt import (
         GenericFile,
@@ -170,6 +177,7 @@ if TYPE_CHECKING:
         ExternalApiCallStatus,
         ImageContentItem,
         ImageResponse,
+        ImageResponseChoice,
         ImageResponseUsage,
         UsageCharge,
     )

@@ -47,7 +47,8 @@ def structured_item(
 def finalize(response: ChatResponse, ctx: CallContext) -> ChatResponse:
     for choice in response.choices:
         contents = list(choice.contents)
-        if ctx.config.structured_output is not None:
+        # A protocol that built the structured output itself (from a forced answer tool) has no text to convert.
+        if ctx.config.structured_output is not None and not any(c.type == T.STRUCTURED_OUTPUT for c in contents):
             for i, item in enumerate(contents):
                 if isinstance(item, ChatResponseTextContentItem):
                     contents[i] = structured_item(item.text, ctx, item)

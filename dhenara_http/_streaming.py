@@ -77,12 +77,16 @@ class _Reader:
             finally:
                 self.deadline.disarm()
             self.saw_event = self.saw_event or bool(events)
-            batch: Batch = []
-            for event in events:
-                for c in self.acc.feed(event):
-                    batch.append((SSEResponse(data=c), None))
-            if batch:
-                return batch
+            if events:
+                # The hottest loop of a stream: locals, and positional construction (keywords cost twice as much).
+                batch: Batch = []
+                append = batch.append
+                feed = self.acc.feed
+                for event in events:
+                    for c in feed(event):
+                        append((SSEResponse(c), None))
+                if batch:
+                    return batch
         return []
 
 
@@ -122,7 +126,7 @@ async def start_stream(
                 await response.aclose()
                 if isinstance(exc, httpx.HTTPError):
                     raise transport.map_httpx_error(exc) from None
-                raise
+                raise transport.scrub_error(exc) from None
             if not first and reader.eof and not reader.saw_event and reader.head.strip():
                 # Not an event stream after all, whatever the content type said: read it as a whole answer.
                 await response.aclose()
@@ -145,6 +149,7 @@ async def _rest(reader: _Reader, first: Batch, ctx: CallContext, transport: HTTP
             except httpx.HTTPError as exc:
                 raise _stream_error(reader, ctx, transport.map_httpx_error(exc)) from None
             except DhenaraError as exc:
+                transport.scrub_error(exc)
                 raise _stream_error(reader, ctx, exc) from None
             if not batch:
                 break

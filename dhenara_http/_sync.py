@@ -28,8 +28,19 @@ class SyncRunner:
             self._loop = asyncio.new_event_loop()
         return self._loop
 
+    def running_here(self) -> bool:
+        """Whether this runner's own loop is the one running in the calling thread (a re-entrant call)."""
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
+
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         loop = self.loop
+        if self.running_here():
+            # Blocking on our own running loop can never finish: fail loudly instead of deadlocking.
+            coro.close()
+            raise RuntimeError("SyncRunner.run() was called from inside its own event loop")
         try:
             asyncio.get_running_loop()
         except RuntimeError:
@@ -70,7 +81,12 @@ class SyncRunner:
         finally:
             aclose = getattr(it, "aclose", None)
             if not finished and aclose is not None and self._loop is not None and not self._loop.is_closed():
-                self.run(aclose())
+                if self.running_here():
+                    # An abandoned stream finalised by the garbage collector while this runner's loop is running a
+                    # later call: waiting here would deadlock, so the stream is closed on the loop instead.
+                    self._loop.create_task(aclose())
+                else:
+                    self.run(aclose())
 
     def close(self, final: Coroutine[Any, Any, None] | None = None) -> None:
         loop = self._loop

@@ -6,9 +6,8 @@ The async methods are the core. The sync ``generate`` runs that same core on a p
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
 from .types.enums import PromptMessageRoleEnum
 from .types.prompt import Prompt, SystemInstruction, ToolCallResult, ToolCallResultsMessage
-from .types.response import AIModelCallResponse, ChatResponse
+from .types.response import AIModelCallResponse, ChatResponse, StreamItem
 
 if TYPE_CHECKING:
     import httpx
@@ -62,9 +61,13 @@ def _instruction_text(item: Any, i: int) -> str:
 class AIModelClient:
     """Calls one model endpoint.
 
-    ``is_async=False`` (the default) gives ``generate``; ``is_async=True`` gives ``await generate_async``. Use it as a
-    context manager (``with`` / ``async with``) to reuse one connection pool across calls and close it at the end;
-    ``http_client`` lets you bring your own ``httpx.AsyncClient`` (it is then yours to close).
+    ``is_async=False`` (the default) gives ``generate``; ``is_async=True`` gives ``await generate_async``.
+
+    Connections: inside ``with`` / ``async with`` one connection pool serves every call and is closed at the end.
+    A sync client used without ``with`` opens and closes its pool (and its private event loop) per call, so nothing
+    is left for the garbage collector; an async client used without ``async with`` keeps its pool until
+    ``await client.aclose()``. ``http_client`` lets you bring your own ``httpx.AsyncClient`` (it is then yours to
+    close).
     """
 
     def __init__(
@@ -91,6 +94,7 @@ class AIModelClient:
         self._protocol: WireProtocol | None = None
         self._runner: SyncRunner | None = None
         self._closed = False
+        self._entered = False
 
     def __repr__(self) -> str:
         return f"AIModelClient({self.model_endpoint!r}, is_async={self.is_async})"
@@ -175,8 +179,10 @@ class AIModelClient:
     async def _generate(self, ctx: CallContext) -> AIModelCallResponse | AsyncIterator[Batch]:
         """A complete response, or for a stream the generator of its batches (already open: errors before the first
         chunk have been raised)."""
+        from ._capabilities import check_call
         from ._finalize import finalize
 
+        check_call(ctx)
         cfg = self.config
         if cfg.test_mode:
             from ._test_mode import canned_response, canned_stream
@@ -248,11 +254,39 @@ class AIModelClient:
         self._check_open()
         ctx = self._context(prompt, context, instructions, messages)
         runner = self._sync_runner()
-        result = runner.run(self._generate(ctx))
+        try:
+            result = runner.run(self._generate(ctx))
+        except BaseException:
+            self._release_unless_entered()
+            raise
         if isinstance(result, AIModelCallResponse):
+            self._release_unless_entered()
             return result
         # Batches, not single items: one trip into the loop per network read.
-        return AIModelCallResponse(stream_generator=runner.iterate(result))
+        return AIModelCallResponse(stream_generator=self._sync_stream(runner.iterate(result, owner=self)))
+
+    def _sync_stream(self, items: Iterator[StreamItem]) -> Iterator[StreamItem]:
+        try:
+            yield from items
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+            self._release_unless_entered()
+
+    def _release_unless_entered(self) -> None:
+        """Outside a ``with`` block a sync client keeps nothing open between calls: its event loop and connection
+        pool are closed when a call (or its stream) ends, so a client that is never closed leaks nothing and nothing
+        has to be cleaned up by the garbage collector (where running a loop is unsafe). Inside ``with``, one pool
+        serves every call of the block."""
+        if not self._entered and self._runner is not None:
+            if self._runner.running_here():
+                # A stream finalised by the garbage collector during a later call of this client: that call's own
+                # end releases everything.
+                return
+            runner, self._runner = self._runner, None
+            transport, self._transport = self._transport, None
+            runner.close(transport.aclose() if transport is not None else None)
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
@@ -263,16 +297,16 @@ class AIModelClient:
         self._closed = True
 
     def close(self) -> None:
+        self._entered = False
         if self._runner is not None:
-            self._runner.close(self.aclose())
-            self._runner = None
-        elif self._transport is None:
-            self._closed = True
+            runner, self._runner = self._runner, None
+            runner.close(self.aclose())
         self._closed = True
 
     def __enter__(self) -> AIModelClient:
         if self.is_async:
             raise ConfigurationError("use 'async with' for an async AIModelClient")
+        self._entered = True
         return self
 
     def __exit__(
@@ -289,9 +323,3 @@ class AIModelClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
-
-    def __del__(self) -> None:
-        runner = self.__dict__.get("_runner")
-        if runner is not None:
-            with contextlib.suppress(Exception):
-                self.close()

@@ -54,6 +54,7 @@ __all__ = [
     "ResponseParseError",
     "StreamError",
     "error_class_for_status",
+    "implied_status",
 ]
 
 
@@ -204,6 +205,17 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
     429: RateLimitError,
     529: OverloadedError,
 }
+
+
+def implied_status(cls: type[APIStatusError]) -> int | None:
+    """The HTTP status an error class stands for (an in-band error is given this status)."""
+    for klass in cls.__mro__:
+        for status, mapped in _STATUS_CLASSES.items():
+            if mapped is klass:
+                return status
+        if klass is InternalServerError:
+            return 500
+    return None
 
 
 def error_class_for_status(status: int) -> type[APIStatusError]:

@@ -38,6 +38,16 @@ class HostProfile:
     stream_usage: bool = True
     #: Whether reasoning items / thinking blocks may be replayed with their signatures to this host.
     replays_reasoning: bool = True
+    #: Chat Completions: reasoning models take their instructions as a ``developer`` message (OpenAI's rule).
+    developer_role: bool = False
+    #: Chat Completions: ``reasoning_effort`` is how reasoning is asked for, so it is sent (``medium`` unless the call
+    #: names an effort) whenever the call wants reasoning. Elsewhere only an effort the call names is sent.
+    sends_reasoning_effort: bool = False
+    #: Chat Completions: an assistant turn with tool calls must carry its ``reasoning_content`` back (``""`` when it
+    #: has none of its own): DeepSeek's thinking mode rejects a tool-call turn without it.
+    replays_reasoning_content: bool = False
+    #: The ``api-version`` query parameter every request carries (``config["api_version"]`` overrides it).
+    api_version: str | None = None
     request_id_headers: tuple[str, ...] = ("x-request-id", "request-id")
 
 
@@ -48,6 +58,8 @@ HOSTS: dict[P, HostProfile] = {
         ("responses", "chat_completions"),
         "bearer",
         max_tokens_field="max_completion_tokens",
+        developer_role=True,
+        sends_reasoning_effort=True,
     ),
     P.MICROSOFT_OPENAI: HostProfile(
         P.MICROSOFT_OPENAI,
@@ -55,6 +67,8 @@ HOSTS: dict[P, HostProfile] = {
         ("responses", "chat_completions"),
         "api-key",
         max_tokens_field="max_completion_tokens",
+        developer_role=True,
+        sends_reasoning_effort=True,
         request_id_headers=("x-request-id", "apim-request-id"),
     ),
     P.MICROSOFT_AZURE_AI: HostProfile(
@@ -62,9 +76,12 @@ HOSTS: dict[P, HostProfile] = {
         "{endpoint}/models",
         ("chat_completions",),
         "api-key",
+        api_version="2024-05-01-preview",
         request_id_headers=("x-request-id", "apim-request-id"),
     ),
-    P.DEEPSEEK: HostProfile(P.DEEPSEEK, "https://api.deepseek.com", ("chat_completions",), "bearer"),
+    P.DEEPSEEK: HostProfile(
+        P.DEEPSEEK, "https://api.deepseek.com", ("chat_completions",), "bearer", replays_reasoning_content=True
+    ),
     P.OPENAI_COMPATIBLE: HostProfile(P.OPENAI_COMPATIBLE, "{base_url}", ("chat_completions",), "bearer"),
     P.ANTHROPIC: HostProfile(
         P.ANTHROPIC, "https://api.anthropic.com/v1", ("anthropic",), "x-api-key", request_id_headers=("request-id",)

@@ -24,6 +24,10 @@ def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _CLEARED:
         if name in os.environ:
             monkeypatch.delenv(name)
+    # Nor base URL overrides that would send the calls of a test somewhere else.
+    for name in list(os.environ):
+        if name.startswith("DHENARA_HTTP_BASE_URL_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(autouse=True)

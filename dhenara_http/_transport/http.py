@@ -5,7 +5,9 @@ provider error answers become ``dhenara_http`` errors.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
+import re
 from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any
@@ -148,6 +150,16 @@ class HTTPTransport:
             extensions={"timeout": timeout.as_dict()},
         )
 
+    def scrub_error(self, exc: BaseException) -> BaseException:
+        """``exc`` with every secret removed from its message and body (for errors a protocol built itself, such as
+        in-band stream errors, which did not pass through :meth:`error_from_body`)."""
+        if isinstance(exc, APIError) and self._secrets:
+            exc.message = self.scrub(exc.message)
+            exc.args = (exc.message,)
+            if exc.body is not None:
+                exc.body = json.loads(self.scrub(json.dumps(exc.body, default=str)))
+        return exc
+
     def request_id(self, headers: Mapping[str, str]) -> str | None:
         for name in self._request_id_headers:
             value = headers.get(name)
@@ -174,8 +186,7 @@ class HTTPTransport:
             except (KeyError, TypeError, ValueError, AttributeError):
                 info = None
         if info is None:
-            text = body if isinstance(body, str) else ""
-            snippet = " ".join(text.split())[:300]
+            snippet = _summary(body) if isinstance(body, str) else ""
             info = ErrorInfo(message=f"HTTP {status}" + (f": {snippet}" if snippet else ""))
         cls = info.error_class or error_class_for_status(status)
         retry_after = _retry.parse_retry_after(headers)
@@ -192,6 +203,8 @@ class HTTPTransport:
             retry_after=retry_after,
             body=json.loads(self.scrub(json.dumps(body))) if body is not None else None,
         )
+        if info.retryable is not None:
+            err.should_retry = info.retryable  # type: ignore[attr-defined]
         should = headers.get("x-should-retry")
         if should in ("true", "false"):
             err.should_retry = should == "true"  # type: ignore[attr-defined]
@@ -272,6 +285,22 @@ class HTTPTransport:
         """Send a streaming request once and return the open response (status checked, body unread)."""
         timeout = self.timeouts(connect=connect, read=read, total=total)
         return await self._send_once(wire, timeout)
+
+
+_HTML = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _summary(text: str) -> str:
+    """One short line from a non-JSON error body. A proxy's HTML error page becomes its title (or its visible text),
+    not 300 characters of markup."""
+    if _HTML.search(text):
+        title = _TITLE.search(text)
+        visible = title.group(1) if title and title.group(1).strip() else _TAG.sub(" ", _INVISIBLE.sub(" ", text))
+        text = html.unescape(visible)
+    return " ".join(text.split())[:300]
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:

@@ -12,7 +12,9 @@ off exponentially (0.5 s doubling, at most 8 s) with up to 25 % jitter. A server
 from __future__ import annotations
 
 import asyncio
+import datetime
 import email.utils
+import math
 import random
 import time
 from collections.abc import Mapping
@@ -20,7 +22,15 @@ from typing import Any
 
 from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
 
-from ..errors import APIConnectionError, APIError, APIStatusError, OverloadedError
+from ..errors import (
+    APIConnectionError,
+    APIError,
+    APIStatusError,
+    ConflictError,
+    InternalServerError,
+    OverloadedError,
+    RateLimitError,
+)
 
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
@@ -36,24 +46,39 @@ async def _sleep(seconds: float) -> None:
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds the server asked to wait, from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date)."""
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
+    """Seconds the server asked to wait, from ``retry-after-ms`` or ``Retry-After`` (seconds or HTTP date).
+
+    A value that is none of these (garbage, ``nan``) counts as absent: it must never turn an API error into a
+    ``ValueError``.
+    """
+    ms = _seconds(headers.get("retry-after-ms"))
+    if ms is not None:
+        return ms / 1000.0
     value = headers.get("retry-after")
-    if not value:
+    if not value or not value.strip():
         return None
+    seconds = _seconds(value)
+    if seconds is not None:
+        return seconds
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    parsed = email.utils.parsedate_to_datetime(value) if value.strip() else None
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
     if parsed is None:
         return None
+    if parsed.tzinfo is None:  # "-0000" means UTC without a known zone; a naive datetime would be read as local
+        parsed = parsed.replace(tzinfo=datetime.timezone.utc)
     return max(parsed.timestamp() - time.time(), 0.0)
+
+
+def _seconds(text: str | None) -> float | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return max(value, 0.0) if math.isfinite(value) else None
 
 
 def parse_duration(value: Any) -> float | None:
@@ -78,7 +103,7 @@ def should_retry(exc: BaseException, max_retry_wait: float) -> bool:
         return False
     if isinstance(exc, APIConnectionError):
         return True
-    if isinstance(exc, OverloadedError):
+    if isinstance(exc, OverloadedError | RateLimitError | InternalServerError | ConflictError):
         return True
     if isinstance(exc, APIStatusError) and exc.status_code is not None:
         return exc.status_code in RETRYABLE_STATUS or exc.status_code >= 500

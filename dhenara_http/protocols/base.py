@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..errors import APIStatusError, CapabilityError
+from ..errors import APIStatusError
 from ..types.enums import AIModelAPIProviderEnum, FinishReason
 from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import ChatResponse
@@ -25,6 +25,7 @@ from ..types.stream import (
     ChatResponseChoiceDelta,
     ChatResponseChunk,
     ChatResponseContentItemDelta,
+    ChatResponseTextContentItemDelta,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +50,8 @@ class CallContext:
     instructions: list[str]
     messages: list[Message]
     stream: bool = False
+    #: (model, vendor, api provider) of every chunk, computed once per call: a stream makes thousands of chunks.
+    _chunk_ids: tuple[str, str, str] | None = None
 
     @property
     def model(self) -> FoundationModel:
@@ -56,8 +59,10 @@ class CallContext:
 
     @property
     def model_name(self) -> str:
-        """The model id on the wire (for Azure, the deployment name)."""
-        return str(self.endpoint.api.config.get("deployment") or self.endpoint.ai_model.model_name)
+        """The model id on the wire: ``config["deployment"]`` when given (Azure deployments, Bedrock inference
+        profiles), else the model's id on this host (Bedrock and Vertex name Claude their own way)."""
+        deployment = self.endpoint.api.config.get("deployment")
+        return str(deployment or self.endpoint.ai_model.api_model_name(self.endpoint.api.provider))
 
     @property
     def api_provider(self) -> AIModelAPIProviderEnum:
@@ -85,9 +90,9 @@ class CallContext:
         """Whether to ask for reasoning; a clear error when the model cannot reason."""
         if not self.config.reasoning:
             return False
-        settings = self.model.chat_settings
-        if settings is not None and not settings.supports_reasoning and not self.model.metadata.get("generic"):
-            raise CapabilityError(f"{self.model.model_name} does not support reasoning (AIModelCallConfig.reasoning)")
+        from .._capabilities import require_reasoning
+
+        require_reasoning(self.model)
         return True
 
     def make_chunk(
@@ -97,14 +102,26 @@ class CallContext:
         choice_index: int = 0,
         finish_reason: FinishReason | None = None,
     ) -> ChatResponseChunk:
+        model, vendor, api_provider = self._chunk_ids or self._ids()
+        # Positional arguments: a stream makes thousands of chunks, and keyword calls cost twice as much.
         return ChatResponseChunk(
-            model=self.model_name,
-            provider=self.vendor,
-            api_provider=self.api_provider.value,
-            choice_deltas=[
-                ChatResponseChoiceDelta(index=choice_index, content_deltas=list(deltas), finish_reason=finish_reason)
-            ],
+            model, vendor, api_provider, [ChatResponseChoiceDelta(choice_index, list(deltas), finish_reason)]
         )
+
+    def text_chunk(self, index: int, text: str, choice_index: int = 0) -> ChatResponseChunk:
+        """``make_chunk([ChatResponseTextContentItemDelta(index=index, text_delta=text)], choice_index=…)``: the chunk
+        of the most common event by far, one piece of answer text."""
+        model, vendor, api_provider = self._chunk_ids or self._ids()
+        return ChatResponseChunk(
+            model,
+            vendor,
+            api_provider,
+            [ChatResponseChoiceDelta(choice_index, [ChatResponseTextContentItemDelta(index, text)])],
+        )
+
+    def _ids(self) -> tuple[str, str, str]:
+        ids = self._chunk_ids = (self.model_name, self.vendor, self.api_provider.value)
+        return ids
 
 
 @dataclass(slots=True)
@@ -121,13 +138,20 @@ class WireRequest:
 
 @dataclass(slots=True)
 class ErrorInfo:
-    """What a protocol reads out of an error body. ``error_class`` overrides the class the HTTP status implies."""
+    """What a protocol reads out of an error body. ``error_class`` overrides the class the HTTP status implies;
+    ``retryable`` overrides the retry policy's reading of the status (e.g. OpenAI's ``insufficient_quota`` comes as a
+    429 but waiting will not help); a server's ``x-should-retry`` header overrides both.
+
+    An error that arrives *in-band* (an error event inside a 200 stream) is raised with the HTTP status its class
+    implies (``errors.implied_status``), so that it is retried, or not, exactly like the same error sent as a status.
+    """
 
     message: str
     error_type: str | None = None
     error_code: str | None = None
     error_class: type[APIStatusError] | None = None
     retry_after: float | None = None
+    retryable: bool | None = None
 
 
 class StreamAccumulator(Protocol):

@@ -2,18 +2,58 @@
 
 ``defer_build`` keeps ``import dhenara_http`` cheap: a model's validator is built the first time it is used,
 not when its module is imported.
+
+pydantic wraps every ``ValueError`` a validator raises in its own ``ValidationError`` — including our
+:class:`~dhenara_http.errors.ConfigurationError`, which would then escape ``except ConfigurationError`` /
+``except DhenaraError``. Construction therefore re-raises the first ``ConfigurationError`` found in the
+``ValidationError`` (chained to it); other validation failures (wrong type, unknown field) stay pydantic's own
+``ValidationError``, which names the field.
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pydantic
 from pydantic import ConfigDict
 
+from ..errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+
+def _reraise(exc: pydantic.ValidationError) -> NoReturn:
+    for error in exc.errors():
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, ConfigurationError):
+            raise cause from exc
+    raise exc
+
 
 class BaseModel(pydantic.BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", arbitrary_types_allowed=True, use_enum_values=False)
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except pydantic.ValidationError as exc:
+            _reraise(exc)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except pydantic.ValidationError as exc:
+            _reraise(exc)
+
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes | bytearray, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate_json(json_data, *args, **kwargs)
+        except pydantic.ValidationError as exc:
+            _reraise(exc)
 
 
 class StrEnum(str, Enum):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 import pydantic
 from pydantic import Field
@@ -24,8 +24,9 @@ from .enums import (
     FinishReason,
 )
 
-if TYPE_CHECKING:
-    from .stream import SSEErrorResponse, SSEResponse
+# A runtime import (stream.py imports nothing from here): pydantic must resolve StreamItem's names to build
+# AIModelCallResponse.
+from .stream import SSEErrorResponse, SSEResponse
 
 
 class _ItemBase(BaseModel):
@@ -92,7 +93,12 @@ class ChatResponseToolCall(BaseModel):
             return cls(id=id, name=name, arguments={}, raw_arguments=arguments, parse_error=str(exc), **extra)
         if not isinstance(parsed, dict):
             return cls(
-                id=id, name=name, arguments={}, raw_arguments=arguments, parse_error="arguments are not an object"
+                id=id,
+                name=name,
+                arguments={},
+                raw_arguments=arguments,
+                parse_error="arguments are not an object",
+                **extra,
             )
         return cls(id=id, name=name, arguments=parsed, raw_arguments=arguments, **extra)
 
