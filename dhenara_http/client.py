@@ -48,6 +48,17 @@ def _as_message(item: Any, where: str) -> Message:
     )
 
 
+def _spread(values: Sequence[Any]) -> list[Any]:
+    """``values`` with lists inside spread out: what ``PromptFormatter`` returns for a turn is a list of messages."""
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            out.extend(value)
+        else:
+            out.append(value)
+    return out
+
+
 def _instruction_text(item: Any, i: int) -> str:
     if isinstance(item, str):
         return item
@@ -146,11 +157,11 @@ class AIModelClient:
             raise ConfigurationError("generate(): give either messages=[...] or prompt (with context), not both")
         items: list[Message] = []
         if messages is not None:
-            items = [_as_message(m, f"messages[{i}]") for i, m in enumerate(messages)]
+            items = [_as_message(m, f"messages[{i}]") for i, m in enumerate(_spread(messages))]
         else:
-            items = [_as_message(m, f"context[{i}]") for i, m in enumerate(context or [])]
+            items = [_as_message(m, f"context[{i}]") for i, m in enumerate(_spread(context or []))]
             if prompt is not None:
-                items.append(_as_message(prompt, "prompt"))
+                items.extend(_as_message(p, "prompt") for p in _spread([prompt]))
         if not items:
             raise ConfigurationError("generate(): nothing to send (no prompt and no messages)")
         system: list[str] = [_instruction_text(x, i) for i, x in enumerate(instructions or [])]

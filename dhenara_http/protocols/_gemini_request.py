@@ -4,7 +4,7 @@ History is rendered natively: earlier answers become ``model`` turns with their 
 for the family that made them — thought parts and ``thoughtSignature``s, each put back on the very part it came
 with (Gemini 3 rejects a function-calling turn whose signature moved or went missing). Tool results become
 ``functionResponse`` parts of a ``user`` turn; Gemini pairs them with the calls by name and order, so a result
-without a name takes it from the call it answers.
+without a name takes it from the call it answers, and results go in the order of their calls.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ._gemini_response import NAME
-from .base import CallContext, same_family
+from .base import CallContext, decode_tool_id, same_family
 
 #: Google's documented stand-in signature for a function call Gemini did not make itself (another provider's turn,
 #: a hand-built history): Gemini 3 answers 400 when the first function call of a step carries no signature. Sent
@@ -167,17 +167,22 @@ def _level(ctx: CallContext, wanted: str) -> str:
 
 
 class _CallBook:
-    """What was sent for each earlier tool call: its name and the id Gemini got (None when it got none)."""
+    """What was sent for each earlier tool call: its name, the id Gemini got (None when it got none) and its place in
+    the conversation. Ids are keyed as the provider made them (ids rewritten for another wire are decoded)."""
 
     def __init__(self) -> None:
-        self.calls: dict[str, tuple[str, str | None]] = {}
+        self.calls: dict[str, tuple[str, str | None, int]] = {}
+        self.made = 0
+        #: The place of the call each function response answers, by the response part's identity.
+        self.answers: dict[int, int] = {}
 
     def add(self, call_id: str | None, name: str, wire_id: str | None) -> None:
+        self.made += 1
         if call_id:
-            self.calls[call_id] = (name, wire_id)
+            self.calls[decode_tool_id(call_id)] = (name, wire_id, self.made)
 
     def response_part(self, result: ToolCallResult) -> dict[str, Any]:
-        known = self.calls.get(result.call_id or "")
+        known = self.calls.get(decode_tool_id(result.call_id)) if result.call_id else None
         name = result.name or (known[0] if known else None)
         if not name:
             raise ConfigurationError(
@@ -190,7 +195,23 @@ class _CallBook:
         part: dict[str, Any] = {"name": name, "response": response}
         if known is not None and known[1] is not None:
             part["id"] = known[1]
-        return {"functionResponse": part}
+        out = {"functionResponse": part}
+        if known is not None:
+            self.answers[id(out)] = known[2]
+        return out
+
+    def in_call_order(self, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``parts`` with its function responses in the order of the calls they answer: Gemini pairs results with
+        calls by name and order, so parallel calls of one tool would otherwise swap results given in another order.
+        Other parts keep their places; responses to unknown calls come after the known ones."""
+        places = [i for i, p in enumerate(parts) if "functionResponse" in p]
+        if len(places) < 2:
+            return parts
+        ordered = sorted((parts[i] for i in places), key=lambda p: self.answers.get(id(p), self.made + 1))
+        out = list(parts)
+        for i, part in zip(places, ordered, strict=True):
+            out[i] = part
+        return out
 
 
 def render_contents(ctx: CallContext) -> list[dict[str, Any]]:
@@ -206,6 +227,9 @@ def render_contents(ctx: CallContext) -> list[dict[str, Any]]:
             _append(contents, "user", [book.response_part(message)])
         elif isinstance(message, ToolCallResultsMessage):
             _append(contents, "user", [book.response_part(r) for r in message.results])
+    for content in contents:
+        if content["role"] == "user":
+            content["parts"] = book.in_call_order(content["parts"])
     return contents
 
 

@@ -11,7 +11,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_serializer, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
@@ -21,13 +21,30 @@ FileKind = Literal["image", "pdf", "text", "audio", "other"]
 
 
 class GenericFile(BaseModel):
-    """A file attached to a prompt: inline bytes, text, or a URL the provider fetches itself."""
+    """A file attached to a prompt: inline bytes, text, or a URL the provider fetches itself.
+
+    In JSON (``model_dump_json``, ``model_dump(mode="json")``) ``data`` is base64 text, and base64 text is read back
+    as bytes, so that a stored conversation with images or PDFs loads again unchanged."""
 
     name: str | None = None
     media_type: str = "application/octet-stream"
     data: bytes | None = None
     text: str | None = None
     url: str | None = None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _from_base64(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            raise ConfigurationError("GenericFile.data: give bytes, or base64 text (text files go in text=)") from None
+
+    @field_serializer("data", when_used="json")
+    def _to_base64(self, value: bytes | None) -> str | None:
+        return base64.b64encode(value).decode("ascii") if value is not None else None
 
     @model_validator(mode="after")
     def _one_source(self) -> GenericFile:
