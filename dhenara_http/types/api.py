@@ -51,6 +51,7 @@ _KNOWN_WIRE_APIS: dict[AIModelAPIProviderEnum, tuple[str, ...]] = {
     AIModelAPIProviderEnum.OPEN_AI: ("responses", "chat_completions"),
     AIModelAPIProviderEnum.MICROSOFT_OPENAI: ("responses", "chat_completions"),
     AIModelAPIProviderEnum.AMAZON_BEDROCK: ("converse", "invoke"),
+    AIModelAPIProviderEnum.GOOGLE_VERTEX_AI: ("gemini", "anthropic"),
 }
 
 
