@@ -171,7 +171,7 @@ def _reasoning_item(wire: str, text: str, seed: str) -> ChatResponseReasoningCon
 
 def canned_response(ctx: CallContext) -> ChatResponse:
     """The whole test-mode answer, finalised (structured output, cost) like a real one."""
-    wire = wire_api_for(ctx.endpoint.api)
+    wire = wire_api_for(ctx.endpoint.api, ctx.endpoint.ai_model)
     name, protocol = _protocol_name(wire)
     metadata: dict[str, Any] = {"test_mode": True, "wire_api": name}
     if protocol is not None:

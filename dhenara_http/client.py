@@ -115,7 +115,7 @@ class AIModelClient:
     @property
     def protocol(self) -> WireProtocol:
         if self._protocol is None:
-            wire = wire_api_for(self.model_endpoint.api)
+            wire = wire_api_for(self.model_endpoint.api, self.model_endpoint.ai_model)
             module_name = WIRE_MODULES[wire]
             try:
                 module = importlib.import_module(f"dhenara_http.protocols.{module_name}")

@@ -12,6 +12,8 @@ from typing import Literal
 from .errors import ConfigurationError
 from .types.api import AIModelAPI
 from .types.enums import AIModelAPIProviderEnum as P
+from .types.enums import AIModelProviderEnum
+from .types.model import FoundationModel
 
 AuthScheme = Literal["bearer", "x-api-key", "api-key", "x-goog-api-key", "sigv4", "google-oauth"]
 
@@ -109,14 +111,25 @@ HOSTS: dict[P, HostProfile] = {
 }
 
 
+#: On hosts serving several vendors, the wire each vendor's models speak there.
+VENDOR_WIRES: dict[tuple[P, AIModelProviderEnum], str] = {
+    (P.GOOGLE_VERTEX_AI, AIModelProviderEnum.ANTHROPIC): "anthropic",
+    (P.GOOGLE_VERTEX_AI, AIModelProviderEnum.GOOGLE_AI): "gemini",
+}
+
+
 def host_for(api: AIModelAPI) -> HostProfile:
     return HOSTS[api.provider]
 
 
-def wire_api_for(api: AIModelAPI) -> str:
-    """The wire protocol a call to this API uses: ``config["wire_api"]`` or the host's default."""
+def wire_api_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
+    """The wire protocol a call to this API uses: ``config["wire_api"]``, else, on a host that serves several
+    vendors' models (Vertex AI), the one of the model's vendor, else the host's default."""
     host = host_for(api)
-    wire = api.config.get("wire_api") or host.wire_apis[0]
+    wire = api.config.get("wire_api")
+    if not wire and model is not None and len(host.wire_apis) > 1:
+        wire = VENDOR_WIRES.get((api.provider, model.provider))
+    wire = wire or host.wire_apis[0]
     if wire not in host.wire_apis:
         raise ConfigurationError(f"{api.provider.value} does not speak the {wire!r} wire protocol")
     return str(wire)
@@ -148,7 +161,15 @@ def auth_headers(api: AIModelAPI) -> dict[str, str]:
     """The static auth headers of a key-based host (signing schemes are handled by the transport)."""
     host = host_for(api)
     key = api.get_api_key()
-    if host.auth in ("sigv4", "google-oauth"):
+    if host.auth == "google-oauth":
+        token = api.get_credentials().get("access_token") or key
+        if not token:
+            raise ConfigurationError(
+                f"AIModelAPI({api.provider.value}): give credentials={{'access_token': ...}} (an OAuth access token, "
+                "e.g. from `gcloud auth print-access-token`); signing service-account keys is not supported yet"
+            )
+        return {"authorization": f"Bearer {token}"}
+    if host.auth == "sigv4":
         return {}
     if not key:
         if api.provider is P.OPENAI_COMPATIBLE:

@@ -17,9 +17,11 @@ import httpx
 from ..errors import (
     APIConnectionError,
     APIError,
+    APIStatusError,
     APITimeoutError,
     ResponseParseError,
     error_class_for_status,
+    implied_status,
 )
 from ..protocols.base import ErrorInfo, WireRequest
 from . import retry as _retry
@@ -261,7 +263,16 @@ class HTTPTransport:
                     raise translated from None
                 finally:
                     deadline.disarm()
-                return self._decode_json(raw, response), response.headers
+                data = self._decode_json(raw, response)
+                if _is_error_body(data):
+                    # An error answered with a 2xx status (Anthropic does so for some overloads): raised inside the
+                    # retry loop, so that it is retried exactly like the same error sent with its own status.
+                    named = _status_of_error_body(data)
+                    err = self.error_from_body(named or 500, raw, response.headers)
+                    if isinstance(err, APIStatusError) and named is None:
+                        err.status_code = implied_status(type(err)) or err.status_code
+                    raise err
+                return data, response.headers
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _decode_json(self, raw: bytes, response: httpx.Response) -> Any:
@@ -301,6 +312,25 @@ def _summary(text: str) -> str:
         visible = title.group(1) if title and title.group(1).strip() else _TAG.sub(" ", _INVISIBLE.sub(" ", text))
         text = html.unescape(visible)
     return " ".join(text.split())[:300]
+
+
+_ERROR_ONLY_KEYS = frozenset({"error", "type", "status", "code", "message", "request_id", "details"})
+
+
+def _is_error_body(data: Any) -> bool:
+    """Whether a 2xx JSON answer is in fact only an error (``{"type": "error", "error": {...}}`` and the like)."""
+    if isinstance(data, list) and len(data) == 1:
+        data = data[0]
+    return isinstance(data, dict) and bool(data.get("error")) and set(data) <= _ERROR_ONLY_KEYS
+
+
+def _status_of_error_body(data: Any) -> int | None:
+    """The HTTP status an error body names (Google's ``error.code``), if any; without one the protocol's reading of
+    the error type decides the class and the status is the one that class implies (``overloaded_error`` → 529)."""
+    if isinstance(data, list):
+        data = data[0]
+    code = data.get("error", {}).get("code") if isinstance(data.get("error"), dict) else None
+    return code if isinstance(code, int) and 400 <= code <= 599 else None
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:
