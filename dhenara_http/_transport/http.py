@@ -224,7 +224,7 @@ class HTTPTransport:
             raise self.map_httpx_error(exc) from None
         if response.status_code >= 400:
             try:
-                raw = await _read_capped(response, MAX_ERROR_BODY)
+                raw = await _read_head(response, MAX_ERROR_BODY)
             except httpx.HTTPError:
                 raw = b""
             finally:
@@ -331,6 +331,19 @@ def _status_of_error_body(data: Any) -> int | None:
         data = data[0]
     code = data.get("error", {}).get("code") if isinstance(data.get("error"), dict) else None
     return code if isinstance(code, int) and 400 <= code <= 599 else None
+
+
+async def _read_head(response: httpx.Response, cap: int) -> bytes:
+    """At most ``cap`` bytes of the body. An error answer is its status's error however long its body (which is only
+    read for a message and codes), so a longer one is cut short, not refused."""
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        parts.append(chunk[: cap - size])
+        size += len(parts[-1])
+        if size >= cap:
+            break
+    return b"".join(parts)
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:

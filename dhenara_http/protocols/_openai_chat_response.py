@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import (
     APIStatusError,
     AuthenticationError,
+    BadRequestError,
     ContentFilterError,
     ContextLengthExceededError,
     InternalServerError,
@@ -82,6 +83,11 @@ _ERROR_CLASSES: dict[str, type[APIStatusError]] = {
     "overloaded": OverloadedError,
     "overloaded_error": OverloadedError,
 }
+
+#: Error types that name a class only when no 4xx status says more: an error inside a 2xx answer or a stream event
+#: (read with status 500 when it names none), or a proxy's 5xx around a client error. A 4xx is more precise (OpenAI
+#: answers an unknown URL with a 404 whose type is ``invalid_request_error``).
+_IN_BAND_TYPES: dict[str, type[APIStatusError]] = {"invalid_request_error": BadRequestError}
 
 
 def finish_reason(native: Any, has_tool_calls: bool = False) -> FinishReason | None:
@@ -289,6 +295,8 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
     error_type = _text(source.get("type"))
     error_code = _text(source.get("code"))
     cls = _ERROR_CLASSES.get(error_code or "") or _ERROR_CLASSES.get(error_type or "")
+    if cls is None and not 400 <= status < 500:
+        cls = _IN_BAND_TYPES.get(error_type or "")
     return ErrorInfo(
         message=message or f"HTTP {status}",
         error_type=error_type,

@@ -30,6 +30,7 @@ from ..errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    implied_status,
 )
 from ..types.enums import FinishReason
 from ..types.response import (
@@ -154,7 +155,9 @@ def _finish_reason(data: dict[str, Any], tool_use: bool, refused: bool) -> tuple
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
-    """A ``ChatResponse`` from a Responses API response object."""
+    """A ``ChatResponse`` from a Responses API response object (a 2xx body that is an error raises its error)."""
+    if data.get("error") and data.get("object") is None and not isinstance(data.get("output"), list):
+        raise in_band_error(data, ctx)
     contents: list[ChatResponseContentItem] = []
     refused = tool_use = False
     for output_index, item in enumerate(data.get("output") or []):
@@ -257,6 +260,34 @@ def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
     )
 
 
+#: Error types that name a class only when no 4xx status says more: a 2xx body that is an error, or a proxy's 5xx
+#: around a client error. A 4xx is more precise (OpenAI answers an unknown URL with a 404 whose type is
+#: ``invalid_request_error``).
+_IN_BAND_TYPES: dict[str, type[APIStatusError]] = {"invalid_request_error": BadRequestError}
+
+
+def in_band_error(data: dict[str, Any], ctx: CallContext) -> APIStatusError:
+    """The typed error for an error body (``{"error": {...}}``) that arrived with a success status."""
+    info = parse_error(500, data) or ErrorInfo(message="the provider reported an error")
+    cls = info.error_class or InternalServerError
+    message = info.message
+    # It never passed the transport's error path, which scrubs secrets from the errors it builds.
+    for secret in ctx.endpoint.api.secrets():
+        message = message.replace(secret, "[REDACTED]")
+    err = cls(
+        message,
+        provider=ctx.api_provider.value,
+        model=ctx.model_name,
+        status_code=implied_status(cls),
+        error_type=info.error_type,
+        error_code=info.error_code,
+        body=data,
+    )
+    if info.retryable is not None:
+        err.should_retry = info.retryable  # type: ignore[attr-defined]
+    return err
+
+
 def parse_error(status: int, body: Any) -> ErrorInfo | None:
     """The error in an OpenAI error body (``{"error": {...}}``); None when the body is not one."""
     if not isinstance(body, dict):
@@ -265,7 +296,11 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
     if isinstance(error, str):
         return ErrorInfo(message=error)
     if isinstance(error, dict):
-        return error_info(error, f"HTTP {status}")
-    if isinstance(body.get("message"), str):
-        return error_info(body, f"HTTP {status}")
-    return None
+        info = error_info(error, f"HTTP {status}")
+    elif isinstance(body.get("message"), str):
+        info = error_info(body, f"HTTP {status}")
+    else:
+        return None
+    if info.error_class is None and not 400 <= status < 500:
+        info.error_class = _IN_BAND_TYPES.get(info.error_type or "")
+    return info

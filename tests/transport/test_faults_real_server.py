@@ -281,3 +281,77 @@ async def test_async_close_leaves_no_open_connection(server: MockProviderServer)
         assert server.active_connections == 1
     assert server.wait_for_connections(0)
     assert server.connections_opened == 1
+
+
+# =====================================================================================================================
+# Body size limits: a JSON answer over the transport's cap is refused; an error answer over the error-body cap is
+# still its status's typed error (its body is cut, not refused). The caps are lowered for the test; the mock server
+# serves bodies above them.
+# =====================================================================================================================
+
+
+def _big_error(code: str, size: int) -> dict[str, Any]:
+    return {"error": {"message": "x" * size, "type": code, "param": None, "code": code}}
+
+
+@pytest.mark.parametrize("wire", WIRES)
+def test_a_json_answer_over_the_cap_is_a_parse_error(
+    server: MockProviderServer, monkeypatch: pytest.MonkeyPatch, retry_waits: list[float], wire: str
+) -> None:
+    from dhenara_http._transport import http
+
+    monkeypatch.setattr(http, "MAX_JSON_BODY", 512)
+    server.inject(status=200, body={"id": "resp_big", "output": [], "padding": "y" * 4096})
+    with pytest.raises(ResponseParseError) as caught:
+        generate(server, wire, retries=3)
+    assert "larger than 512 bytes" in str(caught.value)
+    assert caught.value.status_code == 200
+    assert len(server.requests) == 1  # an answer too large is not retried
+    assert retry_waits == []
+    # Under the cap, the same client reads the server's own answer.
+    monkeypatch.setattr(http, "MAX_JSON_BODY", 1024 * 1024)
+    assert PROMPT in generate(server, wire).chat_response.text()
+
+
+@pytest.mark.xfail(reason="a streamed call answered with plain JSON reads the whole body without the cap", strict=False)
+def test_a_json_answer_to_a_streamed_call_over_the_cap_is_a_parse_error(
+    server: MockProviderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dhenara_http._transport import http
+
+    monkeypatch.setattr(http, "MAX_JSON_BODY", 512)
+    server.inject(status=200, body={"padding": "y" * 4096})
+    with pytest.raises(ResponseParseError):
+        generate(server, streaming=True, retries=0)
+
+
+@pytest.mark.parametrize("streaming", [False, True])
+@pytest.mark.parametrize(
+    ("status", "code", "expected"),
+    [(429, "rate_limit_exceeded", RateLimitError), (400, "invalid_request_error", BadRequestError)],
+)
+def test_an_error_body_over_its_cap_is_still_the_typed_error(
+    server: MockProviderServer,
+    monkeypatch: pytest.MonkeyPatch,
+    retry_waits: list[float],
+    streaming: bool,
+    status: int,
+    code: str,
+    expected: type[Exception],
+) -> None:
+    from dhenara_http._transport import http
+
+    monkeypatch.setattr(http, "MAX_ERROR_BODY", 256)
+    body = _big_error(code, 10_000)
+    server.inject(status=status, body=body, times=None)
+    with pytest.raises(expected) as caught:
+        generate(server, retries=0, streaming=streaming)
+    error: Any = caught.value
+    assert error.status_code == status
+    assert error.request_id is not None
+    assert error.request_id.startswith("req_")
+    # The body was cut at the cap: what the error shows of it is its first bytes, never more.
+    shown = json.dumps(error.body) if not isinstance(error.body, str) else error.body
+    assert len(shown) < 2 * 256
+    assert json.dumps(body, separators=(",", ":"))[:100] in str(error)
+    assert len(server.requests) == 1
