@@ -9,6 +9,9 @@ dhenara_http's time over the floor's (1.00 = free). Nothing here touches the int
 * call: a non-streaming call answered by the local server, parsed into a typed response, against post + json.loads;
 * stream: a 2,000-chunk streamed answer decoded and accumulated into the final response, against iterating the
   lines and json.loads of each ``data:`` payload.
+
+Calls and streams are timed in rounds, floor and dhenara_http interleaved round by round (so that a busy moment of the
+machine weighs on both alike), on clients built beforehand; each figure is the median round.
 """
 
 from __future__ import annotations
@@ -70,15 +73,28 @@ def median_run(code: str, n: int = 15) -> float:
     return statistics.median(times)
 
 
-async def timed(fn: Callable[[], Awaitable[object]], n: int) -> float:
-    await fn()  # warm-up
-    best = []
-    for _ in range(3):
-        t = time.perf_counter()
-        for _ in range(n):
-            await fn()
-        best.append(time.perf_counter() - t)
-    return min(best) / n
+ROUNDS = 9
+
+
+async def _round(fn: Callable[[], Awaitable[object]], n: int) -> float:
+    t = time.perf_counter()
+    for _ in range(n):
+        await fn()
+    return (time.perf_counter() - t) / n
+
+
+async def compare(
+    floor: Callable[[], Awaitable[object]], ours: Callable[[], Awaitable[object]], n: int
+) -> tuple[float, float]:
+    """(floor, ours): the median over ``ROUNDS`` rounds of ``n`` calls each, the two interleaved round by round so
+    that a busy moment of the machine weighs on both alike; one warm-up call each first."""
+    await floor()
+    await ours()
+    floors, ourss = [], []
+    for _ in range(ROUNDS):
+        floors.append(await _round(floor, n))
+        ourss.append(await _round(ours, n))
+    return statistics.median(floors), statistics.median(ourss)
 
 
 def _fmt(seconds: float) -> str:
@@ -110,16 +126,23 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
         )
         return AIModelEndpoint(api=api, ai_model=model)
 
-    async with httpx.AsyncClient() as raw:
+    stream_body = {**floor_body, "stream": True}
+    stream_url = url.replace(":generateContent", ":streamGenerateContent") + (
+        "?alt=sse" if provider == "google_gemini_api" else ""
+    )
+    config = AIModelCallConfig(max_output_tokens=100, streaming=True)
+    async with (
+        httpx.AsyncClient() as raw,
+        AIModelClient(endpoint(), AIModelCallConfig(max_output_tokens=100), is_async=True) as client,
+        AIModelClient(endpoint(), config, is_async=True) as sclient,
+    ):
 
         async def floor_call() -> object:
             r = await raw.post(url, json=floor_body, headers=headers)
             return json.loads(r.content)
 
-        stream_body = {**floor_body, "stream": True}
-        stream_url = url.replace(":generateContent", ":streamGenerateContent") + (
-            "?alt=sse" if provider == "google_gemini_api" else ""
-        )
+        async def our_call() -> object:
+            return await client.generate_async(prompt="hi")
 
         async def floor_stream() -> object:
             async with raw.stream("POST", stream_url, json=stream_body, headers=headers) as r:
@@ -128,19 +151,6 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
                     async for line in r.aiter_lines()
                     if line.startswith("data: ") and line != "data: [DONE]"
                 ]
-
-        floor_c = await timed(floor_call, 300)
-        floor_s = await timed(floor_stream, 10)
-
-    async with AIModelClient(endpoint(), AIModelCallConfig(max_output_tokens=100), is_async=True) as client:
-
-        async def our_call() -> object:
-            return await client.generate_async(prompt="hi")
-
-        our_c = await timed(our_call, 300)
-
-    config = AIModelCallConfig(max_output_tokens=100, streaming=True)
-    async with AIModelClient(endpoint(), config, is_async=True) as sclient:
 
         async def our_stream() -> object:
             r = await sclient.generate_async(prompt="hi")
@@ -153,7 +163,8 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
             assert final.chat_response is not None
             return final
 
-        our_s = await timed(our_stream, 10)
+        floor_c, our_c = await compare(floor_call, our_call, 100)
+        floor_s, our_s = await compare(floor_stream, our_stream, 5)
 
     lines.append(row(f"{name}: call", our_c, floor_c, goal=1.3))
     lines.append(row(f"{name}: {CHUNKS}-chunk stream", our_s, floor_s, goal=1.5))
@@ -170,29 +181,31 @@ def bench_sync_stream(base: str, lines: list[str]) -> None:
     endpoint = AIModelEndpoint(api=api, ai_model="gpt-4o-mini")
     body = {**WIRES["openai chat"][4], "stream": True}
 
-    def floor() -> None:
-        with httpx.Client() as raw:
-            for _ in range(10):
-                with raw.stream(
-                    "POST", base + "/v1/chat/completions", json=body, headers={"x-bench-chunks": str(CHUNKS)}
-                ) as r:
-                    for line in r.iter_lines():
-                        if line.startswith("data: ") and line != "data: [DONE]":
-                            json.loads(line[6:])
+    url, headers = base + "/v1/chat/completions", {"x-bench-chunks": str(CHUNKS)}
+    with httpx.Client() as raw, AIModelClient(endpoint, AIModelCallConfig(streaming=True)) as client:
 
-    def ours() -> None:
-        with AIModelClient(endpoint, AIModelCallConfig(streaming=True)) as client:
-            for _ in range(10):
-                for _chunk, _acc in client.generate(prompt="hi").stream_generator or ():
-                    pass
+        def floor() -> None:
+            with raw.stream("POST", url, json=body, headers=headers) as r:
+                for line in r.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        json.loads(line[6:])
 
-    floor(), ours()
-    t = time.perf_counter()
-    floor()
-    f = (time.perf_counter() - t) / 10
-    t = time.perf_counter()
-    ours()
-    o = (time.perf_counter() - t) / 10
+        def ours() -> None:
+            for _chunk, _acc in client.generate(prompt="hi").stream_generator or ():
+                pass
+
+        def one_round(fn: Callable[[], None], n: int = 5) -> float:
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            return (time.perf_counter() - t) / n
+
+        floor(), ours()
+        floors, ourss = [], []
+        for _ in range(ROUNDS):
+            floors.append(one_round(floor))
+            ourss.append(one_round(ours))
+        f, o = statistics.median(floors), statistics.median(ourss)
     lines.append(row(f"openai chat: {CHUNKS}-chunk stream (sync)", o, f, goal=1.5))
 
 

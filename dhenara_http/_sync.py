@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+#: The running loop of this thread, or None (``asyncio.get_running_loop`` without the exception).
+_running_loop = asyncio._get_running_loop
 
 
 class SyncRunner:
@@ -30,22 +33,20 @@ class SyncRunner:
 
     def running_here(self) -> bool:
         """Whether this runner's own loop is the one running in the calling thread (a re-entrant call)."""
-        try:
-            return asyncio.get_running_loop() is self._loop
-        except RuntimeError:
-            return False
+        running = _running_loop()
+        return running is not None and running is self._loop
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
         loop = self.loop
-        if self.running_here():
+        # (The non-raising form: a sync stream calls this once per network read.)
+        running = _running_loop()
+        if running is None:
+            with self._lock:
+                return loop.run_until_complete(coro)
+        if running is loop:
             # Blocking on our own running loop can never finish: fail loudly instead of deadlocking.
             coro.close()
             raise RuntimeError("SyncRunner.run() was called from inside its own event loop")
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            with self._lock:
-                return loop.run_until_complete(coro)
         if self._executor is None:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dhenara-http")
 
@@ -55,8 +56,9 @@ class SyncRunner:
 
         return self._executor.submit(_run).result()
 
-    def iterate(self, agen: AsyncIterator[list[T]], owner: object = None) -> Iterator[T]:
-        """A sync generator over an async generator of batches, one loop entry per batch.
+    def iterate(self, agen: AsyncIterator[Iterable[T]], owner: object = None) -> Iterator[T]:
+        """A sync generator over an async generator of batches, one loop entry per batch (a lazy batch is then
+        taken here, outside the loop).
 
         ``owner`` (the client) is kept alive by the generator: a stream from a client that was never bound to a name
         must not lose its event loop to the garbage collector half-way.
@@ -64,7 +66,7 @@ class SyncRunner:
         it = agen.__aiter__()
         keep_alive = owner  # noqa: F841 - held by the generator frame on purpose
 
-        async def _next() -> list[T] | None:
+        async def _next() -> Iterable[T] | None:
             try:
                 return await it.__anext__()
             except StopAsyncIteration:

@@ -349,3 +349,47 @@ def test_arbitrary_bytes_never_raise_anything_but_decode_error(raw: bytes, cuts:
         assert longest > limit  # raised only for a line that really is too long
     else:
         assert longest <= limit
+
+
+# -- the lazy form and the fast path for runs of usual events ------------------------------------------------------
+
+
+def decode_lazily(*chunks: bytes) -> list[SSEEvent]:
+    decoder = SSEDecoder()
+    events: list[SSEEvent] = []
+    for chunk in chunks:
+        events += decoder.iter_feed(chunk)
+    events += decoder.iter_flush()
+    return events
+
+
+_usual = st.sampled_from(
+    [
+        b'data: {"a":1}\n\n',
+        b"data: x\n\n",
+        b"event: e\ndata: y\n\n",
+        b"event: \ndata: z\n\n",
+        b"data:  padded \n\n",
+    ]
+)
+_odd = st.sampled_from(
+    [
+        b": ping\n\n",
+        b"id: 7\n",
+        b"retry: 9\n",
+        b"data: a\ndata: b\n\n",
+        b"\n",
+        b"data:tight\n\n",
+        b"event: e\n",
+        b"data: ",
+    ]
+)
+_mostly_usual = st.lists(st.one_of(_usual, _usual, _usual, _odd), max_size=40).map(b"".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=st.one_of(_mostly_usual, _arbitrary), cuts=st.lists(st.integers(0, 600), max_size=8))
+def test_runs_of_usual_events_decode_like_the_reference_however_chunked(raw: bytes, cuts: list[int]) -> None:
+    expected = reference(raw)
+    assert decode(*split(raw, cuts)) == expected
+    assert decode_lazily(*split(raw, cuts)) == expected

@@ -12,19 +12,47 @@ Feed it network chunks as they arrive; it returns the events they complete.
 * ``[DONE]`` is an ordinary event here; the stream driver ends on it.
 
 A line longer than ``max_line_bytes`` raises :class:`SSEDecodeError` instead of growing the buffer without bound.
+
+Speed matters here: a streamed answer is thousands of events. All the complete lines of a network chunk are decoded
+with one ``decode`` call (line ends are ASCII, so this equals decoding line by line, invalid bytes included); runs of
+the usual event shapes are recognised with a few checks over the whole run instead of line by line (see
+:meth:`SSEDecoder._events`); :meth:`SSEDecoder.iter_feed` makes the events as they are taken, so that a large read
+never holds hundreds of event objects at once.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain, repeat
 from typing import Any
 
 from ..errors import ResponseParseError
 
-__all__ = ["SSEDecodeError", "SSEDecoder", "SSEEvent"]
+__all__ = ["SSEDecodeError", "SSEDecoder", "SSEEvent", "loads", "scan_json"]
 
-_COLON = 0x3A
+_BOM = "\ufeff"
+#: How many events of a run are made at once by :meth:`SSEDecoder.iter_feed`.
+_GROUP = 32
+_flat = chain.from_iterable
+#: The C scanner behind ``json.loads``: ``scan_json(text, index)`` → (value, end index); raises ``StopIteration`` when
+#: no value starts at ``index`` (whitespace included) and ``ValueError`` for bad JSON. Stream accumulators call it
+#: inline on their hot path, and go the ``json.loads`` way for anything it does not take whole.
+scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def loads(text: str) -> Any:
+    """``json.loads(text)``, about twice as fast for the usual compact payload: the C scanner is called directly,
+    and only a text it cannot take whole (leading or trailing whitespace, junk after the value) goes through
+    ``json.loads``, which then accepts or rejects it exactly as it always would."""
+    try:
+        value, end = scan_json(text, 0)
+    except StopIteration:
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return value
 
 
 class SSEDecodeError(ResponseParseError):
@@ -39,14 +67,17 @@ class SSEEvent:
     retry: int | None = None
 
     def json(self) -> Any:
-        return json.loads(self.data)
+        return loads(self.data)
 
 
 class SSEDecoder:
-    __slots__ = ("_buf", "_data", "_event", "_last_id", "_max", "_pending_cr", "_retry", "_started")
+    __slots__ = ("_data", "_event", "_last_id", "_max", "_parts", "_pending_cr", "_retry", "_size", "_started")
 
     def __init__(self, max_line_bytes: int = 32 * 1024 * 1024) -> None:
-        self._buf = b""
+        # The unfinished last line, as the pieces it arrived in: joined once, when its line end comes, so that a
+        # multi-megabyte line (a base64 image) arriving in small network chunks costs linear, not quadratic, time.
+        self._parts: list[bytes] = []
+        self._size = 0
         self._pending_cr = False
         self._started = False
         self._event = ""
@@ -57,59 +88,164 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """The events completed by this chunk (often none, sometimes many)."""
+        lines = self._complete_lines(chunk)
+        return list(_flat(self._events(lines))) if lines else []
+
+    def flush(self) -> list[SSEEvent]:
+        """At the end of the stream: the last event, even if its closing blank line never came."""
+        return list(_flat(self._events(self._last_lines())))
+
+    def iter_feed(self, chunk: bytes) -> Iterator[SSEEvent]:
+        """:meth:`feed`, its events made as they are taken, a few dozen at a time (take them all before the next
+        call). A stream driver uses this so that a network read of hundreds of events never holds hundreds of event
+        objects at once."""
+        lines = self._complete_lines(chunk)
+        return _flat(self._events(lines)) if lines else iter(())
+
+    def iter_flush(self) -> Iterator[SSEEvent]:
+        """:meth:`flush`, its events made as they are taken."""
+        return _flat(self._events(self._last_lines()))
+
+    def _complete_lines(self, chunk: bytes) -> list[str] | None:
+        """Take ``chunk`` in: the lines it completes, decoded (None when it completes none)."""
+        if not chunk:
+            # An empty chunk must not clear a pending CR: its LF may still come in the next one.
+            return None
         if self._pending_cr:
             self._pending_cr = False
             if chunk[:1] == b"\n":
                 chunk = chunk[1:]
-        if not chunk:
-            return []
-        buf = self._buf + chunk if self._buf else chunk
+                if not chunk:
+                    return None
+        if b"\r" in chunk:
+            return self._complete_lines_cr(chunk)
+        end = chunk.rfind(b"\n")
+        if end < 0:
+            self._parts.append(chunk)
+            self._size += len(chunk)
+            self._check(self._size)
+            return None
+        # The common case, LF line ends only: everything up to the last LF is complete lines.
+        complete = b"".join([*self._parts, chunk[:end]]) if self._parts else chunk[:end]
+        rest = chunk[end + 1 :]
+        if rest:
+            self._parts, self._size = [rest], len(rest)
+        else:
+            self._parts, self._size = [], 0
+        if len(complete) > self._max or self._size > self._max:
+            # Complete lines are checked too, so that whether a stream fails does not depend on how it was chunked.
+            self._check(max(self._size, *map(len, complete.split(b"\n"))))
+        return complete.decode("utf-8", "replace").split("\n")
+
+    def _complete_lines_cr(self, chunk: bytes) -> list[str] | None:
+        """The general path: lines ended by CR, LF or CRLF."""
+        buf = b"".join([*self._parts, chunk]) if self._parts else chunk
         lines = buf.splitlines()
         last = buf[-1]
         if last == 0x0A:
-            self._buf = b""
+            self._parts, self._size = [], 0
         elif last == 0x0D:
-            self._buf = b""
+            self._parts, self._size = [], 0
             self._pending_cr = True
         else:
-            self._buf = lines.pop()
-            if len(self._buf) > self._max:
-                raise SSEDecodeError(f"event-stream line longer than {self._max} bytes")
-        out: list[SSEEvent] = []
-        for line in lines:
-            self._line(line, out)
-        return out
+            rest = lines.pop()
+            self._parts, self._size = [rest], len(rest)
+        self._check(max(self._size, *map(len, lines)) if lines else self._size)
+        if not lines:
+            return None
+        return b"\n".join(lines).decode("utf-8", "replace").split("\n")
 
-    def flush(self) -> list[SSEEvent]:
-        """At the end of the stream: the last event, even if its closing blank line never came."""
-        out: list[SSEEvent] = []
-        if self._buf:
-            line, self._buf = self._buf, b""
-            self._line(line, out)
-        self._line(b"", out)
-        return out
+    def _last_lines(self) -> list[str]:
+        """At the end of the stream: the unfinished last line, if any, and a blank line to end its event."""
+        lines: list[str] = []
+        if self._parts:
+            line = b"".join(self._parts)
+            self._parts, self._size = [], 0
+            lines.append(line.decode("utf-8", "replace"))
+        lines.append("")
+        return lines
 
-    def _line(self, line: bytes, out: list[SSEEvent]) -> None:
-        if not line:
-            if self._data:
-                out.append(SSEEvent(self._event or "message", "\n".join(self._data), self._last_id, self._retry))
-                self._data = []
-            self._event = ""
-            return
+    def _check(self, size: int) -> None:
+        if size > self._max:
+            raise SSEDecodeError(f"event-stream line longer than {self._max} bytes")
+
+    def _events(self, lines: list[str]) -> Iterator[list[SSEEvent]]:
+        """The events of these complete lines, in lists of up to ``_GROUP`` (a generator: the decoder's state moves
+        as they are taken; the lists are flattened by :func:`itertools.chain`, which costs less per event than a
+        generator's step).
+
+        Runs of the two usual event shapes — ``data: …`` + blank line, and ``event: …`` + ``data: …`` + blank line —
+        are recognised a run at a time (a few C-level checks over the whole run) and read without the line-by-line
+        state machine; anything else, and an event begun in an earlier chunk, goes through :meth:`_general`.
+        """
         if not self._started:
+            # Only the very first bytes of the stream may be a BOM, even when the first line is blank.
             self._started = True
-            if line.startswith(b"\xef\xbb\xbf"):
-                line = line[3:]
-                if not line:
-                    return
-        if line[0] == _COLON:
+            if lines[0][:1] == _BOM:
+                lines[0] = lines[0][1:]
+        if self._data or self._event:
+            # Finish the event in progress first, up to its blank line.
+            end = lines.index("") + 1 if "" in lines else len(lines)
+            yield self._general(lines[:end])
+            lines = lines[end:]
+        n = len(lines)
+        if n >= 2 and lines[0].startswith("data: "):
+            run = n - n % 2
+            if not any(lines[1:run:2]) and all(map(str.startswith, lines[0:run:2], repeat("data: "))):
+                last_id, retry = self._last_id, self._retry
+                for start in range(0, run, 2 * _GROUP):
+                    group = lines[start : min(start + 2 * _GROUP, run) : 2]
+                    yield [SSEEvent("message", line[6:], last_id, retry) for line in group]
+                lines = lines[run:]
+        elif n >= 3 and lines[0].startswith("event: "):
+            run = n - n % 3
+            if (
+                not any(lines[2:run:3])
+                and all(map(str.startswith, lines[0:run:3], repeat("event: ")))
+                and all(map(str.startswith, lines[1:run:3], repeat("data: ")))
+            ):
+                last_id, retry = self._last_id, self._retry
+                for start in range(0, run, 3 * _GROUP):
+                    end = min(start + 3 * _GROUP, run)
+                    yield [
+                        SSEEvent(name[7:] or "message", line[6:], last_id, retry)
+                        for name, line in zip(lines[start:end:3], lines[start + 1 : end : 3], strict=True)
+                    ]
+                lines = lines[run:]
+        if lines:
+            yield self._general(lines)
+
+    def _general(self, lines: list[str]) -> list[SSEEvent]:
+        """The events of these complete lines, line by line, as the standard describes."""
+        out: list[SSEEvent] = []
+        data = self._data
+        for line in lines:
+            if not line:
+                if data:
+                    if len(data) == 1:
+                        value = data.pop()
+                    else:
+                        value = "\n".join(data)
+                        data.clear()
+                    out.append(SSEEvent(self._event or "message", value, self._last_id, self._retry))
+                self._event = ""
+            elif line.startswith("data: "):
+                data.append(line[6:])
+            elif line.startswith("event: "):
+                self._event = line[7:]
+            else:
+                self._field(line, data)
+        return out
+
+    def _field(self, line: str, data: list[str]) -> None:
+        """Any line but ``data: …`` and blank ones."""
+        if line[0] == ":":
             return
-        text = line.decode("utf-8", "replace")
-        name, sep, value = text.partition(":")
+        name, sep, value = line.partition(":")
         if sep and value[:1] == " ":
             value = value[1:]
         if name == "data":
-            self._data.append(value)
+            data.append(value)
         elif name == "event":
             self._event = value
         elif name == "id":

@@ -22,6 +22,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
+from .._decoders.sse import scan_json
 from ..errors import ResponseParseError
 from ..types.response import ChatResponse
 from ..types.stream import (
@@ -49,6 +50,26 @@ _IMPLIED: dict[str, dict[str, Any]] = {
 }
 
 
+class _Open:
+    """The text or thinking block being streamed right now, so that its next delta takes the short way.
+
+    A ``text_delta`` / ``thinking_delta`` is handled in full once; while the following events are deltas of the same
+    type for the same block (the usual case: thousands in a row), their pieces are only recorded and their chunks made.
+    :meth:`AnthropicAccumulator._close` joins the pieces into the block before any other event is handled and before
+    the message is rebuilt, so the rest of the accumulator always sees plain strings — and joining once is linear where
+    adding every piece to a growing string is quadratic.
+    """
+
+    __slots__ = ("block", "delta_type", "field", "index", "pieces")
+
+    def __init__(self, index: int, block: dict[str, Any], delta_type: str, field: str) -> None:
+        self.index = index
+        self.block = block
+        self.delta_type = delta_type
+        self.field = field
+        self.pieces: list[str] = []
+
+
 class AnthropicAccumulator:
     def __init__(self, ctx: CallContext) -> None:
         self.ctx = ctx
@@ -57,24 +78,55 @@ class AnthropicAccumulator:
         self._blocks: dict[int, dict[str, Any]] = {}
         self._json: dict[int, list[str]] = {}
         self._structured_tool = structured_tool_name(ctx)
+        self._open: _Open | None = None
+        self._text_chunk = ctx.text_chunk_factory()
 
     # -- events ----------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        raw = event.data.strip()
-        if not raw or raw == "[DONE]" or self.done:
+        raw = event.data
+        if self.done:
             return []
         try:
-            payload = json.loads(raw)
-        except ValueError:
-            raise ResponseParseError(
-                f"an Anthropic stream event is not JSON: {raw[:200]!r}",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
-            ) from None
-        if not isinstance(payload, dict):
+            # json.loads of a compact payload, without its overhead (see scan_json).
+            payload, end = scan_json(raw, 0)
+            if end != len(raw):
+                raise ValueError(raw)
+        except (StopIteration, ValueError):
+            # Anything but a compact JSON payload: padding, [DONE].
+            raw = raw.strip()
+            if not raw or raw == "[DONE]":
+                return []
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                raise ResponseParseError(
+                    f"an Anthropic stream event is not JSON: {raw[:200]!r}",
+                    provider=self.ctx.api_provider.value,
+                    model=self.ctx.model_name,
+                ) from None
+        if type(payload) is not dict:
             return []
         kind = payload.get("type") or event.event
+        current = self._open
+        if current is not None:
+            if kind == "content_block_delta":
+                # The next piece of the block being streamed: what the full handling would do, in short.
+                delta = payload.get("delta")
+                if (
+                    type(delta) is dict
+                    and payload.get("index") == current.index
+                    and type(payload["index"]) is int
+                    and delta.get("type") == current.delta_type
+                    and type(text := delta.get(current.field)) is str
+                ):
+                    if not text:
+                        return []
+                    current.pieces.append(text)
+                    if current.field == "text":
+                        return [self._text_chunk(current.index, text)]
+                    return [self.ctx.make_chunk([ChatResponseReasoningContentItemDelta(current.index, text)])]
+            self._close()
         if kind == "error":
             raise in_band_error(payload, self.ctx)
         if kind == "message_start":
@@ -95,6 +147,14 @@ class AnthropicAccumulator:
         else:  # ping and anything new
             return []
         return [self.ctx.make_chunk(deltas)] if deltas else []
+
+    def _close(self) -> None:
+        """Join the pieces of the block being streamed into it (see :class:`_Open`)."""
+        current = self._open
+        if current is not None:
+            self._open = None
+            if current.pieces:
+                current.block[current.field] += "".join(current.pieces)
 
     def _start(self, message: Any) -> None:
         if not isinstance(message, dict):
@@ -147,10 +207,12 @@ class AnthropicAccumulator:
         if kind == "text_delta":
             text = str(delta.get("text") or "")
             block["text"] = str(block.get("text") or "") + text
+            self._open = _Open(index, block, kind, "text")
             return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "thinking_delta":
             text = str(delta.get("thinking") or "")
             block["thinking"] = str(block.get("thinking") or "") + text
+            self._open = _Open(index, block, kind, "thinking")
             return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "signature_delta":
             signature = str(delta.get("signature") or "")
@@ -214,6 +276,7 @@ class AnthropicAccumulator:
 
     def rebuilt(self) -> dict[str, Any]:
         """The ``Message`` JSON from what arrived so far."""
+        self._close()
         message: dict[str, Any] = (
             copy.deepcopy(self._message) if self._message is not None else {"type": "message", "role": "assistant"}
         )

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._decoders.sse import scan_json
 from ..errors import ResponseParseError
 from ..types.enums import FinishReason
 from ..types.response import ChatResponse
@@ -50,6 +51,15 @@ class _Candidate:
     #: The part index of a function call whose arguments are still streaming, and its id.
     open_call: int | None = None
     open_id: str | None = None
+    #: Text not yet added to the last part's ``text``: joined once (by :meth:`seal`) instead of growing a string
+    #: piece by piece, which is quadratic.
+    pending: list[str] = field(default_factory=list)
+
+    def seal(self) -> None:
+        """Add the pending text to the last part (before another part is appended, and before the rebuild)."""
+        if self.pending:
+            self.parts[-1]["text"] += "".join(self.pending)
+            self.pending.clear()
 
 
 class Accumulator:
@@ -62,21 +72,32 @@ class Accumulator:
         self._top: dict[str, Any] = {}
         self._usage: dict[str, Any] | None = None
         self._blocked = False
+        self._text_chunk = ctx.text_chunk_factory()
 
     # -- events --------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        data = event.data.strip()
-        if not data or data == "[DONE]":
-            return []
+        data = event.data
         try:
-            payload = json.loads(data)
-        except ValueError:
-            raise ResponseParseError(
-                f"a Gemini stream event is not JSON: {data[:200]!r}",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
-            ) from None
+            # json.loads of a compact payload, without its overhead (see scan_json).
+            payload, end = scan_json(data, 0)
+            if end != len(data):
+                raise ValueError(data)
+        except (StopIteration, ValueError):
+            # Anything but a compact JSON payload: padding, [DONE].
+            data = data.strip()
+            if not data or data == "[DONE]":
+                return []
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                raise ResponseParseError(
+                    f"a Gemini stream event is not JSON: {data[:200]!r}",
+                    provider=self.ctx.api_provider.value,
+                    model=self.ctx.model_name,
+                ) from None
+        if type(payload) is dict:
+            return self._fragment(payload)
         chunks: list[ChatResponseChunk] = []
         for fragment in payload if isinstance(payload, list) else [payload]:
             if isinstance(fragment, dict):
@@ -95,34 +116,95 @@ class Accumulator:
             if feedback.get("blockReason"):
                 self._blocked = True
         self._take_usage(fragment.get("usageMetadata"))
+        candidates = fragment.get("candidates") or []
+        if type(candidates) is list and len(candidates) == 1 and not self._blocked:
+            chunk = self._plain_text(candidates[0])
+            if chunk is not None:
+                return chunk
         chunks: list[ChatResponseChunk] = []
-        for position, cand in enumerate(fragment.get("candidates") or []):
+        # Whether the stream may have become complete (or not) with this fragment: a candidate finished or appeared.
+        changed = self._blocked
+        for position, cand in enumerate(candidates):
             if not isinstance(cand, dict):
                 continue
             index = cand.get("index")
             index = index if isinstance(index, int) else position
-            state = self._candidates.setdefault(index, _Candidate())
+            state = self._candidates.get(index)
+            if state is None:
+                state = self._candidates[index] = _Candidate()
+                changed = True
             deltas: list[ChatResponseContentItemDelta] = []
             for part in (cand.get("content") or {}).get("parts") or []:
-                if isinstance(part, dict):
-                    deltas.extend(self._part(state, index, part))
-            state.extras.update({k: v for k, v in cand.items() if k not in ("content", "index", "finishReason")})
+                if not isinstance(part, dict):
+                    continue
+                if len(part) == 1 and type(text := part.get("text")) is str and state.open_call is None:
+                    # A plain piece of answer text, the usual part: what _part() → _text() would do, in short.
+                    parts = state.parts
+                    last = parts[-1] if parts else None
+                    if (
+                        last is not None
+                        and "text" in last
+                        and not last.get("thought")
+                        and "thoughtSignature" not in last
+                    ):
+                        if text:
+                            state.pending.append(text)
+                    elif text:
+                        state.seal()
+                        parts.append({"text": text})
+                    if text:
+                        deltas.append(ChatResponseTextContentItemDelta(len(parts) - 1, text))
+                    continue
+                deltas.extend(self._part(state, index, part))
+            if len(cand) > 2 or "content" not in cand or "index" not in cand:
+                state.extras.update({k: v for k, v in cand.items() if k not in ("content", "index", "finishReason")})
             finish: FinishReason | None = None
             if cand.get("finishReason"):
                 deltas.extend(self._close_call(state))
                 state.finish = str(cand["finishReason"])
                 finish = finish_reason(state.finish, state.calls)
+                changed = True
             if deltas:
                 chunks.append(self.ctx.make_chunk(deltas, choice_index=index, finish_reason=finish))
-        self.done = self._blocked or (
-            bool(self._candidates) and all(c.finish is not None for c in self._candidates.values())
-        )
+        if changed:
+            self.done = self._blocked or (
+                bool(self._candidates) and all(c.finish is not None for c in self._candidates.values())
+            )
         return chunks
+
+    def _plain_text(self, cand: Any) -> list[ChatResponseChunk] | None:
+        """The chunks of the usual fragment — one candidate, not finished, one plain text part, nothing else — or
+        None for any other (which takes the general way). What the general way would do, in short."""
+        if type(cand) is not dict or len(cand) > 2 or ("index" not in cand and len(cand) > 1):
+            return None
+        content = cand.get("content")
+        parts = content.get("parts") if type(content) is dict else None
+        if type(parts) is not list or len(parts) != 1:
+            return None
+        part = parts[0]
+        if type(part) is not dict or len(part) != 1 or type(text := part.get("text")) is not str:
+            return None
+        index = cand.get("index")
+        state = self._candidates.get(index if isinstance(index, int) else 0)
+        if state is None or state.open_call is not None:
+            return None
+        if not text:
+            return []
+        parts = state.parts
+        last = parts[-1] if parts else None
+        if last is not None and "text" in last and not last.get("thought") and "thoughtSignature" not in last:
+            state.pending.append(text)
+        else:
+            state.seal()
+            parts.append({"text": text})
+        if not isinstance(index, int) or index == 0:
+            return [self._text_chunk(len(parts) - 1, text)]
+        return [self.ctx.text_chunk(len(parts) - 1, text, index)]
 
     def _take_usage(self, usage: Any) -> None:
         if not isinstance(usage, dict):
             return
-        if self._usage is None or any(k.endswith("TokenCount") for k in usage):
+        if self._usage is None or "totalTokenCount" in usage or any(k.endswith("TokenCount") for k in usage):
             # Cumulative: the latest report with counts replaces the earlier ones.
             self._usage = dict(usage)
         else:
@@ -140,6 +222,7 @@ class Accumulator:
             return deltas + self._start_call(state, cand, fc, signature)
         if "text" in part or set(part) <= {"thoughtSignature", "thought"}:
             return deltas + self._text(state, part, signature)
+        state.seal()
         state.parts.append(dict(part))
         kind = next((k for k in part if k != "thoughtSignature"), "unknown")
         index = len(state.parts) - 1
@@ -161,10 +244,12 @@ class Accumulator:
             and bool(last.get("thought")) == thought
             and "thoughtSignature" not in last
         ):
-            last["text"] += text
+            if text:
+                state.pending.append(text)
             if signature:
                 last["thoughtSignature"] = signature
         elif text or signature:
+            state.seal()
             merged: dict[str, Any] = {"text": text}
             if thought:
                 merged["thought"] = True
@@ -192,6 +277,7 @@ class Accumulator:
         merged: dict[str, Any] = {"functionCall": call}
         if signature:
             merged["thoughtSignature"] = signature
+        state.seal()
         state.parts.append(merged)
         index = len(state.parts) - 1
         call_id = str(fc.get("id") or synthetic_call_id(name, cand, state.calls))
@@ -238,6 +324,7 @@ class Accumulator:
         candidates = []
         for index in sorted(self._candidates):
             state = self._candidates[index]
+            state.seal()
             cand: dict[str, Any] = {"content": {"parts": [dict(p) for p in state.parts], "role": "model"}}
             if state.finish is not None:
                 cand["finishReason"] = state.finish

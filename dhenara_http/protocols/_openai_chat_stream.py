@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._decoders.sse import loads
+from .._decoders.sse import scan_json
 from ..types.stream import (
     ChatResponseContentItemDelta,
     ChatResponseReasoningContentItemDelta,
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .base import CallContext
 
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
+_RARE = ("error", "x_groq")
 
 
 @dataclass(slots=True)
@@ -51,11 +52,14 @@ class _ToolCall:
 
 @dataclass(slots=True)
 class _Choice:
+    index: int = 0
     role: str | None = None
     #: The content pieces; None until a delta carried ``content`` at all (``null`` and absent stay apart).
     text: list[str] | None = None
     #: Whether any content piece is non-empty (so that positions need not join the text on every delta).
     has_text: bool = False
+    #: ``item_index("text")``, kept up to date by ``_feed_choice`` (the only place reasoning is added).
+    text_position: int = 0
     array_content: bool = False
     thinking: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
@@ -152,14 +156,23 @@ class Accumulator:
         self._top: dict[str, Any] = {}
         #: The top-level fields not yet known (most arrive with the first chunk; looked up only until they do).
         self._missing_top: tuple[str, ...] = _TOP_LEVEL
+        #: The keys whose presence asks for more than the usual chunk's handling (see ``_take_rare``).
+        self._rare = frozenset((*_TOP_LEVEL, *_RARE))
         self._choices: dict[int, _Choice] = {}
         self._usage: dict[str, Any] | None = None
+        self._text_chunk = ctx.text_chunk_factory()
 
     # -- feeding ---------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
         data = event.data
-        if data[:1] != "{":  # anything but the usual compact object: padding, [DONE], keep-alives
+        try:
+            # json.loads of a compact payload, without its overhead (see scan_json).
+            payload, end = scan_json(data, 0)
+            if end != len(data):
+                raise ValueError(data)
+        except (StopIteration, ValueError):
+            # Anything but a compact JSON payload: padding, [DONE], keep-alives.
             data = data.strip()
             if not data:
                 return []
@@ -167,12 +180,58 @@ class Accumulator:
                 self._saw_done_marker = True
                 self.done = True
                 return []
-        try:
-            payload = loads(data)
-        except ValueError:
-            return []  # not a chunk (a keep-alive or a proxy's note); nothing in it to lose
+            try:
+                payload = json.loads(data)
+            except ValueError:
+                return []  # not a chunk (a keep-alive or a proxy's note); nothing in it to lose
         if type(payload) is not dict:
             return []
+        if self._rare.isdisjoint(payload):
+            # The usual chunk: no error and no top-level field still unknown — one look instead of several.
+            if event.event == "error" and "choices" not in payload:
+                raise in_band_error(payload, self.ctx)
+            usage = payload.get("usage")  # OpenAI sends "usage": null in every chunk but the last
+            if type(usage) is dict:
+                self._usage = usage
+        else:
+            self._take_rare(event, payload)
+        choices = payload.get("choices")
+        if not choices or type(choices) is not list:
+            return []
+        if len(choices) == 1:
+            # The usual chunk: one choice whose delta is one piece of text and nothing else takes the short way.
+            raw = choices[0]
+            delta = raw.get("delta") if type(raw) is dict else None
+            if (
+                type(delta) is dict
+                and len(delta) == 1
+                and type(content := delta.get("content")) is str
+                and content
+                and raw.get("finish_reason") is None
+                and raw.get("logprobs") is None
+            ):
+                index = raw.get("index")
+                st = self._choices.get(index if isinstance(index, int) else 0)
+                if st is not None and st.text is not None:
+                    st.text.append(content)
+                    st.has_text = True
+                    if st.index == 0:
+                        return [self._text_chunk(st.text_position, content)]
+                    return [self.ctx.text_chunk(st.text_position, content, st.index)]
+        chunks: list[ChatResponseChunk] = []
+        for position, raw in enumerate(choices):
+            if type(raw) is dict:
+                chunk = self._feed_choice(raw, position)
+                if chunk is not None:
+                    chunks.append(chunk)
+        # A choice may have finished (or appeared): whether the stream is complete is checked again.
+        if not self.done and self._choices and all(c.finish_reason for c in self._choices.values()):
+            # Some compatible hosts never send [DONE]; every choice having finished is as final.
+            self.done = True
+        return chunks
+
+    def _take_rare(self, event: SSEEvent, payload: dict[str, Any]) -> None:
+        """An in-band error, the usage, and the top-level fields not yet known."""
         if payload.get("error") or (event.event == "error" and "choices" not in payload):
             raise in_band_error(payload, self.ctx)
         missing = self._missing_top
@@ -185,54 +244,21 @@ class Accumulator:
                     top[key] = value
                     changed = True
             if changed:
-                self._missing_top = tuple(k for k in missing if not top.get(k))
+                self._missing_top = missing = tuple(k for k in missing if not top.get(k))
+                self._rare = frozenset((*missing, *_RARE))
         usage = payload.get("usage")
         if type(usage) is not dict:
             groq = payload.get("x_groq")
             usage = groq.get("usage") if type(groq) is dict else None
         if type(usage) is dict:
             self._usage = usage
-        choices = payload.get("choices")
-        if not choices or type(choices) is not list:
-            return []
-        chunks: list[ChatResponseChunk] = []
-        finished = False
-        for position, raw in enumerate(choices):
-            if type(raw) is not dict:
-                continue
-            # The usual delta, one piece of text and nothing else, takes the short way.
-            delta = raw.get("delta")
-            if (
-                type(delta) is dict
-                and len(delta) == 1
-                and type(content := delta.get("content")) is str
-                and content
-                and raw.get("finish_reason") is None
-                and raw.get("logprobs") is None
-            ):
-                index = raw.get("index")
-                if not isinstance(index, int):
-                    index = position
-                st = self._choices.get(index)
-                if st is not None and st.text is not None:
-                    st.text.append(content)
-                    st.has_text = True
-                    has_reasoning = bool(st.reasoning or st.thinking or st.details)
-                    chunks.append(self.ctx.text_chunk(int(has_reasoning), content, index))
-                    continue
-            chunk = self._feed_choice(raw, position)
-            finished = True  # (or a new choice) — so whether the stream is complete must be checked again
-            if chunk is not None:
-                chunks.append(chunk)
-        if finished and not self.done and self._choices and all(c.finish_reason for c in self._choices.values()):
-            # Some compatible hosts never send [DONE]; every choice having finished is as final.
-            self.done = True
-        return chunks
 
     def _feed_choice(self, raw: dict[str, Any], position: int) -> ChatResponseChunk | None:
         index = raw.get("index") if isinstance(raw.get("index"), int) else position
         assert isinstance(index, int)
-        st = self._choices.setdefault(index, _Choice())
+        st = self._choices.get(index)
+        if st is None:
+            st = self._choices[index] = _Choice(index)
         delta = raw.get("delta")
         if not isinstance(delta, dict):
             delta = raw.get("message") if isinstance(raw.get("message"), dict) else {}
@@ -258,6 +284,7 @@ class Accumulator:
         native = raw.get("finish_reason")
         if isinstance(native, str) and native:
             st.finish_reason = native
+        st.text_position = st.item_index("text")
         if not out:
             return None
         reason = finish_reason(native, bool(st.tools)) if isinstance(native, str) and native else None

@@ -18,8 +18,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .._decoders.sse import scan_json
 from ..errors import (
     APIStatusError,
     AuthenticationError,
@@ -58,6 +60,53 @@ _IMPLIED_STATUS: tuple[tuple[type[APIStatusError], int], ...] = (
 )
 
 
+class _Open:
+    """The piece of text being streamed right now, so that its next delta event takes the short way.
+
+    A delta event is handled in full once; when the next event is a delta of the same kind for the same item and part
+    (the usual case: thousands in a row), the full handling would find the same part, the same position and the same
+    kind of chunk, so the piece is only recorded and its chunk made. The pieces are joined into the part (and into
+    what was sent) by :meth:`Accumulator._close`, before any other event is handled and before ``final()``, so the
+    rest of the accumulator always sees plain strings — and joining once is linear where adding every piece to a
+    growing string is quadratic.
+    """
+
+    __slots__ = ("kind", "make", "oi", "pieces", "sent", "sent_key", "sub", "sub_key", "target", "target_key")
+
+    def __init__(
+        self,
+        kind: str,
+        oi: int,
+        sub_key: str | None,
+        sub: int,
+        target: dict[str, Any],
+        target_key: str,
+        sent: dict[Any, str],
+        sent_key: Any,
+        make: Callable[[str], ChatResponseChunk],
+    ) -> None:
+        self.kind = kind
+        self.oi = oi
+        self.sub_key = sub_key
+        self.sub = sub
+        self.target = target
+        self.target_key = target_key
+        self.sent = sent
+        self.sent_key = sent_key
+        self.make = make
+        self.pieces: list[str] = []
+
+    def matches(self, payload: dict[str, Any]) -> bool:
+        """Whether the full handling of this (same-kind) delta event would land where the last one did."""
+        oi = payload.get("output_index")
+        if type(oi) is not int or oi != self.oi or type(payload.get("delta")) is not str:
+            return False
+        if self.sub_key is None:
+            return True
+        sub = payload.get(self.sub_key)
+        return (sub is None or type(sub) is int) and (sub or 0) == self.sub
+
+
 class Accumulator:
     """Stream state for one call (see the module docstring)."""
 
@@ -70,26 +119,47 @@ class Accumulator:
         #: Text sent as deltas, per (output_index, part index), to send only what is missing at the ``done`` events.
         self._sent: dict[tuple[int, int], str] = {}
         self._sent_args: dict[int, str] = {}
+        self._open: _Open | None = None
+        self._text_chunk = ctx.text_chunk_factory()
 
     # -- the interface ---------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
         if self.done:
             return []
-        raw = event.data.strip()
-        if not raw or raw == "[DONE]":
-            return []
+        raw = event.data
         try:
-            payload = json.loads(raw)
-        except ValueError:
+            # json.loads of a compact payload, without its overhead (see scan_json).
+            payload, end = scan_json(raw, 0)
+            if end != len(raw):
+                raise ValueError(raw)
+        except (StopIteration, ValueError):
+            # Anything but a compact JSON payload: padding, keep-alives, [DONE].
+            raw = raw.strip()
+            if not raw or raw == "[DONE]":
+                return []
+            try:
+                payload = json.loads(raw)
+            except ValueError:
+                return []
+        if type(payload) is not dict:
             return []
-        if not isinstance(payload, dict):
-            return []
-        handler = _HANDLERS.get(str(payload.get("type") or event.event))
+        kind = str(payload.get("type") or event.event)
+        current = self._open
+        if current is not None:
+            if kind == current.kind and current.matches(payload):
+                piece: str = payload["delta"]
+                if not piece:
+                    return []
+                current.pieces.append(piece)
+                return [current.make(piece)]
+            self._close()
+        handler = _HANDLERS.get(kind)
         deltas = handler(self, payload) if handler is not None else []
         return [self.ctx.make_chunk(deltas)] if deltas else []
 
     def final(self) -> ChatResponse:
+        self._close()
         if self._final is not None:
             data = self._final
             if not data.get("output") and self._items:
@@ -98,6 +168,17 @@ class Accumulator:
             data = {**self._snapshot, "output": self._output()}
             data.setdefault("status", "in_progress")
         return parse_response(data, self.ctx)
+
+    def _close(self) -> None:
+        """Join the pieces of the text being streamed into its part and into what was sent (see :class:`_Open`)."""
+        current = self._open
+        if current is None:
+            return
+        self._open = None
+        if current.pieces:
+            joined = "".join(current.pieces)
+            current.target[current.target_key] += joined
+            current.sent[current.sent_key] += joined
 
     # -- state -----------------------------------------------------------------------------------------------------
 
@@ -172,7 +253,15 @@ class Accumulator:
         oi, ci, part = self._text_part(payload, "output_text")
         piece = str(payload.get("delta") or "")
         part["text"] = str(part.get("text") or "") + piece
-        return self._text_delta(oi, ci, piece)
+        deltas = self._text_delta(oi, ci, piece)
+        if deltas:
+            self._open_text("response.output_text.delta", oi, ci, part, "text", deltas[0].index)
+        return deltas
+
+    def _open_text(self, kind: str, oi: int, ci: int, part: dict[str, Any], key: str, position: int) -> None:
+        self._open = _Open(
+            kind, oi, "content_index", ci, part, key, self._sent, (oi, ci), partial(self._text_chunk, position)
+        )
 
     def _on_text_done(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "output_text")
@@ -190,7 +279,10 @@ class Accumulator:
         oi, ci, part = self._text_part(payload, "refusal")
         piece = str(payload.get("delta") or "")
         part["refusal"] = str(part.get("refusal") or "") + piece
-        return self._text_delta(oi, ci, piece)
+        deltas = self._text_delta(oi, ci, piece)
+        if deltas:
+            self._open_text("response.refusal.delta", oi, ci, part, "refusal", deltas[0].index)
+        return deltas
 
     def _on_refusal_done(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "refusal")
@@ -226,7 +318,21 @@ class Accumulator:
         item = self._item(oi, "function_call")
         piece = str(payload.get("delta") or "")
         item["arguments"] = str(item.get("arguments") or "") + piece
-        return self._args_delta(oi, piece)
+        deltas = self._args_delta(oi, piece)
+        if deltas:
+            position, make_chunk = deltas[0].index, self.ctx.make_chunk
+            self._open = _Open(
+                "response.function_call_arguments.delta",
+                oi,
+                None,
+                0,
+                item,
+                "arguments",
+                self._sent_args,
+                oi,
+                lambda piece: make_chunk([ChatResponseToolCallContentItemDelta(position, piece)]),
+            )
+        return deltas
 
     def _on_args_done(self, payload: dict[str, Any]) -> Deltas:
         oi = self._index(payload)
@@ -265,7 +371,28 @@ class Accumulator:
         part = self._part(self._item(oi, "reasoning"), "summary", si, {"type": "summary_text", "text": ""})
         piece = str(payload.get("delta") or "")
         part["text"] = str(part.get("text") or "") + piece
-        return self._reasoning_delta(oi, "summary", si, piece)
+        deltas = self._reasoning_delta(oi, "summary", si, piece)
+        self._open_reasoning(deltas, "response.reasoning_summary_text.delta", oi, "summary_index", si, part)
+        return deltas
+
+    def _open_reasoning(self, deltas: Deltas, kind: str, oi: int, sub_key: str, sub: int, part: dict[str, Any]) -> None:
+        if not deltas:
+            return
+        first = deltas[0]
+        assert isinstance(first, ChatResponseReasoningContentItemDelta)
+        position, thinking_id, make_chunk = first.index, first.thinking_id, self.ctx.make_chunk
+        sent_key = (oi, -1 - sub) if sub_key == "summary_index" else (oi, 1000 + sub)
+        self._open = _Open(
+            kind,
+            oi,
+            sub_key,
+            sub,
+            part,
+            "text",
+            self._sent,
+            sent_key,
+            lambda piece: make_chunk([ChatResponseReasoningContentItemDelta(position, piece, None, thinking_id)]),
+        )
 
     def _on_summary_done(self, payload: dict[str, Any]) -> Deltas:
         oi, si = self._index(payload), int(payload.get("summary_index") or 0)
@@ -279,7 +406,9 @@ class Accumulator:
         part = self._part(self._item(oi, "reasoning"), "content", ci, {"type": "reasoning_text", "text": ""})
         piece = str(payload.get("delta") or "")
         part["text"] = str(part.get("text") or "") + piece
-        return self._reasoning_delta(oi, "content", ci, piece)
+        deltas = self._reasoning_delta(oi, "content", ci, piece)
+        self._open_reasoning(deltas, "response.reasoning_text.delta", oi, "content_index", ci, part)
+        return deltas
 
     def _on_reasoning_text_done(self, payload: dict[str, Any]) -> Deltas:
         oi, ci = self._index(payload), int(payload.get("content_index") or 0)

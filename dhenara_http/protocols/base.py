@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
 from ..errors import APIStatusError
@@ -26,6 +27,7 @@ from ..types.stream import (
     ChatResponseChunk,
     ChatResponseContentItemDelta,
     ChatResponseTextContentItemDelta,
+    text_chunk,
 )
 
 if TYPE_CHECKING:
@@ -110,14 +112,20 @@ class CallContext:
 
     def text_chunk(self, index: int, text: str, choice_index: int = 0) -> ChatResponseChunk:
         """``make_chunk([ChatResponseTextContentItemDelta(index=index, text_delta=text)], choice_index=…)``: the chunk
-        of the most common event by far, one piece of answer text."""
+        of the most common event by far, one piece of answer text, made the fastest way."""
         model, vendor, api_provider = self._chunk_ids or self._ids()
+        if choice_index == 0:
+            return text_chunk(model, vendor, api_provider, index, text)
         return ChatResponseChunk(
             model,
             vendor,
             api_provider,
             [ChatResponseChoiceDelta(choice_index, [ChatResponseTextContentItemDelta(index, text)])],
         )
+
+    def text_chunk_factory(self) -> Callable[[int, str], ChatResponseChunk]:
+        """``factory(index, text)`` = ``text_chunk(index, text)`` for choice 0, with one call less per chunk."""
+        return partial(text_chunk, *(self._chunk_ids or self._ids()))
 
     def _ids(self) -> tuple[str, str, str]:
         ids = self._chunk_ids = (self.model_name, self.vendor, self.api_provider.value)
