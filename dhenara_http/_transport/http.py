@@ -29,6 +29,8 @@ from . import retry as _retry
 #: Cap on an error body we read into memory; on a JSON answer we accept.
 MAX_ERROR_BODY = 1 * 1024 * 1024
 MAX_JSON_BODY = 256 * 1024 * 1024
+#: Shorter strings are not scrubbed from messages (no real credential is this short).
+MIN_SECRET_LENGTH = 8
 USER_AGENT = "dhenara-http/0.1"
 
 
@@ -99,7 +101,8 @@ class HTTPTransport:
         self.model = model
         self._parse_error = parse_error
         self._request_id_headers = request_id_headers
-        self._secrets = [s for s in secrets if s]
+        # Only strings long enough to be credentials: scrubbing a one-letter test key would mangle every message.
+        self._secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
         self._client = http_client
         self._owns_client = http_client is None
 

@@ -461,3 +461,19 @@ async def test_the_key_never_appears_in_an_error(response: httpx.Response, retry
     for text in (str(err), repr(err), err.message, json.dumps(err.body), str(err.args)):
         assert KEY not in text
     assert "[REDACTED]" in err.message + json.dumps(err.body)
+
+
+def test_a_very_short_key_does_not_mangle_error_messages() -> None:
+    from dhenara_http._transport.http import HTTPTransport
+
+    transport = HTTPTransport(
+        base_url="http://127.0.0.1:9",
+        headers={},
+        provider="openai",
+        model="m",
+        parse_error=lambda status, body: None,
+        request_id_headers=(),
+        secrets=["k", "sk-a-real-looking-secret-0001"],
+    )
+    assert transport.scrub("it took too long") == "it took too long"
+    assert transport.scrub("key sk-a-real-looking-secret-0001 rejected") == "key [REDACTED] rejected"
