@@ -185,9 +185,15 @@ class AnthropicAccumulator:
         if kind == "thinking" and block.get("thinking"):
             return [ChatResponseReasoningContentItemDelta(index=index, text_delta=block["thinking"])]
         if kind == "tool_use" and block.get("name") != self._structured_tool:
+            # The input usually streams as input_json_delta pieces after an empty ``{}``; programmatic tool calling
+            # gives it whole here, and then it is the call's one argument delta.
+            whole = block.get("input")
             return [
                 ChatResponseToolCallContentItemDelta(
-                    index=index, tool_call_id=block.get("id"), tool_name=block.get("name")
+                    index=index,
+                    arguments_delta=json.dumps(whole, ensure_ascii=False) if whole else "",
+                    tool_call_id=block.get("id"),
+                    tool_name=block.get("name"),
                 )
             ]
         return []

@@ -238,7 +238,8 @@ class Accumulator:
         part = payload.get("part")
         if isinstance(part, dict):
             oi, ci = self._index(payload), int(payload.get("content_index") or 0)
-            item = self._item(oi, "message")
+            # Some hosts (DeepSeek, OpenRouter) announce a reasoning item's ``reasoning_text`` parts here too.
+            item = self._item(oi, "reasoning" if part.get("type") == "reasoning_text" else "message")
             self._part(item, "content", ci, {})
             item["content"][ci] = copy.deepcopy(part)
         return []
@@ -246,6 +247,9 @@ class Accumulator:
     def _on_part_done(self, payload: dict[str, Any]) -> Deltas:
         self._on_part_added(payload)
         part = payload.get("part") or {}
+        if part.get("type") == "reasoning_text":
+            # Reasoning streams through ``reasoning_text.delta``; its part is never answer text.
+            return []
         oi, ci = self._index(payload), int(payload.get("content_index") or 0)
         return self._catch_up_text(oi, ci, str(part.get("text") or part.get("refusal") or ""))
 
@@ -481,7 +485,10 @@ class Accumulator:
 
     def _error(self, error: dict[str, Any], fallback: str) -> APIStatusError:
         info = error_info(error, fallback)
-        cls = info.error_class or APIStatusError
+        # An error the stream names no known code for: the request's fault when its type says so, else the server's.
+        cls = info.error_class or (
+            BadRequestError if info.error_type == "invalid_request_error" else InternalServerError
+        )
         status = next((code for klass, code in _IMPLIED_STATUS if issubclass(cls, klass)), None)
         message = info.message
         # In-band errors never pass the transport, which scrubs secrets from the errors it builds.
