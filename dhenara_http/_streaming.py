@@ -23,6 +23,7 @@ import httpx
 
 from ._decoders.sse import SSEDecoder, SSEEvent
 from ._finalize import finalize
+from ._transport import http as _http
 from ._transport import retry as _retry
 from ._transport.http import Deadline, HTTPTransport
 from .errors import DhenaraError, ResponseParseError, StreamError
@@ -220,7 +221,7 @@ async def start_stream(
             if "json" in ctype and "event-stream" not in ctype:
                 # A host that ignored ``stream: true`` (or an error with a 2xx status): read it whole.
                 try:
-                    raw = await response.aread()
+                    raw = await _http.read_capped(response, _http.MAX_JSON_BODY)
                 finally:
                     await response.aclose()
                 return _once(await _whole_answer(transport, protocol, ctx, response, raw))

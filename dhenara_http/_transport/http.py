@@ -254,7 +254,7 @@ class HTTPTransport:
                 try:
                     response = await self._send_once(wire, timeout)
                     try:
-                        raw = await _read_capped(response, MAX_JSON_BODY)
+                        raw = await read_capped(response, MAX_JSON_BODY)
                     except httpx.HTTPError as exc:
                         raise self.map_httpx_error(exc) from None
                     finally:
@@ -349,7 +349,7 @@ async def _read_head(response: httpx.Response, cap: int) -> bytes:
     return b"".join(parts)
 
 
-async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+async def read_capped(response: httpx.Response, cap: int) -> bytes:
     parts: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():

@@ -313,7 +313,6 @@ def test_a_json_answer_over_the_cap_is_a_parse_error(
     assert PROMPT in generate(server, wire).chat_response.text()
 
 
-@pytest.mark.xfail(reason="a streamed call answered with plain JSON reads the whole body without the cap", strict=False)
 def test_a_json_answer_to_a_streamed_call_over_the_cap_is_a_parse_error(
     server: MockProviderServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
