@@ -30,7 +30,16 @@ from typing import Any
 
 from ..errors import ResponseParseError
 
-__all__ = ["SSEDecodeError", "SSEDecoder", "SSEEvent", "loads", "scan_json"]
+__all__ = [
+    "DONE_MARKER",
+    "NO_PAYLOAD",
+    "SSEDecodeError",
+    "SSEDecoder",
+    "SSEEvent",
+    "event_payload",
+    "loads",
+    "scan_json",
+]
 
 _BOM = "\ufeff"
 #: How many events of a run are made at once by :meth:`SSEDecoder.iter_feed`.
@@ -53,6 +62,30 @@ def loads(text: str) -> Any:
     if end != len(text):
         return json.loads(text)
     return value
+
+
+#: What :func:`event_payload` returns for an event that carries nothing (padding, a keep-alive, empty data).
+NO_PAYLOAD: Any = object()
+#: The end marker of OpenAI-style streams, returned as this very object by :func:`event_payload`.
+DONE_MARKER = "[DONE]"
+
+
+def event_payload(data: str) -> Any:
+    """The JSON payload of an event's data, fast for the usual compact payload (see :func:`loads`); ``NO_PAYLOAD``
+    for blank data; ``DONE_MARKER`` for ``[DONE]``; ``ValueError`` for anything else that is not JSON. Every stream
+    accumulator reads its events through this one function."""
+    try:
+        value, end = scan_json(data, 0)
+        if end == len(data):
+            return value
+    except (StopIteration, ValueError):
+        pass
+    stripped = data.strip()
+    if not stripped:
+        return NO_PAYLOAD
+    if stripped == DONE_MARKER:
+        return DONE_MARKER
+    return json.loads(stripped)
 
 
 class SSEDecodeError(ResponseParseError):

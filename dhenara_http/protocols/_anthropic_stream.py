@@ -22,7 +22,7 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from .._decoders.sse import scan_json
+from .._decoders.sse import event_payload
 from ..errors import ResponseParseError
 from ..types.response import ChatResponse
 from ..types.stream import (
@@ -84,28 +84,17 @@ class AnthropicAccumulator:
     # -- events ----------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        raw = event.data
         if self.done:
             return []
         try:
-            # json.loads of a compact payload, without its overhead (see scan_json).
-            payload, end = scan_json(raw, 0)
-            if end != len(raw):
-                raise ValueError(raw)
-        except (StopIteration, ValueError):
-            # Anything but a compact JSON payload: padding, [DONE].
-            raw = raw.strip()
-            if not raw or raw == "[DONE]":
-                return []
-            try:
-                payload = json.loads(raw)
-            except ValueError:
-                raise ResponseParseError(
-                    f"an Anthropic stream event is not JSON: {raw[:200]!r}",
-                    provider=self.ctx.api_provider.value,
-                    model=self.ctx.model_name,
-                ) from None
-        if type(payload) is not dict:
+            payload = event_payload(event.data)
+        except ValueError:
+            raise ResponseParseError(
+                f"an Anthropic stream event is not JSON: {event.data[:200]!r}",
+                provider=self.ctx.api_provider.value,
+                model=self.ctx.model_name,
+            ) from None
+        if type(payload) is not dict:  # padding, [DONE]
             return []
         kind = payload.get("type") or event.event
         current = self._open

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._decoders.sse import scan_json
+from .._decoders.sse import DONE_MARKER, NO_PAYLOAD, event_payload
 from ..errors import ResponseParseError
 from ..types.enums import FinishReason
 from ..types.response import ChatResponse
@@ -77,25 +77,16 @@ class Accumulator:
     # -- events --------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        data = event.data
         try:
-            # json.loads of a compact payload, without its overhead (see scan_json).
-            payload, end = scan_json(data, 0)
-            if end != len(data):
-                raise ValueError(data)
-        except (StopIteration, ValueError):
-            # Anything but a compact JSON payload: padding, [DONE].
-            data = data.strip()
-            if not data or data == "[DONE]":
-                return []
-            try:
-                payload = json.loads(data)
-            except ValueError:
-                raise ResponseParseError(
-                    f"a Gemini stream event is not JSON: {data[:200]!r}",
-                    provider=self.ctx.api_provider.value,
-                    model=self.ctx.model_name,
-                ) from None
+            payload = event_payload(event.data)
+        except ValueError:
+            raise ResponseParseError(
+                f"a Gemini stream event is not JSON: {event.data[:200]!r}",
+                provider=self.ctx.api_provider.value,
+                model=self.ctx.model_name,
+            ) from None
+        if payload is NO_PAYLOAD or payload is DONE_MARKER:
+            return []
         if type(payload) is dict:
             return self._fragment(payload)
         chunks: list[ChatResponseChunk] = []

@@ -23,7 +23,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .._decoders.sse import scan_json
+from .._decoders.sse import DONE_MARKER, event_payload
 from ..types.stream import (
     ChatResponseContentItemDelta,
     ChatResponseReasoningContentItemDelta,
@@ -165,26 +165,14 @@ class Accumulator:
     # -- feeding ---------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        data = event.data
         try:
-            # json.loads of a compact payload, without its overhead (see scan_json).
-            payload, end = scan_json(data, 0)
-            if end != len(data):
-                raise ValueError(data)
-        except (StopIteration, ValueError):
-            # Anything but a compact JSON payload: padding, [DONE], keep-alives.
-            data = data.strip()
-            if not data:
-                return []
-            if data == "[DONE]":
+            payload = event_payload(event.data)
+        except ValueError:
+            return []  # not a chunk (a keep-alive or a proxy's note); nothing in it to lose
+        if type(payload) is not dict:
+            if payload is DONE_MARKER:
                 self._saw_done_marker = True
                 self.done = True
-                return []
-            try:
-                payload = json.loads(data)
-            except ValueError:
-                return []  # not a chunk (a keep-alive or a proxy's note); nothing in it to lose
-        if type(payload) is not dict:
             return []
         if self._rare.isdisjoint(payload):
             # The usual chunk: no error and no top-level field still unknown — one look instead of several.

@@ -16,21 +16,16 @@ Items are keyed by ``output_index``, never by item id (some hosts rotate ids fro
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from .._decoders.sse import scan_json
+from .._decoders.sse import event_payload
 from ..errors import (
     APIStatusError,
-    AuthenticationError,
     BadRequestError,
     InternalServerError,
-    NotFoundError,
-    OverloadedError,
-    PermissionDeniedError,
-    RateLimitError,
+    implied_status,
 )
 from ..types.response import ChatResponse
 from ..types.stream import (
@@ -47,17 +42,6 @@ if TYPE_CHECKING:
     from .._decoders.sse import SSEEvent
 
 Deltas = list[ChatResponseContentItemDelta]
-
-#: The HTTP status an in-band error would have had, so that the retry policy treats it like the same HTTP error.
-_IMPLIED_STATUS: tuple[tuple[type[APIStatusError], int], ...] = (
-    (OverloadedError, 529),
-    (InternalServerError, 500),
-    (RateLimitError, 429),
-    (NotFoundError, 404),
-    (PermissionDeniedError, 403),
-    (AuthenticationError, 401),
-    (BadRequestError, 400),
-)
 
 
 class _Open:
@@ -127,22 +111,11 @@ class Accumulator:
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
         if self.done:
             return []
-        raw = event.data
         try:
-            # json.loads of a compact payload, without its overhead (see scan_json).
-            payload, end = scan_json(raw, 0)
-            if end != len(raw):
-                raise ValueError(raw)
-        except (StopIteration, ValueError):
-            # Anything but a compact JSON payload: padding, keep-alives, [DONE].
-            raw = raw.strip()
-            if not raw or raw == "[DONE]":
-                return []
-            try:
-                payload = json.loads(raw)
-            except ValueError:
-                return []
-        if type(payload) is not dict:
+            payload = event_payload(event.data)
+        except ValueError:
+            return []  # a keep-alive or a proxy's note: nothing in it to lose
+        if type(payload) is not dict:  # padding, [DONE]
             return []
         kind = str(payload.get("type") or event.event)
         current = self._open
@@ -489,7 +462,8 @@ class Accumulator:
         cls = info.error_class or (
             BadRequestError if info.error_type == "invalid_request_error" else InternalServerError
         )
-        status = next((code for klass, code in _IMPLIED_STATUS if issubclass(cls, klass)), None)
+        # The status the error would have had as an HTTP answer, so that the retry policy treats it alike.
+        status = implied_status(cls)
         message = info.message
         # In-band errors never pass the transport, which scrubs secrets from the errors it builds.
         for secret in self.ctx.endpoint.api.secrets():
