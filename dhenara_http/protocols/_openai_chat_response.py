@@ -18,14 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     APIStatusError,
-    AuthenticationError,
     BadRequestError,
-    ContentFilterError,
-    ContextLengthExceededError,
     InternalServerError,
-    NotFoundError,
-    OverloadedError,
-    RateLimitError,
     error_class_for_status,
     implied_status,
 )
@@ -41,6 +35,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from ._openai_errors import classify
 from .base import ErrorInfo
 
 if TYPE_CHECKING:
@@ -66,22 +61,6 @@ _FINISH = {
     "content_filter": FinishReason.CONTENT_FILTER,
     "error": FinishReason.ERROR,
     "insufficient_system_resource": FinishReason.ERROR,
-}
-
-# Error classification by the body's structured ``code`` / ``type`` (never by its message text).
-_ERROR_CLASSES: dict[str, type[APIStatusError]] = {
-    "context_length_exceeded": ContextLengthExceededError,
-    "content_filter": ContentFilterError,
-    "content_policy_violation": ContentFilterError,
-    "rate_limit_exceeded": RateLimitError,
-    "insufficient_quota": RateLimitError,
-    "invalid_api_key": AuthenticationError,
-    "authentication_error": AuthenticationError,
-    "model_not_found": NotFoundError,
-    "DeploymentNotFound": NotFoundError,
-    "server_error": InternalServerError,
-    "overloaded": OverloadedError,
-    "overloaded_error": OverloadedError,
 }
 
 #: Error types that name a class only when no 4xx status says more: an error inside a 2xx answer or a stream event
@@ -294,7 +273,7 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
         return None
     error_type = _text(source.get("type"))
     error_code = _text(source.get("code"))
-    cls = _ERROR_CLASSES.get(error_code or "") or _ERROR_CLASSES.get(error_type or "")
+    cls = classify(error_code, error_type)
     if cls is None and not 400 <= status < 500:
         cls = _IN_BAND_TYPES.get(error_type or "")
     return ErrorInfo(

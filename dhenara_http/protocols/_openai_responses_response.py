@@ -22,14 +22,8 @@ from typing import Any
 
 from ..errors import (
     APIStatusError,
-    AuthenticationError,
     BadRequestError,
-    ContentFilterError,
-    ContextLengthExceededError,
     InternalServerError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
     implied_status,
 )
 from ..types.enums import FinishReason
@@ -44,6 +38,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from ._openai_errors import classify
 from .base import CallContext, ErrorInfo
 
 NAME = "openai_responses"
@@ -196,51 +191,6 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
 
 # -- errors --------------------------------------------------------------------------------------------------------
 
-_IMAGE_CODES = (
-    "invalid_image",
-    "invalid_image_format",
-    "invalid_base64_image",
-    "invalid_image_url",
-    "image_too_large",
-    "image_too_small",
-    "image_parse_error",
-    "invalid_image_mode",
-    "image_file_too_large",
-    "unsupported_image_media_type",
-    "empty_image_file",
-    "failed_to_download_image",
-    "image_file_not_found",
-)
-
-#: ``error.code`` → class. Codes from OpenAI's error guide, the spec's ``ResponseErrorCode`` and Azure OpenAI.
-_BY_CODE: dict[str, type[APIStatusError]] = {
-    "context_length_exceeded": ContextLengthExceededError,
-    "content_policy_violation": ContentFilterError,
-    "content_filter": ContentFilterError,
-    "image_content_policy_violation": ContentFilterError,
-    "invalid_prompt": ContentFilterError,
-    "bio_policy": ContentFilterError,
-    "rate_limit_exceeded": RateLimitError,
-    "insufficient_quota": RateLimitError,
-    "invalid_api_key": AuthenticationError,
-    "model_not_found": NotFoundError,
-    "DeploymentNotFound": NotFoundError,
-    "server_error": InternalServerError,
-    **dict.fromkeys(_IMAGE_CODES, BadRequestError),
-}
-
-#: ``error.type`` → class, when the code names nothing more precise.
-_BY_TYPE: dict[str, type[APIStatusError]] = {
-    "insufficient_quota": RateLimitError,
-    "rate_limit_exceeded": RateLimitError,
-    "tokens": RateLimitError,
-    "requests": RateLimitError,
-    "authentication_error": AuthenticationError,
-    "permission_error": PermissionDeniedError,
-    "not_found_error": NotFoundError,
-    "server_error": InternalServerError,
-}
-
 
 def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
     """What an OpenAI error object (``{"message", "type", "code", "param"}``) says, classified."""
@@ -248,7 +198,7 @@ def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
     code = str(code) if code is not None else None
     etype = error.get("type")
     etype = str(etype) if etype is not None else None
-    cls = (_BY_CODE.get(code) if code else None) or (_BY_TYPE.get(etype) if etype else None)
+    cls = classify(code, etype)
     message = error.get("message")
     return ErrorInfo(
         message=str(message) if message else fallback,
