@@ -176,9 +176,9 @@ def test_contract_root_import_line() -> None:
 
 
 def test_contract_root_import_line_resource_config() -> None:
-    if "ResourceConfig" not in dhenara_http.__all__:
-        pytest.skip("ResourceConfig (API.md section 2) is not exported yet: it is being built separately")
-    from dhenara_http import ResourceConfig  # type: ignore[attr-defined]
+    from dhenara_http import ResourceConfig
+
+    assert "ResourceConfig" in dhenara_http.__all__
 
     assert inspect.isclass(ResourceConfig)
     assert callable(getattr(ResourceConfig, "get_model_endpoint", None))
