@@ -19,12 +19,12 @@ AuthScheme = Literal["bearer", "x-api-key", "api-key", "x-goog-api-key", "sigv4"
 
 #: The wire protocol names, as ``dhenara_http.protocols.<name>`` modules.
 WIRE_MODULES = {
-    "responses": "openai_responses",
-    "chat_completions": "openai_chat",
-    "anthropic": "anthropic_messages",
+    "responses": "responses",
+    "chat_completions": "chat_completions",
+    "anthropic": "anthropic",
     "gemini": "gemini",
-    "converse": "bedrock_converse",
-    "invoke": "bedrock_invoke",
+    "converse": "converse",
+    "invoke": "anthropic",
 }
 
 

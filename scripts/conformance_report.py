@@ -28,8 +28,8 @@ from tests.protocols._conformance_expect import classify  # noqa: E402
 from tests.support.recordings import shared_records  # noqa: E402
 
 MODULES = [
-    "tests/protocols/test_openai_responses_conformance.py",
-    "tests/protocols/test_openai_chat_conformance.py",
+    "tests/protocols/test_responses_conformance.py",
+    "tests/protocols/test_chat_completions_conformance.py",
     "tests/protocols/test_anthropic_conformance.py",
     "tests/protocols/test_gemini_conformance.py",
     "tests/protocols/test_conformance_contents.py",

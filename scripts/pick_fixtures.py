@@ -10,8 +10,8 @@ Examples::
     python scripts/pick_fixtures.py --provider openai_responses --grep 'responses_stream' --list
 
     # copy the first interaction of one cassette under a chosen name
-    python scripts/pick_fixtures.py --provider openai_responses --grep 'test_openai_responses_stream\\.yaml' \\
-        --index 0 --name stream_tool_call --out fixtures/openai_responses
+    python scripts/pick_fixtures.py --provider openai_responses --grep 'test_responses_stream\\.yaml' \\
+        --index 0 --name stream_tool_call --out fixtures/responses
 
 Selection: every ``--provider`` (repeatable; any provider when omitted) and every ``--grep`` (repeatable regular
 expressions, case-insensitive, matched against ``source`` and ``fixture_file``; a record matches if any of them does)
@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     streaming = parser.add_mutually_exclusive_group()
     streaming.add_argument("--stream", dest="stream", action="store_true", default=None, help="streams only")
     streaming.add_argument("--no-stream", dest="stream", action="store_false", help="non-streams only")
-    parser.add_argument("--out", type=Path, help="destination folder (e.g. fixtures/openai_responses)")
+    parser.add_argument("--out", type=Path, help="destination folder (e.g. fixtures/responses)")
     parser.add_argument("--name", help="file stem for a single selected record")
     parser.add_argument("--max-request-kb", type=int, default=200, help="drop request bodies above this size")
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")

@@ -3,7 +3,7 @@
 public client against respx, and reading a request body of each wire *independently* of the protocol modules.
 
 The answers are hand-built in the shapes of recorded ones (``fixtures/``): OpenAI Responses reasoning with
-``encrypted_content`` (``openai_responses/reasoning_encrypted_after_tools``), a thinking model on an OpenAI-compatible
+``encrypted_content`` (``responses/reasoning_encrypted_after_tools``), a thinking model on an OpenAI-compatible
 host with ``reasoning_content`` and ``functions.<name>:<n>`` tool-call ids (Kimi's style, which Anthropic's id rule
 rejects), Claude thinking with its signature (``anthropic/thinking_turn1``), and Gemini 3 thinking with the
 ``thoughtSignature`` on the function-call part and no call id (``gemini/tool_call_gemini3``).
@@ -196,7 +196,7 @@ def _wires() -> dict[str, Wire]:
     return {
         "responses": Wire(
             key="responses",
-            name="openai_responses",
+            name="responses",
             provider=P.OPEN_AI,
             model="gpt-5",
             url="https://api.openai.com/v1/responses",
@@ -208,7 +208,7 @@ def _wires() -> dict[str, Wire]:
         ),
         "chat": Wire(
             key="chat",
-            name="openai_chat",
+            name="chat_completions",
             provider=P.OPENAI_COMPATIBLE,
             model="kimi-k2-thinking",
             url="https://api.moonshot.ai/v1/chat/completions",
@@ -222,7 +222,7 @@ def _wires() -> dict[str, Wire]:
         ),
         "anthropic": Wire(
             key="anthropic",
-            name="anthropic_messages",
+            name="anthropic",
             provider=P.ANTHROPIC,
             model="claude-sonnet-4-5",
             url="https://api.anthropic.com/v1/messages",

@@ -42,7 +42,7 @@ def test_demo_runs_three_providers_and_carries_the_story() -> None:
     heads = re.findall(r"Turn (\d): model (\S+) \| provider (\S+) \| wire (\S+) \| (mock|live)", out)
     assert [h[0] for h in heads] == ["1", "2", "3"]
     assert {h[2] for h in heads} == {"anthropic", "openai", "google_gemini_api"}
-    assert {h[3] for h in heads} == {"anthropic_messages", "openai_responses", "gemini"}
+    assert {h[3] for h in heads} == {"anthropic", "responses", "gemini"}
     assert {h[4] for h in heads} == {"mock"}
     answers = re.findall(r"Answer \([^)]*\):\n (.*)\n", out)
     assert_each_turn_quotes_the_previous(answers)

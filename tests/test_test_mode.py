@@ -32,9 +32,9 @@ from dhenara_http.types.stream import (
 
 # (api provider, api config, model, the protocol NAME, the wire's native finish reasons for stop / tool call)
 WIRES = {
-    "openai_responses": ("openai", {}, GPT4oMini, "completed", "completed"),
-    "openai_chat": ("openai", {"wire_api": "chat_completions"}, GPT4oMini, "stop", "tool_calls"),
-    "anthropic_messages": ("anthropic", {}, Claude37Sonnet, "end_turn", "tool_use"),
+    "responses": ("openai", {}, GPT4oMini, "completed", "completed"),
+    "chat_completions": ("openai", {"wire_api": "chat_completions"}, GPT4oMini, "stop", "tool_calls"),
+    "anthropic": ("anthropic", {}, Claude37Sonnet, "end_turn", "tool_use"),
     "gemini": ("google_gemini_api", {}, Gemini25Flash, "STOP", "STOP"),
     "deepseek": ("deepseek", {}, DeepseekFlash, "stop", "tool_calls"),
 }
@@ -89,7 +89,7 @@ def test_plain_answer_is_shaped_like_the_wires(wire: str) -> None:
     response = answer(wire)
     _, _, model, native_stop, _ = WIRES[wire]
     assert response.metadata["test_mode"] is True
-    assert response.metadata["wire_api"] == (wire if wire != "deepseek" else "openai_chat")
+    assert response.metadata["wire_api"] == (wire if wire != "deepseek" else "chat_completions")
     assert response.metadata["response_id"]
     assert response.model == model.model_name
     text = response.text()
@@ -114,18 +114,15 @@ def test_plain_answer_is_shaped_like_the_wires(wire: str) -> None:
 
 
 def test_repeating_a_call_repeats_its_answer() -> None:
-    assert answer("openai_responses") == answer("openai_responses")
-    assert (
-        answer("openai_responses", "other").metadata["response_id"]
-        != answer("openai_responses").metadata["response_id"]
-    )
+    assert answer("responses") == answer("responses")
+    assert answer("responses", "other").metadata["response_id"] != answer("responses").metadata["response_id"]
 
 
 @pytest.mark.parametrize(
     ("wire", "model", "check"),
     [
-        ("openai_responses", O3Mini, lambda r: r.thinking_id.startswith("rs_") and r.thinking_summary),
-        ("anthropic_messages", Claude37Sonnet, lambda r: r.thinking_signature and r.thinking_text),
+        ("responses", O3Mini, lambda r: r.thinking_id.startswith("rs_") and r.thinking_summary),
+        ("anthropic", Claude37Sonnet, lambda r: r.thinking_signature and r.thinking_text),
         ("gemini", Gemini25Flash, lambda r: r.thinking_text and not r.thinking_signature),
     ],
 )
@@ -164,7 +161,7 @@ def test_a_forced_tool_is_called_with_arguments_that_fit_its_schema(wire: str, c
 
 
 def test_an_unforced_tool_is_not_called() -> None:
-    response = answer("openai_responses", tools=[WEATHER_TOOL])
+    response = answer("responses", tools=[WEATHER_TOOL])
     assert response.tools() == []
     assert response.finish_reason == FinishReason.STOP
 
@@ -182,7 +179,7 @@ def test_structured_output_fits_the_schema(wire: str) -> None:
 
 
 def test_the_output_cap_cuts_the_answer() -> None:
-    response = answer("openai_responses", max_output_tokens=3)
+    response = answer("responses", max_output_tokens=3)
     assert response.finish_reason == FinishReason.MAX_TOKENS
     assert response.choices[0].metadata["native_finish_reason"] == "incomplete"
     assert len((response.text() or "").split()) == 3

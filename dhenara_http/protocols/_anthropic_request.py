@@ -44,7 +44,7 @@ from ..types.tools import ToolChoice, ToolDefinition
 from ._tool_ids import ToolCallIds
 from .base import CallContext, encode_tool_id, same_family
 
-NAME = "anthropic_messages"
+NAME = "anthropic"
 
 #: The output cap sent when neither the call nor the catalogue gives one (Anthropic requires ``max_tokens``).
 DEFAULT_MAX_TOKENS = 4096

@@ -1,6 +1,6 @@
 """Routes of the mock server: one wire protocol per module, each exporting ``ROUTES``.
 
-A wire module (``openai_responses``, ``openai_chat``, ``anthropic_messages``, ``gemini``) offers a list of
+A wire module (``responses``, ``chat_completions``, ``anthropic``, ``gemini``) offers a list of
 :class:`Route` rows: the method and path pattern it answers, a pure ``handler`` turning a request into a
 :class:`Reply`, the provider's ``error`` body for a status (used for auth failures and for injected faults), an
 ``authorized`` check and the provider's usual response headers — and, for scripted faults, the provider's error body
@@ -22,7 +22,7 @@ from typing import Any
 from ._http import MockRequest, Reply
 
 #: Modules of ``dhenara_http.testing`` whose ``ROUTES`` the server serves by default.
-WIRE_MODULES: tuple[str, ...] = ("openai_responses", "openai_chat", "anthropic_messages", "gemini")
+WIRE_MODULES: tuple[str, ...] = ("responses", "chat_completions", "anthropic", "gemini")
 
 
 def _no_headers(request: MockRequest) -> dict[str, str]:

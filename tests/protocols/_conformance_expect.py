@@ -28,7 +28,7 @@ from dhenara_http.errors import (
 )
 
 #: The four wire protocols the library speaks.
-WIRES = ("openai_chat", "openai_responses", "anthropic", "gemini")
+WIRES = ("chat_completions", "responses", "anthropic", "gemini")
 
 #: Why a provider's records are not checked at all.
 OUT_OF_SCOPE_PROVIDERS = {
@@ -58,13 +58,13 @@ def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, "embeddings, token counting, file-search stores (not implemented)"
     if endpoint == "chat.completions" or (endpoint == "responses" and '"chat.completion' in body[:2000]):
         # (Azure's folder holds a DeepSeek model answering Chat Completions chunks under the responses endpoint.)
-        return "openai_chat", None
+        return "chat_completions", None
     if endpoint == "responses":
-        return "openai_responses", None
+        return "responses", None
     if endpoint == "responses.retrieve":
         if url.endswith(("/compact", "/input_tokens")):
             return None, "compaction and input-token counting endpoints (not implemented)"
-        return "openai_responses", None
+        return "responses", None
     return None, "Realtime session endpoints (not implemented)"
 
 
@@ -316,8 +316,8 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
 
 
 EXPECT = {
-    "openai_chat": expect_chat,
-    "openai_responses": expect_responses,
+    "chat_completions": expect_chat,
+    "responses": expect_responses,
     "anthropic": expect_anthropic,
     "gemini": expect_gemini,
 }

@@ -43,7 +43,7 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, record: dict[str,
     response = result.chat_response
     assert response is not None
     assert len(sent) == 1
-    assert response.metadata["wire_api"] == "anthropic_messages"
+    assert response.metadata["wire_api"] == "anthropic"
     assert response.metadata["response_id"] == raw["id"]
     assert response.provider_response == raw
     assert response.model == raw["model"]

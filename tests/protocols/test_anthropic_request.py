@@ -57,7 +57,7 @@ def foreign_answer(*contents: Any, provider: AIModelAPIProviderEnum = AIModelAPI
         provider="open_ai",
         api_provider=provider,
         choices=[ChatResponseChoice(contents=list(contents))],
-        metadata={"wire_api": "openai_responses"},
+        metadata={"wire_api": "responses"},
     )
 
 
@@ -436,7 +436,7 @@ def test_stream_flag() -> None:
 def test_vertex_body_and_path() -> None:
     from dhenara_http import AIModelAPI, AIModelEndpoint
     from dhenara_http.hosts import host_for
-    from dhenara_http.protocols import anthropic_messages
+    from dhenara_http.protocols import anthropic as anthropic_messages  # the wire module
     from dhenara_http.protocols.base import CallContext
 
     api = AIModelAPI(

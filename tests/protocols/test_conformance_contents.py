@@ -29,7 +29,7 @@ from dhenara_http.types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from tests.protocols import _anthropic_support, _openai_chat_support, _openai_responses_support
+from tests.protocols import _anthropic_support, _chat_completions_support, _responses_support
 from tests.protocols._conformance_expect import EXPECT, Expect, classify, expected_error
 from tests.support.recordings import body_bytes, http_response, shared_records
 
@@ -44,14 +44,14 @@ IDS = [f"{wire}-{r['provider']}-{r['fixture_file'].rsplit('/', 1)[-1]}#{r['inter
 
 def _endpoint(wire: str, record: dict[str, Any]) -> AIModelEndpoint:
     provider = record["provider"]
-    if wire == "openai_chat":
-        known = ("openai_chat", "azure_openai", "deepseek", *_openai_chat_support.COMPAT_BASE)
+    if wire == "chat_completions":
+        known = ("openai_chat", "azure_openai", "deepseek", *_chat_completions_support.COMPAT_BASE)
         host = provider if provider in known else "other_openai_compatible"
-        return _openai_chat_support.endpoint(host, _openai_chat_support.model_of(record))[0]
-    if wire == "openai_responses":
+        return _chat_completions_support.endpoint(host, _chat_completions_support.model_of(record))[0]
+    if wire == "responses":
         # DeepSeek's and OpenRouter's Responses endpoints are read through the OpenAI host (those hosts are offered
         # on Chat Completions only): the body is the same wire.
-        return _openai_responses_support.endpoint("gpt-5", "azure_openai" if provider == "azure_openai" else "")[0]
+        return _responses_support.endpoint("gpt-5", "azure_openai" if provider == "azure_openai" else "")[0]
     if wire == "anthropic":
         return _anthropic_support.endpoint()
     api = AIModelAPI(provider=AIModelAPIProviderEnum.GOOGLE_AI, api_key="test-key")
@@ -210,15 +210,15 @@ def _anthropic_message(payloads: list[Any]) -> dict[str, Any] | None:
 
 def _stream_expect(wire: str, record: dict[str, Any]) -> Expect | None:
     """What a recorded stream adds up to; None when it never completes (cut, or not one answer)."""
-    if wire == "openai_chat":
-        rebuilt = _openai_chat_support.rebuild_from_stream(record)
+    if wire == "chat_completions":
+        rebuilt = _chat_completions_support.rebuild_from_stream(record)
         # Groq reports a stream's usage in its last chunk's ``x_groq.usage``.
         groq = [p["x_groq"]["usage"] for p in _payloads(record) if (p.get("x_groq") or {}).get("usage")]
         if "usage" not in rebuilt and groq:
             rebuilt["usage"] = groq[-1]
         return EXPECT[wire](rebuilt)
-    if wire == "openai_responses":
-        terminal = _openai_responses_support.terminal_response(record)
+    if wire == "responses":
+        terminal = _responses_support.terminal_response(record)
         return EXPECT[wire](terminal) if terminal is not None else None
     if wire == "anthropic":
         message = _anthropic_message(_payloads(record))
@@ -231,14 +231,14 @@ def _in_band_error(wire: str, payloads: list[Any]) -> Any:
     for p in payloads:
         if not isinstance(p, dict):
             continue
-        if wire == "openai_responses" and p.get("type") in ("error", "response.failed"):
+        if wire == "responses" and p.get("type") in ("error", "response.failed"):
             err = (
                 p.get("error") or (p.get("response") or {}).get("error") or {k: v for k, v in p.items() if k != "type"}
             )
             return {"error": err}
         if wire == "anthropic" and p.get("type") == "error":
             return p
-        if wire in ("openai_chat", "gemini") and p.get("error"):
+        if wire in ("chat_completions", "gemini") and p.get("error"):
             return p
     return None
 
@@ -381,7 +381,7 @@ def test_recording_reads_as_its_raw_json_says(record: dict[str, Any], wire: str)
     assert_matches(final, want)
     recorded = "".join(p.get("delta") or "" for p in payloads if p.get("type") == "response.output_text.delta")
     # (A few hand-edited captures have text deltas that contradict their own done events; their final counts.)
-    contradicted = wire == "openai_responses" and not want.text.startswith(recorded)
+    contradicted = wire == "responses" and not want.text.startswith(recorded)
     known = _known_stream_issue(wire, payloads)
     try:
         assert_chunks(chunks, final, check_text=not contradicted)
@@ -393,7 +393,7 @@ def test_recording_reads_as_its_raw_json_says(record: dict[str, Any], wire: str)
 
 def _known_stream_issue(wire: str, payloads: list[Any]) -> str | None:
     """A stream-side defect found by this check and reported (the stream modules are not changed here)."""
-    if wire == "openai_responses" and any(
+    if wire == "responses" and any(
         p.get("type") == "response.content_part.added" and (p.get("part") or {}).get("type") == "reasoning_text"
         for p in payloads
     ):

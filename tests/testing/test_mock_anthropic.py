@@ -236,7 +236,7 @@ def test_structured_output_and_max_tokens(http: httpx.Client) -> None:
 def test_client_stream_equals_json_text_and_thinking(server: MockProviderServer) -> None:
     plain = streamed_equals_json(server, "anthropic", ClaudeSonnet45)
     assert "robot learning to paint" in (plain.text() or "")
-    assert plain.metadata["wire_api"] == "anthropic_messages"
+    assert plain.metadata["wire_api"] == "anthropic"
     thinking = streamed_equals_json(server, "anthropic", ClaudeSonnet45, reasoning=True, max_output_tokens=4000)
     reasoning = thinking.choices[0].contents[0]
     assert reasoning.thinking_signature

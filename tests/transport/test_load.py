@@ -17,7 +17,7 @@ import pytest
 
 from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.foundation_models import Claude35Haiku, Gemini25Flash, GPT4oMini
-from dhenara_http.testing import MockProviderServer, anthropic_messages, gemini, openai_chat, openai_responses
+from dhenara_http.testing import MockProviderServer, anthropic, chat_completions, gemini, responses
 from dhenara_http.testing._answer import Conversation, plan
 from dhenara_http.types.model import FoundationModel
 from dhenara_http.types.stream import ChatResponseChunk, ChatResponseTextContentItemDelta
@@ -27,15 +27,15 @@ HANG_GUARD = 120.0  # seconds; a run takes a few, this only catches a hang
 
 
 def _openai_responses(request: Any) -> Conversation:
-    return openai_responses.conversation(request.json)
+    return responses.conversation(request.json)
 
 
 def _openai_chat(request: Any) -> Conversation:
-    return openai_chat.conversation(request.json)
+    return chat_completions.conversation(request.json)
 
 
 def _anthropic(request: Any) -> Conversation:
-    return anthropic_messages.conversation(request.json)
+    return anthropic.conversation(request.json)
 
 
 def _gemini(request: Any) -> Conversation:

@@ -41,7 +41,7 @@ from ..types.response import (
 from ._openai_errors import classify
 from .base import CallContext, ErrorInfo
 
-NAME = "openai_responses"
+NAME = "responses"
 
 #: Message parts that become text items (anything else inside a message is not content of the answer).
 TEXT_PARTS = ("output_text", "refusal")

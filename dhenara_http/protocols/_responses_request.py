@@ -42,7 +42,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ..types.tools import StructuredOutputConfig, ToolChoice, ToolDefinition, to_strict_json_schema
-from ._openai_responses_response import NAME
+from ._responses_response import NAME
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
 

@@ -20,7 +20,7 @@ from dhenara_http.types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from tests.protocols._openai_chat_support import (
+from tests.protocols._chat_completions_support import (
     NATIVE_FINISH,
     call,
     chunked_response,
@@ -84,7 +84,7 @@ def test_recorded_stream(name: str, record: dict[str, Any], split: bool) -> None
     )
     assert final.usage.cache_read_tokens == want["cached"]
     assert final.usage.reasoning_tokens == want["reasoning_tokens"]
-    assert final.metadata["wire_api"] == "openai_chat"
+    assert final.metadata["wire_api"] == "chat_completions"
     assert final.metadata["response_id"] == rebuild_from_stream(record).get("id")
 
 
@@ -107,9 +107,9 @@ def test_streamed_answer_equals_the_same_answer_not_streamed(name: str, record: 
 )
 def test_stream_equals_its_recorded_json_twin(stream: str, twin: str) -> None:
     """Mistral recorded the same answer streamed and not (same id): the two readings are identical."""
-    _, items, _ = call(load_record("openai_chat", stream))
+    _, items, _ = call(load_record("chat_completions", stream))
     streamed = final_of(items)
-    result, _, _ = call(load_record("openai_chat", twin), config=AIModelCallConfig(streaming=False))
+    result, _, _ = call(load_record("chat_completions", twin), config=AIModelCallConfig(streaming=False))
     plain = result.chat_response
     assert plain is not None
     assert streamed.metadata == plain.metadata
@@ -118,7 +118,7 @@ def test_stream_equals_its_recorded_json_twin(stream: str, twin: str) -> None:
 
 
 def test_parallel_tool_calls_keep_their_ids_and_order() -> None:
-    record = load_record("openai_chat", "openai_chat__stream_parallel_tool_calls")
+    record = load_record("chat_completions", "openai_chat__stream_parallel_tool_calls")
     announced = [
         (tc["id"], tc["function"]["name"])
         for p in stream_payloads(record)
@@ -133,7 +133,7 @@ def test_parallel_tool_calls_keep_their_ids_and_order() -> None:
 
 
 def test_openrouter_reasoning_signature_is_kept() -> None:
-    record = load_record("openai_chat", "openrouter__stream_reasoning_signature")
+    record = load_record("chat_completions", "openrouter__stream_reasoning_signature")
     signatures = [
         d["signature"]
         for p in stream_payloads(record)
@@ -155,7 +155,7 @@ def test_openrouter_reasoning_signature_is_kept() -> None:
 
 @pytest.mark.anyio
 async def test_async_stream_through_the_public_client() -> None:
-    record = load_record("openai_chat", "deepseek__stream_tool_call_reasoning")
+    record = load_record("chat_completions", "deepseek__stream_tool_call_reasoning")
     ep, url = endpoint("deepseek", "deepseek-reasoner")
     with respx.mock:
         respx.post(url).mock(return_value=chunked_response(record, size=11))
@@ -341,7 +341,7 @@ def test_several_choices_stream_apart() -> None:
     [("groq__stream_in_band_error", BadRequestError), ("openrouter__stream_in_band_error", BadRequestError)],
 )
 def test_recorded_in_band_error_after_the_first_chunk(name: str, error_class: type[Exception]) -> None:
-    record = load_record("openai_chat", name)
+    record = load_record("chat_completions", name)
     error_event = next(p for p in stream_payloads(record) if p.get("error"))["error"]
     with pytest.raises(StreamError) as info:
         call(record, response=chunked_response(record, size=64))
@@ -357,7 +357,7 @@ def test_recorded_in_band_error_after_the_first_chunk(name: str, error_class: ty
 
 
 def test_in_band_error_before_any_chunk_is_raised_as_its_class() -> None:
-    record = load_record("openai_chat", "groq__stream_in_band_error")
+    record = load_record("chat_completions", "groq__stream_in_band_error")
     error_only = "\n".join(line for line in record["response_body"].split("\n\n") if "event: error" in line) + "\n\n"
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=error_only.encode())
     with pytest.raises(BadRequestError) as info:

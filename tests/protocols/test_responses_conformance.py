@@ -12,7 +12,7 @@ import pytest
 from dhenara_http import AIModelCallConfig
 from dhenara_http.errors import APIStatusError, StreamError
 from dhenara_http.types.stream import ChatResponseTextContentItemDelta
-from tests.protocols._openai_responses_support import (
+from tests.protocols._responses_support import (
     answer,
     call,
     deltas,

@@ -15,7 +15,7 @@ from dhenara_http.types.response import AIModelCallResponse, ChatResponse
 from tests.support.recordings import body_bytes, http_response, records, request_json
 
 P = AIModelAPIProviderEnum
-FIXTURE_DIR = "openai_chat"
+FIXTURE_DIR = "chat_completions"
 
 OPENAI_URL = "https://api.openai.com/v1/chat/completions"
 AZURE_ENDPOINT = "https://unit-test.openai.azure.com"

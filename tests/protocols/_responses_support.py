@@ -16,7 +16,7 @@ from dhenara_http.types.stream import ChatResponseChunk
 from tests.support.recordings import body_bytes, http_response, records
 
 P = AIModelAPIProviderEnum
-FIXTURE_DIR = "openai_responses"
+FIXTURE_DIR = "responses"
 OPENAI_URL = "https://api.openai.com/v1/responses"
 AZURE_ENDPOINT = "https://unit-test.openai.azure.com"
 AZURE_URL = f"{AZURE_ENDPOINT}/openai/v1/responses"

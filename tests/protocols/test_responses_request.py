@@ -16,7 +16,7 @@ from dhenara_http.errors import CapabilityError, ConfigurationError
 from dhenara_http.foundation_models import find_model
 from dhenara_http.types.prompt import GenericFile, ToolCallResultsMessage
 from dhenara_http.types.response import ChatResponse
-from tests.protocols._openai_responses_support import answer, call, output_text, record, sent_body, terminal_response
+from tests.protocols._responses_support import answer, call, output_text, record, sent_body, terminal_response
 from tests.support.openai_spec import validate_request
 from tests.support.recordings import request_json, response_json
 
@@ -466,7 +466,7 @@ def test_foreign_history_drops_reasoning_and_item_ids() -> None:
 def test_foreign_tool_calls_travel_as_function_calls() -> None:
     raw = response_json(record("azure_tool_call"))
     previous = answer(raw, model="gpt-4.1", provider="azure_openai")
-    foreign = previous.model_copy(update={"metadata": {**previous.metadata, "wire_api": "anthropic_messages"}})
+    foreign = previous.model_copy(update={"metadata": {**previous.metadata, "wire_api": "anthropic"}})
     (fc,) = raw["output"]
     sent = body(model="gpt-4.1", provider="azure_openai", messages=["weather?", foreign])
     assert sent["input"][1] == {

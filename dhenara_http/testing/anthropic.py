@@ -29,7 +29,7 @@ from ._http import MockRequest, Reply
 from ._routes import Route
 from ._wire import arg_pieces, pieces, sse
 
-NAME = "anthropic_messages"
+NAME = "anthropic"
 #: ``anthropic-version`` values the API accepts.
 VERSIONS = frozenset({"2023-06-01", "2023-01-01"})
 

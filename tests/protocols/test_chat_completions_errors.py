@@ -19,7 +19,7 @@ from dhenara_http.errors import (
     NotFoundError,
     RateLimitError,
 )
-from tests.protocols._openai_chat_support import call, model_of
+from tests.protocols._chat_completions_support import call, model_of
 from tests.support.recordings import http_response, load_record, response_json
 
 NO_RETRY = AIModelCallConfig(retries=0)
@@ -43,7 +43,7 @@ def _with_request_id(response: httpx.Response) -> httpx.Response:
     ],
 )
 def test_recorded_error_bodies(name: str, error_class: type[APIStatusError]) -> None:
-    record = load_record("openai_chat", name)
+    record = load_record("chat_completions", name)
     error = response_json(record)["error"]
     with pytest.raises(APIStatusError) as info:
         call(record, config=NO_RETRY, response=_with_request_id(http_response(record)))
@@ -61,7 +61,7 @@ def test_recorded_error_bodies(name: str, error_class: type[APIStatusError]) -> 
 
 
 def test_openrouter_upstream_message_is_kept() -> None:
-    record = load_record("openai_chat", "openrouter__error_429_rate_limited")
+    record = load_record("chat_completions", "openrouter__error_429_rate_limited")
     raw = response_json(record)["error"]["metadata"]["raw"]
     with pytest.raises(RateLimitError) as info:
         call(record, config=NO_RETRY)
@@ -69,7 +69,7 @@ def test_openrouter_upstream_message_is_kept() -> None:
 
 
 def test_rate_limit_is_retried_then_raised(retry_waits: list[float]) -> None:
-    record = load_record("openai_chat", "openrouter__error_429_rate_limited")
+    record = load_record("chat_completions", "openrouter__error_429_rate_limited")
     with pytest.raises(RateLimitError):
         call(record, config=AIModelCallConfig(retries=2))
     assert len(retry_waits) == 2

@@ -16,7 +16,7 @@ from ._answer import Answer, Conversation, Ids, ToolCall, ToolResult, ToolSpec, 
 from ._http import MockRequest, Reply
 from ._routes import Route
 
-NAME = "openai_chat"
+NAME = "chat_completions"
 _TEXT_PARTS = ("text", "input_text")
 
 

@@ -19,7 +19,7 @@ from dhenara_http.protocols.base import encode_tool_id
 from dhenara_http.types.enums import PromptMessageRoleEnum
 from dhenara_http.types.prompt import GenericFile, ToolCallResultsMessage
 from dhenara_http.types.response import ChatResponse
-from tests.protocols._openai_chat_support import AIModelAPI, AIModelEndpoint, P, call, endpoint, sent_body
+from tests.protocols._chat_completions_support import AIModelAPI, AIModelEndpoint, P, call, endpoint, sent_body
 from tests.support.openai_spec import validate_request
 from tests.support.recordings import load_record, request_json
 
@@ -91,7 +91,7 @@ def test_multi_turn_with_prompts_and_an_earlier_answer() -> None:
             "model": "gpt-4o",
             "provider": "open_ai",
             "choices": [{"contents": [{"type": "text", "text": "Paris."}]}],
-            "metadata": {"wire_api": "openai_chat"},
+            "metadata": {"wire_api": "chat_completions"},
         }
     )
     body = body_for(
@@ -243,7 +243,7 @@ def test_strict_tool_gets_a_strict_schema() -> None:
 
 def test_tool_call_round_trip_from_a_recorded_answer() -> None:
     """A recorded tool call, parsed, goes back as the assistant turn with its id and arguments, then the result."""
-    record = load_record("openai_chat", "openai_chat__tool_call")
+    record = load_record("chat_completions", "openai_chat__tool_call")
     result, _, _ = call(record)
     answer = result.chat_response
     assert answer is not None
@@ -395,7 +395,7 @@ def test_a_pdf_by_url_is_a_capability_error() -> None:
 @pytest.mark.parametrize("name", ["openai_chat__audio_input", "openai_chat__pdf_input"])
 def test_recorded_multimodal_requests_have_our_part_shapes(name: str) -> None:
     """Requests OpenAI accepted (recorded): the same file bytes give the same content parts from us."""
-    recorded = request_json(load_record("openai_chat", name))["messages"][0]["content"]
+    recorded = request_json(load_record("chat_completions", name))["messages"][0]["content"]
     text = recorded[0]["text"]
     part = recorded[1]
     if part["type"] == "input_audio":
@@ -406,7 +406,7 @@ def test_recorded_multimodal_requests_have_our_part_shapes(name: str) -> None:
         media, data = part["file"]["file_data"].removeprefix("data:").split(";base64,")
         file = GenericFile(name=part["file"]["filename"], media_type=media, data=base64.b64decode(data))
     body = body_for(
-        model=request_json(load_record("openai_chat", name))["model"], prompt=Prompt(text=text, files=[file])
+        model=request_json(load_record("chat_completions", name))["model"], prompt=Prompt(text=text, files=[file])
     )
     assert body["messages"][0]["content"] == [{"type": "text", "text": text}, part]
 
@@ -415,7 +415,7 @@ def test_recorded_multimodal_requests_have_our_part_shapes(name: str) -> None:
 
 
 def _deepseek_turn(name: str) -> ChatResponse:
-    result, _, _ = call(load_record("openai_chat", name))
+    result, _, _ = call(load_record("chat_completions", name))
     assert result.chat_response is not None
     return result.chat_response
 
@@ -424,7 +424,7 @@ def test_deepseek_tool_call_turn_carries_its_reasoning_content_back_as_recorded(
     """The recorded third request of a DeepSeek thinking-mode tool loop holds the first answer as its assistant
     message (DeepSeek requires its reasoning_content back); our rendering of that answer is the same message."""
     turn1 = _deepseek_turn("deepseek__thinking_tool_loop_turn1")
-    recorded = request_json(load_record("openai_chat", "deepseek__thinking_tool_loop_turn3"))["messages"]
+    recorded = request_json(load_record("chat_completions", "deepseek__thinking_tool_loop_turn3"))["messages"]
     call_id = turn1.tools()[0].id
     body = body_for(
         "deepseek",
@@ -437,7 +437,7 @@ def test_deepseek_tool_call_turn_carries_its_reasoning_content_back_as_recorded(
 
 
 def test_deepseek_gets_an_empty_reasoning_content_for_a_foreign_tool_call_turn() -> None:
-    record = load_record("openai_chat", "openai_chat__tool_call")
+    record = load_record("chat_completions", "openai_chat__tool_call")
     result, _, _ = call(record)
     foreign = result.chat_response
     assert foreign is not None

@@ -30,7 +30,7 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from ._openai_chat_response import REASONING_FIELDS, finish_reason, in_band_error, parse_response
+from ._chat_completions_response import REASONING_FIELDS, finish_reason, in_band_error, parse_response
 
 if TYPE_CHECKING:
     from .._decoders.sse import SSEEvent

@@ -9,8 +9,8 @@ import pytest
 
 from dhenara_http import AIModelCallConfig
 from dhenara_http.errors import APIStatusError, StreamError
-from tests.protocols import _openai_chat_support as support
-from tests.protocols._openai_chat_support import call, expected, final_of, rebuild_from_stream
+from tests.protocols import _chat_completions_support as support
+from tests.protocols._chat_completions_support import call, expected, final_of, rebuild_from_stream
 from tests.support.recordings import response_json, shared_records
 
 pytestmark = pytest.mark.conformance

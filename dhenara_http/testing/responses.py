@@ -17,7 +17,7 @@ from ._answer import Answer, Conversation, Ids, ToolCall, ToolResult, ToolSpec, 
 from ._http import MockRequest, Reply
 from ._routes import Route
 
-NAME = "openai_responses"
+NAME = "responses"
 _TEXT_PARTS = ("input_text", "output_text", "text")
 
 

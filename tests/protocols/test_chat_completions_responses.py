@@ -12,7 +12,7 @@ import pytest
 from dhenara_http import AIModelCallConfig
 from dhenara_http.types.enums import ChatResponseContentItemType as T
 from dhenara_http.types.enums import FinishReason
-from tests.protocols._openai_chat_support import NATIVE_FINISH, call, expected, json_records
+from tests.protocols._chat_completions_support import NATIVE_FINISH, call, expected, json_records
 from tests.support.recordings import load_record, response_json
 
 JSON_RECORDS = json_records()
@@ -26,7 +26,7 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, record: dict[str,
     response = result.chat_response
     assert response is not None
     assert len(sent) == 1
-    assert response.metadata["wire_api"] == "openai_chat"
+    assert response.metadata["wire_api"] == "chat_completions"
     assert response.metadata["response_id"] == raw["id"]
     assert response.provider_response == raw
     assert response.model == raw["model"]
@@ -52,7 +52,7 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, record: dict[str,
 
 
 def test_plain_answer_is_the_first_content_item() -> None:
-    record = load_record("openai_chat", "openai_chat__text")
+    record = load_record("chat_completions", "openai_chat__text")
     result, _, _ = call(record)
     assert result.chat_response is not None
     first = result.chat_response.choices[0].contents[0]
@@ -61,7 +61,7 @@ def test_plain_answer_is_the_first_content_item() -> None:
 
 def test_cost_is_computed_from_the_catalogue_prices() -> None:
     """gpt-4o is in the catalogue: the usage of a recorded answer is priced (cached input at the cache price)."""
-    record = load_record("openai_chat", "openai_chat__tool_call")
+    record = load_record("chat_completions", "openai_chat__tool_call")
     result, _, _ = call(record, model="gpt-4o")
     response = result.chat_response
     assert response is not None
@@ -72,7 +72,7 @@ def test_cost_is_computed_from_the_catalogue_prices() -> None:
 
 
 def test_deepseek_cache_hit_tokens_are_cache_reads_inside_prompt_tokens() -> None:
-    record = load_record("openai_chat", "deepseek__thinking_tool_loop_turn1")
+    record = load_record("chat_completions", "deepseek__thinking_tool_loop_turn1")
     usage = response_json(record)["usage"]
     result, _, _ = call(record)
     got = result.chat_response.usage  # type: ignore[union-attr]
@@ -83,7 +83,7 @@ def test_deepseek_cache_hit_tokens_are_cache_reads_inside_prompt_tokens() -> Non
 
 
 def test_openrouter_cache_write_tokens() -> None:
-    record = load_record("openai_chat", "openrouter__cache_write_tokens")
+    record = load_record("chat_completions", "openrouter__cache_write_tokens")
     details = response_json(record)["usage"]["prompt_tokens_details"]
     result, _, _ = call(record)
     usage = result.chat_response.usage  # type: ignore[union-attr]
@@ -93,7 +93,7 @@ def test_openrouter_cache_write_tokens() -> None:
 
 
 def test_mistral_thinking_parts_become_a_reasoning_item() -> None:
-    record = load_record("openai_chat", "mistral__thinking_parts")
+    record = load_record("chat_completions", "mistral__thinking_parts")
     parts = response_json(record)["choices"][0]["message"]["content"]
     result, _, _ = call(record)
     contents = result.chat_response.choices[0].contents  # type: ignore[union-attr]
@@ -103,7 +103,7 @@ def test_mistral_thinking_parts_become_a_reasoning_item() -> None:
 
 
 def test_structured_output_answer_becomes_structured_data() -> None:
-    record = load_record("openai_chat", "groq__structured_output_reasoning")
+    record = load_record("chat_completions", "groq__structured_output_reasoning")
     schema = json.loads(record["request_body"])["response_format"]["json_schema"]["schema"]
     config = AIModelCallConfig(structured_output=schema)
     result, _, _ = call(record, config=config)

@@ -1,7 +1,7 @@
 """The OpenAI Responses API wire protocol (``POST /responses``): the default for OpenAI, and Azure OpenAI's v1 API.
 
-The work is split by direction: requests in :mod:`._openai_responses_request`, answers and errors in
-:mod:`._openai_responses_response`, the event stream in :mod:`._openai_responses_stream`. Their docstrings say how
+The work is split by direction: requests in :mod:`._responses_request`, answers and errors in
+:mod:`._responses_response`, the event stream in :mod:`._responses_stream`. Their docstrings say how
 each part of a call maps onto the wire. In short:
 
 * ``instructions`` carries the system instructions; the conversation is ``input`` (see ``render_input``).
@@ -14,9 +14,9 @@ each part of a call maps onto the wire. In short:
 
 from __future__ import annotations
 
-from ._openai_responses_request import build_request
-from ._openai_responses_response import NAME, parse_error, parse_response
-from ._openai_responses_stream import Accumulator
+from ._responses_request import build_request
+from ._responses_response import NAME, parse_error, parse_response
+from ._responses_stream import Accumulator
 from .base import CallContext
 
 __all__ = ["NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]

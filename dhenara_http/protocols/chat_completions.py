@@ -5,7 +5,7 @@ every OpenAI-compatible server (Groq, Mistral, OpenRouter, Ollama, vLLM …). Di
 of their :class:`~dhenara_http.hosts.HostProfile` (the output-cap field, ``stream_options``, the ``developer`` role,
 ``reasoning_effort``, DeepSeek's ``reasoning_content`` replay), never checks of who the provider is.
 
-Requests are built here; answers are read in :mod:`._openai_chat_response` and streams in :mod:`._openai_chat_stream`.
+Requests are built here; answers are read in :mod:`._chat_completions_response` and streams in :mod:`._chat_completions_stream`.
 
 History from earlier turns is rendered natively: text as assistant ``content``, tool calls as ``tool_calls`` with
 their ids restored (:func:`~.base.decode_tool_id`) and unique in the request (:mod:`._tool_ids`), tool results as
@@ -27,8 +27,8 @@ from ..types.enums import ChatResponseContentItemType as T
 from ..types.prompt import GenericFile, Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import ChatResponse, ChatResponseReasoningContentItem, ChatResponseToolCallContentItem
 from ..types.tools import ToolChoice, ToolDefinition, to_strict_json_schema
-from ._openai_chat_response import REASONING_FIELDS, WIRE_NAME, parse_error, parse_response
-from ._openai_chat_stream import Accumulator
+from ._chat_completions_response import REASONING_FIELDS, WIRE_NAME, parse_error, parse_response
+from ._chat_completions_stream import Accumulator
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
 

@@ -18,7 +18,7 @@ from dhenara_http.types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from tests.protocols._openai_responses_support import (
+from tests.protocols._responses_support import (
     all_records,
     answer,
     deltas,
@@ -245,7 +245,7 @@ def test_stream_request_asks_for_an_event_stream() -> None:
     import respx
 
     from dhenara_http import AIModelClient
-    from tests.protocols._openai_responses_support import endpoint
+    from tests.protocols._responses_support import endpoint
     from tests.support.recordings import http_response
 
     rec = record("stream_azure_text")

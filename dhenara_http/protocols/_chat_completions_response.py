@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from .base import CallContext
 
 #: The protocol's name, recorded as ``ChatResponse.metadata["wire_api"]``.
-WIRE_NAME = "openai_chat"
+WIRE_NAME = "chat_completions"
 
 #: The message fields a host may put reasoning text in, in order of preference.
 REASONING_FIELDS = ("reasoning_content", "reasoning")

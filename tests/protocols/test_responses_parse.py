@@ -28,7 +28,7 @@ from dhenara_http.types.response import (
     ChatResponseReasoningContentItem,
     ChatResponseTextContentItem,
 )
-from tests.protocols._openai_responses_support import (
+from tests.protocols._responses_support import (
     API_KEY,
     answer,
     answer_records,
@@ -54,7 +54,7 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, rec: dict[str, An
     response = result.chat_response
     assert response is not None
     assert route.call_count == 1
-    assert response.metadata["wire_api"] == "openai_responses"
+    assert response.metadata["wire_api"] == "responses"
     assert response.metadata["response_id"] == raw["id"]
     assert response.provider_response == raw
     assert response.model == raw["model"]

@@ -35,7 +35,7 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from ._openai_responses_response import content_count, error_info, parse_response
+from ._responses_response import content_count, error_info, parse_response
 from .base import CallContext
 
 if TYPE_CHECKING:
