@@ -5,7 +5,8 @@ every OpenAI-compatible server (Groq, Mistral, OpenRouter, Ollama, vLLM …). Di
 of their :class:`~dhenara_http.hosts.HostProfile` (the output-cap field, ``stream_options``, the ``developer`` role,
 ``reasoning_effort``, DeepSeek's ``reasoning_content`` replay), never checks of who the provider is.
 
-Requests are built here; answers are read in :mod:`._chat_completions_response` and streams in :mod:`._chat_completions_stream`.
+Requests are built here; answers are read in :mod:`._chat_completions_response` and streams in
+:mod:`._chat_completions_stream`.
 
 History from earlier turns is rendered natively: text as assistant ``content``, tool calls as ``tool_calls`` with
 their ids restored (:func:`~.base.decode_tool_id`) and unique in the request (:mod:`._tool_ids`), tool results as
