@@ -179,6 +179,7 @@ class AIModelClient:
             instructions=system,
             messages=kept,
             stream=self.config.streaming,
+            wire_api=wire_api_for(self.model_endpoint.api, self.model_endpoint.ai_model),
         )
 
     def _check_open(self) -> None:

@@ -6,8 +6,11 @@ A new OpenAI-compatible host is one row here. Capabilities are flags, not ``if p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from string import Formatter
+from typing import Any, Literal
+from urllib.parse import parse_qsl, quote
 
 from .errors import ConfigurationError
 from .types.api import AIModelAPI
@@ -28,12 +31,35 @@ WIRE_MODULES = {
 }
 
 
+#: Each wire's routes on a host that does not name its own: (path, stream path) templates relative to the base URL.
+#: Placeholders: ``{model}`` (the model id on this host, URL-quoted: a ``:`` becomes ``%3A``), ``{model_resource}``
+#: (Gemini: ``models/<id>``, or the name as given when it is already a resource path such as ``tunedModels/x``), and
+#: any ``AIModelAPI.config`` value (``{project_id}``, ``{location}``, ``{region}`` …). A ``?k=v`` tail is the query.
+DEFAULT_ROUTES: dict[str, tuple[str, str]] = {
+    "responses": ("/responses", "/responses"),
+    "chat_completions": ("/chat/completions", "/chat/completions"),
+    "anthropic": ("/messages", "/messages"),
+    "gemini": ("/{model_resource}:generateContent", "/{model_resource}:streamGenerateContent?alt=sse"),
+}
+
+_VERTEX_PUBLISHER = "/projects/{project_id}/locations/{location}/publishers"
+#: Config values a route template needs, with their defaults (None: required).
+_ROUTE_DEFAULTS: dict[str, str | None] = {"project_id": None, "location": "us-central1", "region": "us-east-1"}
+
+
 @dataclass(frozen=True, slots=True)
 class HostProfile:
     provider: P
     base_url: str
     wire_apis: tuple[str, ...]
     auth: AuthScheme
+    #: Routes of this host's wires where they differ from :data:`DEFAULT_ROUTES`.
+    routes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: Per wire: the stream framing when it is not the protocol's own ``FRAMING`` (Bedrock: AWS event streams).
+    framing: Mapping[str, str] = field(default_factory=dict)
+    #: Anthropic Messages: the body names no ``model`` (it is in the path) and carries this ``anthropic_version``
+    #: instead of the ``anthropic-version`` header (Vertex AI, Bedrock InvokeModel). Per wire.
+    anthropic_body_version: Mapping[str, str] = field(default_factory=dict)
     #: Chat Completions: the output cap field (``max_completion_tokens`` for OpenAI, ``max_tokens`` for most others).
     max_tokens_field: str = "max_tokens"
     #: Chat Completions: whether ``stream_options.include_usage`` is understood.
@@ -51,6 +77,37 @@ class HostProfile:
     #: The ``api-version`` query parameter every request carries (``config["api_version"]`` overrides it).
     api_version: str | None = None
     request_id_headers: tuple[str, ...] = ("x-request-id", "request-id")
+    #: The base URL when ``config["location"]`` is ``global`` (Vertex AI).
+    global_base_url: str | None = None
+
+    def route(self, wire: str, model: str, config: Mapping[str, Any], stream: bool) -> tuple[str, dict[str, str]]:
+        """The path (relative to the base URL) and query of a call on ``wire`` to ``model``."""
+        templates = self.routes.get(wire) or DEFAULT_ROUTES.get(wire)
+        if templates is None:
+            raise ConfigurationError(f"{self.provider.value} has no route for the {wire!r} wire protocol")
+        template = templates[1] if stream else templates[0]
+        path, _, query = template.partition("?")
+        values: dict[str, str] = {
+            "model": quote(model, safe=""),
+            "model_resource": model if "/" in model else f"models/{quote(model, safe='')}",
+        }
+        for name in _placeholders(path):
+            if name in values:
+                continue
+            given = config.get(name)
+            value = str(given) if given not in (None, "") else _ROUTE_DEFAULTS.get(name)
+            if value is None:
+                raise ConfigurationError(f"AIModelAPI({self.provider.value}).config needs {name!r}")
+            values[name] = quote(value, safe="")
+        params = dict(parse_qsl(query)) if query else {}
+        return path.format(**values), params
+
+    def framing_for(self, wire: str, default: str) -> str:
+        return self.framing.get(wire, default)
+
+
+def _placeholders(template: str) -> list[str]:
+    return [name for _, name, _, _ in Formatter().parse(template) if name]
 
 
 HOSTS: dict[P, HostProfile] = {
@@ -100,12 +157,31 @@ HOSTS: dict[P, HostProfile] = {
         "https://{location}-aiplatform.googleapis.com/v1",
         ("gemini", "anthropic"),
         "google-oauth",
+        routes={
+            "gemini": (
+                _VERTEX_PUBLISHER + "/google/models/{model}:generateContent",
+                _VERTEX_PUBLISHER + "/google/models/{model}:streamGenerateContent?alt=sse",
+            ),
+            "anthropic": (
+                _VERTEX_PUBLISHER + "/anthropic/models/{model}:rawPredict",
+                _VERTEX_PUBLISHER + "/anthropic/models/{model}:streamRawPredict",
+            ),
+        },
+        anthropic_body_version={"anthropic": "vertex-2023-10-16"},
+        global_base_url="https://aiplatform.googleapis.com/v1",
+        request_id_headers=("x-goog-request-id", "x-request-id"),
     ),
     P.AMAZON_BEDROCK: HostProfile(
         P.AMAZON_BEDROCK,
         "https://bedrock-runtime.{region}.amazonaws.com",
         ("converse", "invoke"),
         "sigv4",
+        routes={
+            "converse": ("/model/{model}/converse", "/model/{model}/converse-stream"),
+            "invoke": ("/model/{model}/invoke", "/model/{model}/invoke-with-response-stream"),
+        },
+        framing={"converse": "aws-eventstream", "invoke": "aws-eventstream"},
+        anthropic_body_version={"invoke": "bedrock-2023-05-31"},
         request_id_headers=("x-amzn-requestid",),
     ),
 }
@@ -143,12 +219,12 @@ def base_url_for(api: AIModelAPI) -> str:
     host = host_for(api)
     template = host.base_url
     values = {k: str(v).rstrip("/") for k, v in api.config.items() if isinstance(v, str | int)}
-    if api.provider is P.GOOGLE_VERTEX_AI:
-        location = values.setdefault("location", "us-central1")
-        if location == "global":
-            return "https://aiplatform.googleapis.com/v1"
-    if api.provider is P.AMAZON_BEDROCK:
-        values.setdefault("region", "us-east-1")
+    for name in _placeholders(template):
+        default = _ROUTE_DEFAULTS.get(name)
+        if default is not None:
+            values.setdefault(name, default)
+    if host.global_base_url and values.get("location") == "global":
+        return host.global_base_url
     try:
         return template.format(**values)
     except KeyError as missing:

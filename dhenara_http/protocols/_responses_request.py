@@ -336,4 +336,5 @@ def build_request(ctx: CallContext) -> WireRequest:
     _merge_options(body, cfg.options)
     if ctx.stream:
         body["stream"] = True
-    return WireRequest(method="POST", path="/responses", json=body, stream=ctx.stream)
+    path, params = ctx.route(NAME)
+    return WireRequest(method="POST", path=path, json=body, params=params or None, stream=ctx.stream)

@@ -4,9 +4,10 @@ Headers: ``anthropic-version`` (``AIModelAPI.config["api_version"]``, default ``
 caller lists some in ``config["betas"]``, ``anthropic-beta`` — every feature used here is generally available, so
 none is added on its own. The API key (``x-api-key``) is added by the host layer.
 
-On Vertex AI the same body goes to ``…/publishers/anthropic/models/{model}:rawPredict`` (``:streamRawPredict`` for
-a stream), without ``model`` and with ``anthropic_version`` in the body (``vertex-2023-10-16`` unless
-``config["anthropic_version"]`` says otherwise).
+On Vertex AI and Bedrock (InvokeModel) the same body goes to the host's route with the model in the path
+(``…/publishers/anthropic/models/{model}:rawPredict``, ``/model/{model}/invoke`` …), without ``model`` and with the
+host's ``anthropic_version`` in the body (``vertex-2023-10-16``, ``bedrock-2023-05-31``) unless
+``config["anthropic_version"]`` says otherwise.
 
 The body is built in :mod:`._anthropic_request`, answers and errors are read in :mod:`._anthropic_response`, streams
 in :mod:`._anthropic_stream`; their docstrings explain the choices made.
@@ -16,8 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ConfigurationError
-from ..types.enums import AIModelAPIProviderEnum
 from ..types.response import ChatResponse
 from ._anthropic_request import DEFAULT_MAX_TOKENS, NAME, build_body
 from ._anthropic_response import parse_error as _parse_error
@@ -25,8 +24,12 @@ from ._anthropic_response import parse_response as _parse_response
 from ._anthropic_stream import AnthropicAccumulator
 from .base import CallContext, ErrorInfo, WireRequest
 
+#: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
+FRAMING = "sse"
+
 __all__ = [
     "DEFAULT_MAX_TOKENS",
+    "FRAMING",
     "NAME",
     "Accumulator",
     "build_request",
@@ -36,7 +39,6 @@ __all__ = [
 ]
 
 DEFAULT_API_VERSION = "2023-06-01"
-VERTEX_API_VERSION = "vertex-2023-10-16"
 
 #: The stream accumulator class (see :mod:`._anthropic_stream`).
 Accumulator = AnthropicAccumulator
@@ -53,18 +55,15 @@ def build_request(ctx: CallContext) -> WireRequest:
         headers["anthropic-beta"] = ",".join(str(b) for b in betas)
     if ctx.stream:
         body["stream"] = True
-    if ctx.api_provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
-        project = api.config.get("project_id")
-        if not project:
-            raise ConfigurationError("AIModelAPI(google_vertex_ai).config needs 'project_id' for Claude models")
-        location = api.config.get("location") or "us-central1"
-        model = body.pop("model")
-        body = {"anthropic_version": str(api.config.get("anthropic_version") or VERTEX_API_VERSION), **body}
-        method = "streamRawPredict" if ctx.stream else "rawPredict"
-        path = f"/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:{method}"
-        return WireRequest("POST", path, json=body, headers=headers, stream=ctx.stream)
-    headers["anthropic-version"] = str(api.config.get("api_version") or DEFAULT_API_VERSION)
-    return WireRequest("POST", "/messages", json=body, headers=headers, stream=ctx.stream)
+    path, params = ctx.route(NAME)
+    body_version = ctx.body_version(NAME)
+    if body_version is not None:
+        # The model is in the path; the API version is in the body.
+        body.pop("model", None)
+        body = {"anthropic_version": str(api.config.get("anthropic_version") or body_version), **body}
+    else:
+        headers["anthropic-version"] = str(api.config.get("api_version") or DEFAULT_API_VERSION)
+    return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:

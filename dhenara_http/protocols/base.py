@@ -52,6 +52,9 @@ class CallContext:
     instructions: list[str]
     messages: list[Message]
     stream: bool = False
+    #: The wire this call speaks as ``config["wire_api"]`` names it (``"invoke"`` is the Anthropic protocol on
+    #: Bedrock's InvokeModel routes); empty: the protocol's own name.
+    wire_api: str = ""
     #: (model, vendor, api provider) of every chunk, computed once per call: a stream makes thousands of chunks.
     _chunk_ids: tuple[str, str, str] | None = None
 
@@ -65,6 +68,16 @@ class CallContext:
         profiles), else the model's id on this host (Bedrock and Vertex name Claude their own way)."""
         deployment = self.endpoint.api.config.get("deployment")
         return str(deployment or self.endpoint.ai_model.api_model_name(self.endpoint.api.provider))
+
+    def route(self, protocol_name: str) -> tuple[str, dict[str, str]]:
+        """The path and query of this call, from the host's route table (``protocol_name`` when the call names no
+        wire of its own)."""
+        wire = self.wire_api or protocol_name
+        return self.host.route(wire, self.model_name, self.endpoint.api.config, self.stream)
+
+    def body_version(self, protocol_name: str) -> str | None:
+        """Anthropic Messages on a host that carries the API version in the body (and the model in the path)."""
+        return self.host.anthropic_body_version.get(self.wire_api or protocol_name)
 
     @property
     def api_provider(self) -> AIModelAPIProviderEnum:

@@ -33,10 +33,12 @@ from ._chat_completions_stream import Accumulator
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
 
-__all__ = ["NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
+#: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
+FRAMING = "sse"
+
+__all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
 
 NAME = WIRE_NAME
-PATH = "/chat/completions"
 
 #: Body keys the protocol owns; ``config.options`` cannot replace them.
 _RESERVED = frozenset({"model", "messages", "stream"})
@@ -81,13 +83,10 @@ def build_request(ctx: CallContext) -> WireRequest:
             given = options.get("stream_options")
             body["stream_options"] = {**(given if isinstance(given, dict) else {}), "include_usage": True}
     version = ctx.endpoint.api.config.get("api_version") or ctx.host.api_version
-    return WireRequest(
-        method="POST",
-        path=PATH,
-        json=body,
-        params={"api-version": str(version)} if version else None,
-        stream=ctx.stream,
-    )
+    path, params = ctx.route(NAME)
+    if version:
+        params["api-version"] = str(version)
+    return WireRequest(method="POST", path=path, json=body, params=params or None, stream=ctx.stream)
 
 
 def _is_reasoning_model(ctx: CallContext) -> bool:

@@ -19,7 +19,10 @@ from ._responses_response import NAME, parse_error, parse_response
 from ._responses_stream import Accumulator
 from .base import CallContext
 
-__all__ = ["NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
+#: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
+FRAMING = "sse"
+
+__all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
 
 
 def new_accumulator(ctx: CallContext) -> Accumulator:
