@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     "ImageResponseChoice": "types.response",
     "ImageResponseUsage": "types.response",
     "ImageContentItem": "types.response",
+    "RateLimitInfo": "types.http",
     "ExternalApiCallStatus": "types.response",
     "ExternalApiCallStatusEnum": "types.enums",
     "FinishReason": "types.enums",
@@ -143,6 +144,7 @@ if TYPE_CHECKING:
         PromptMessageRoleEnum,
         SSEEventType,
     )
+    from .types.http import RateLimitInfo
     from .types.model import (
         AIModel,
         ChatModelCostData,

@@ -25,8 +25,9 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any
 
+from ._answers import success_status
 from ._finalize import finalize
-from ._streaming import Batch, success_status
+from ._streaming import Batch
 from .hosts import WIRE_MODULES, wire_api_for
 from .protocols.base import CallContext
 from .types.enums import FinishReason

@@ -1,19 +1,23 @@
-"""``AIModelClient``: picks the wire protocol and host, drives the transport, builds responses.
+"""``AIModelClient``: picks the wire protocol and host, hands the one async core to a driver, builds responses.
 
-The async methods are the core. The sync ``generate`` runs that same core on a private event loop (see
-:mod:`dhenara_http._sync`), so there is one copy of the request logic.
+``generate_async()`` awaits the core on the caller's event loop over ``httpx.AsyncClient``; ``generate()`` runs the
+very same core with the sync driver (:mod:`dhenara_http._drive`) over ``httpx.Client``, with no event loop. Both
+work on any client, whatever ``is_async`` says. One client may be shared by many threads and tasks: a call keeps
+its state to itself; the connection pools live as long as the client (reopened when it is used after ``close()``).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Iterator, Sequence
+import threading
+from collections.abc import AsyncIterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._streaming import Batch, flatten, start_stream, success_status
+from ._answers import read_answer, success_status
+from ._drive import iterate_sync, run_sync
 from .errors import ConfigurationError
-from .hosts import WIRE_MODULES, auth_headers, base_url_for, host_for, wire_api_for
+from .hosts import WIRE_MODULES, host_for, wire_api_for
 from .protocols.base import CallContext, Message, WireProtocol
 from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
@@ -24,8 +28,11 @@ from .types.response import AIModelCallResponse, ChatResponse, StreamItem
 if TYPE_CHECKING:
     import httpx
 
-    from ._sync import SyncRunner
-    from ._transport.http import HTTPTransport
+    from ._streaming import Batch
+    from ._transport.http import Target, Transport
+    from ._transport.pools import Pools
+
+    HTTPClient = httpx.Client | httpx.AsyncClient | tuple[httpx.Client | httpx.AsyncClient, ...]
 
 
 def _as_message(item: Any, where: str) -> Message:
@@ -46,6 +53,16 @@ def _as_message(item: Any, where: str) -> Message:
         f"{where}: expected a str, Prompt, ChatResponse, ToolCallResult or ToolCallResultsMessage, "
         f"got {type(item).__name__}"
     )
+
+
+def _list_of(values: Any, name: str) -> Sequence[Any]:
+    """A list argument as given; a ``str`` (which would be read as one message per character) is refused."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise ConfigurationError(
+            f"generate(): {name} must be a list, got {type(values).__name__}"
+            + (f" (wrap it: {name}=[...])" if isinstance(values, str) else "")
+        )
+    return values
 
 
 def _spread(values: Sequence[Any]) -> list[Any]:
@@ -72,13 +89,14 @@ def _instruction_text(item: Any, i: int) -> str:
 class AIModelClient:
     """Calls one model endpoint.
 
-    ``is_async=False`` (the default) gives ``generate``; ``is_async=True`` gives ``await generate_async``.
+    ``generate()`` is the sync call and ``await generate_async()`` the async one; both work on any client
+    (``is_async`` is kept for dhenara-ai programs). ``with`` / ``async with`` and ``close()`` / ``aclose()`` release
+    the connection pools; a client used again afterwards opens new ones. A client that is never closed releases its
+    sync pool when it is garbage-collected.
 
-    Connections: inside ``with`` / ``async with`` one connection pool serves every call and is closed at the end.
-    A sync client used without ``with`` opens and closes its pool (and its private event loop) per call, so nothing
-    is left for the garbage collector; an async client used without ``async with`` keeps its pool until
-    ``await client.aclose()``. ``http_client`` lets you bring your own ``httpx.AsyncClient`` (it is then yours to
-    close).
+    ``http_client`` takes your own ``httpx.Client`` (used by ``generate``), ``httpx.AsyncClient`` (used by
+    ``generate_async``) or a tuple of both; the library never closes it, and never sends credentials to another host
+    when it follows a redirect.
     """
 
     def __init__(
@@ -87,7 +105,7 @@ class AIModelClient:
         config: AIModelCallConfig | None = None,
         is_async: bool = False,
         *,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: HTTPClient | None = None,
     ) -> None:
         if not isinstance(model_endpoint, AIModelEndpoint):
             raise ConfigurationError(
@@ -97,18 +115,30 @@ class AIModelClient:
             raise ConfigurationError(
                 f"AIModelClient.config: expected an AIModelCallConfig, got {type(config).__name__}"
             )
+        from ._transport.pools import Pools
+
         self.model_endpoint = model_endpoint
         self.config = config or AIModelCallConfig()
         self.is_async = is_async
-        self._http_client = http_client
-        self._transport: HTTPTransport | None = None
+        self._pools: Pools = Pools(http_client)
+        self._target: Target | None = None
         self._protocol: WireProtocol | None = None
-        self._runner: SyncRunner | None = None
-        self._closed = False
-        self._entered = False
+        self._transports: dict[str, Transport] = {}
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"AIModelClient({self.model_endpoint!r}, is_async={self.is_async})"
+
+    def with_options(self, **fields: Any) -> AIModelClient:
+        """A client for the same endpoint with these ``AIModelCallConfig`` fields changed, sharing this client's
+        connection pools (closing either closes them for both; they reopen on the next call)."""
+        config = AIModelCallConfig.model_validate({**self.config.model_dump(exclude_unset=True), **fields})
+        clone = AIModelClient.__new__(type(self))
+        clone.__dict__.update(self.__dict__)
+        clone.config = config
+        clone._lock = threading.Lock()
+        clone._transports = {}
+        return clone
 
     # -- plumbing ------------------------------------------------------------------------------------------------
 
@@ -127,24 +157,45 @@ class AIModelClient:
         assert self._protocol is not None
         return self._protocol
 
-    def _get_transport(self) -> HTTPTransport:
-        if self._transport is None:
-            from ._transport.http import HTTPTransport
+    def _get_target(self) -> Target:
+        target = self._target
+        if target is None:
+            from ._transport.auth import signer_for
+            from ._transport.http import USER_AGENT, Target
 
             api = self.model_endpoint.api
             host = host_for(api)
-            headers = {**auth_headers(api), **{str(k): str(v) for k, v in (api.config.get("headers") or {}).items()}}
-            self._transport = HTTPTransport(
-                base_url=base_url_for(api),
-                headers=headers,
+            from ._transport.urls import checked_headers
+
+            given = api.config.get("headers") or {}
+            if not isinstance(given, dict):
+                raise ConfigurationError(
+                    f"AIModelAPI({api.provider.value}).config['headers'] must be a dict, got {type(given).__name__}"
+                )
+            extra = {str(k).lower(): str(v) for k, v in given.items()}
+            checked_headers(extra, f"AIModelAPI({api.provider.value}).config['headers']")
+            target = Target(
+                base_url=_base_url(api),
+                headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
+                signer=signer_for(api, host.auth),
                 provider=api.provider.value,
                 model=self.model_endpoint.ai_model.model_name,
                 parse_error=self.protocol.parse_error,
                 request_id_headers=host.request_id_headers,
-                secrets=api.secrets(),
-                http_client=self._http_client,
+                extra_secrets=[v for v in extra.values() if v],
+                private_headers=frozenset(extra),
             )
-        return self._transport
+            self._target = target
+        return target
+
+    def _transport(self, kind: str) -> Transport:
+        transport = self._transports.get(kind)
+        if transport is None:
+            with self._lock:
+                transport = self._transports.get(kind)
+                if transport is None:
+                    transport = self._transports[kind] = self._pools.transport(kind, self._get_target())
+        return transport
 
     def _context(
         self,
@@ -157,14 +208,16 @@ class AIModelClient:
             raise ConfigurationError("generate(): give either messages=[...] or prompt (with context), not both")
         items: list[Message] = []
         if messages is not None:
-            items = [_as_message(m, f"messages[{i}]") for i, m in enumerate(_spread(messages))]
+            items = [_as_message(m, f"messages[{i}]") for i, m in enumerate(_spread(_list_of(messages, "messages")))]
         else:
-            items = [_as_message(m, f"context[{i}]") for i, m in enumerate(_spread(context or []))]
+            given = _list_of(context, "context") if context is not None else []
+            items = [_as_message(m, f"context[{i}]") for i, m in enumerate(_spread(given))]
             if prompt is not None:
                 items.extend(_as_message(p, "prompt") for p in _spread([prompt]))
         if not items:
             raise ConfigurationError("generate(): nothing to send (no prompt and no messages)")
-        system: list[str] = [_instruction_text(x, i) for i, x in enumerate(instructions or [])]
+        given_instructions = _list_of(instructions, "instructions") if instructions is not None else []
+        system: list[str] = [_instruction_text(x, i) for i, x in enumerate(given_instructions)]
         # System prompts given as messages join the instructions, in order.
         kept: list[Message] = []
         for m in items:
@@ -172,31 +225,26 @@ class AIModelClient:
                 system.append(m.rendered_text())
             else:
                 kept.append(m)
+        api = self.model_endpoint.api
         return CallContext(
             endpoint=self.model_endpoint,
             config=self.config,
-            host=host_for(self.model_endpoint.api),
+            host=host_for(api),
             instructions=system,
             messages=kept,
             stream=self.config.streaming,
-            wire_api=wire_api_for(self.model_endpoint.api, self.model_endpoint.ai_model),
+            wire_api=wire_api_for(api, self.model_endpoint.ai_model),
         )
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise ConfigurationError("this AIModelClient is closed")
+    # -- the core ------------------------------------------------------------------------------------------------
 
-    # -- the async core ------------------------------------------------------------------------------------------
-
-    async def _generate(self, ctx: CallContext) -> AIModelCallResponse | AsyncIterator[Batch]:
+    async def _generate(self, ctx: CallContext, kind: str) -> AIModelCallResponse | AsyncIterator[Batch]:
         """A complete response, or for a stream the generator of its batches (already open: errors before the first
         chunk have been raised)."""
         from ._capabilities import check_call
-        from ._finalize import finalize
 
         check_call(ctx)
-        cfg = self.config
-        if cfg.test_mode:
+        if ctx.config.test_mode:
             from ._test_mode import canned_response, canned_stream
 
             if ctx.stream:
@@ -204,52 +252,13 @@ class AIModelClient:
             return AIModelCallResponse(status=success_status(ctx), chat_response=canned_response(ctx))
         protocol = self.protocol
         wire = protocol.build_request(ctx)
-        transport = self._get_transport()
+        transport = self._transport(kind)
         if ctx.stream:
+            from ._streaming import start_stream
+
             return await start_stream(transport, protocol, ctx, wire)
-        data, _headers = await transport.send_json(
-            wire,
-            connect=cfg.connect_timeout,
-            read=cfg.read_timeout,
-            total=cfg.timeout,
-            retries=cfg.retries,
-            max_retry_wait=cfg.max_retry_wait,
-        )
-        if not isinstance(data, dict):
-            from .errors import ResponseParseError
-
-            raise ResponseParseError(
-                "the answer is JSON but not an object", provider=transport.provider, model=transport.model
-            )
-        response = finalize(protocol.parse_response(data, ctx), ctx)
-        return AIModelCallResponse(status=success_status(ctx), chat_response=response)
-
-    async def generate_async(
-        self,
-        prompt: Any = None,
-        context: Sequence[Any] | None = None,
-        instructions: Sequence[Any] | None = None,
-        *,
-        messages: Sequence[Any] | None = None,
-    ) -> AIModelCallResponse:
-        """Call the model (async client). With ``streaming=True`` the result's ``async_stream_generator`` yields
-        ``(chunk, None)`` items and finally ``(None, final_response)``."""
-        if not self.is_async:
-            raise ConfigurationError("generate_async() needs AIModelClient(..., is_async=True); use generate()")
-        self._check_open()
-        result = await self._generate(self._context(prompt, context, instructions, messages))
-        if isinstance(result, AIModelCallResponse):
-            return result
-        return AIModelCallResponse(async_stream_generator=flatten(result))
-
-    # -- the sync shell --------------------------------------------------------------------------------------------
-
-    def _sync_runner(self) -> SyncRunner:
-        if self._runner is None:
-            from ._sync import SyncRunner
-
-            self._runner = SyncRunner()
-        return self._runner
+        answer = await transport.send_json(wire, ctx.config)
+        return read_answer(protocol, answer.data, ctx, transport, answer.facts)
 
     def generate(
         self,
@@ -259,66 +268,43 @@ class AIModelClient:
         *,
         messages: Sequence[Any] | None = None,
     ) -> AIModelCallResponse:
-        """Call the model (sync client). With ``streaming=True`` the result's ``stream_generator`` yields
+        """Call the model, blocking. With ``streaming=True`` the result's ``stream_generator`` yields
         ``(chunk, None)`` items and finally ``(None, final_response)``."""
-        if self.is_async:
-            raise ConfigurationError("generate() is for a sync client; this one is async: await generate_async()")
-        self._check_open()
         ctx = self._context(prompt, context, instructions, messages)
-        runner = self._sync_runner()
-        try:
-            result = runner.run(self._generate(ctx))
-        except BaseException:
-            self._release_unless_entered()
-            raise
+        result = run_sync(self._generate(ctx, "sync"))
         if isinstance(result, AIModelCallResponse):
-            self._release_unless_entered()
             return result
-        # Batches, not single items: one trip into the loop per network read.
-        return AIModelCallResponse(stream_generator=self._sync_stream(runner.iterate(result, owner=self)))
+        return AIModelCallResponse(stream_generator=iterate_sync(result))
 
-    def _sync_stream(self, items: Iterator[StreamItem]) -> Iterator[StreamItem]:
-        try:
-            yield from items
-        finally:
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-            self._release_unless_entered()
+    async def generate_async(
+        self,
+        prompt: Any = None,
+        context: Sequence[Any] | None = None,
+        instructions: Sequence[Any] | None = None,
+        *,
+        messages: Sequence[Any] | None = None,
+    ) -> AIModelCallResponse:
+        """Call the model on the running event loop. With ``streaming=True`` the result's ``async_stream_generator``
+        (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``."""
+        ctx = self._context(prompt, context, instructions, messages)
+        result = await self._generate(ctx, "async")
+        if isinstance(result, AIModelCallResponse):
+            return result
+        from ._streaming import flatten
 
-    def _release_unless_entered(self) -> None:
-        """Outside a ``with`` block a sync client keeps nothing open between calls: its event loop and connection
-        pool are closed when a call (or its stream) ends, so a client that is never closed leaks nothing and nothing
-        has to be cleaned up by the garbage collector (where running a loop is unsafe). Inside ``with``, one pool
-        serves every call of the block."""
-        if not self._entered and self._runner is not None:
-            if self._runner.running_here():
-                # A stream finalised by the garbage collector during a later call of this client: that call's own
-                # end releases everything.
-                return
-            runner, self._runner = self._runner, None
-            transport, self._transport = self._transport, None
-            runner.close(transport.aclose() if transport is not None else None)
+        stream: AsyncIterator[StreamItem] = flatten(result)
+        return AIModelCallResponse(stream_generator=stream, async_stream_generator=stream)
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
 
-    async def aclose(self) -> None:
-        if self._transport is not None:
-            await self._transport.aclose()
-            self._transport = None
-        self._closed = True
-
     def close(self) -> None:
-        self._entered = False
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            runner.close(self.aclose())
-        self._closed = True
+        """Close the connection pools (not a client you gave). The client may still be used: it reopens them."""
+        self._pools.close()
+
+    async def aclose(self) -> None:
+        await self._pools.aclose()
 
     def __enter__(self) -> AIModelClient:
-        if self.is_async:
-            raise ConfigurationError("use 'async with' for an async AIModelClient")
-        self._entered = True
         return self
 
     def __exit__(
@@ -327,11 +313,16 @@ class AIModelClient:
         self.close()
 
     async def __aenter__(self) -> AIModelClient:
-        if not self.is_async:
-            raise ConfigurationError("use 'with' for a sync AIModelClient")
         return self
 
     async def __aexit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _base_url(api: Any) -> str:
+    from ._transport.urls import checked_base_url
+    from .hosts import base_url_for
+
+    return checked_base_url(base_url_for(api), api.provider.value)

@@ -55,6 +55,7 @@ __all__ = [
     "StreamError",
     "error_class_for_status",
     "implied_status",
+    "stream_error",
 ]
 
 
@@ -180,7 +181,9 @@ class StreamError(DhenaraError):
 
     Streams are never retried silently once a chunk reached the caller. ``partial`` is the response accumulated
     from what did arrive (an ``AIModelCallResponse``, as the final item of a stream would be), and ``error`` the
-    classified cause (e.g. an :class:`OverloadedError` for Anthropic's in-band ``overloaded_error``).
+    classified cause. The exception raised is of a class derived from both ``StreamError`` and the cause's class
+    (see :func:`stream_error`), so an in-band ``overloaded_error`` is caught by ``except OverloadedError`` as well as
+    by ``except StreamError``, and a dropped connection by ``except APIConnectionError``.
     """
 
     def __init__(self, message: str, *, partial: AIModelCallResponse | None, error: DhenaraError | None) -> None:
@@ -188,10 +191,33 @@ class StreamError(DhenaraError):
         self.message = message
         self.partial = partial
         self.error = error
+        self.error_type: str | None = getattr(error, "error_type", None)
 
-    @property
-    def error_type(self) -> str | None:
-        return getattr(self.error, "error_type", None)
+
+_STREAM_CLASSES: dict[type[DhenaraError], type[StreamError]] = {}
+
+
+def stream_error(message: str, *, partial: AIModelCallResponse | None, error: DhenaraError | None) -> StreamError:
+    """The error of a stream that failed after its first chunk: a ``StreamError`` that is also an instance of the
+    cause's class, carrying the cause's attributes (provider, status, request id …)."""
+    if error is None or isinstance(error, StreamError):
+        return StreamError(message, partial=partial, error=error)
+    base = type(error)
+    cls = _STREAM_CLASSES.get(base)
+    if cls is None:
+        cls = _STREAM_CLASSES[base] = type(
+            f"Stream{base.__name__}",
+            (StreamError, base),
+            {"__module__": __name__, "__qualname__": f"Stream{base.__name__}"},
+        )
+    exc = cls.__new__(cls)
+    exc.__dict__.update(error.__dict__)
+    Exception.__init__(exc, message)
+    exc.message = message
+    exc.partial = partial
+    exc.error = error
+    exc.error_type = getattr(error, "error_type", None)
+    return exc
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

@@ -231,28 +231,3 @@ def base_url_for(api: AIModelAPI) -> str:
         raise ConfigurationError(
             f"AIModelAPI({api.provider.value}).config needs {missing.args[0]!r} to build the endpoint URL"
         ) from None
-
-
-def auth_headers(api: AIModelAPI) -> dict[str, str]:
-    """The static auth headers of a key-based host (signing schemes are handled by the transport)."""
-    host = host_for(api)
-    key = api.get_api_key()
-    if host.auth == "google-oauth":
-        token = api.get_credentials().get("access_token") or key
-        if not token:
-            raise ConfigurationError(
-                f"AIModelAPI({api.provider.value}): give credentials={{'access_token': ...}} (an OAuth access token, "
-                "e.g. from `gcloud auth print-access-token`); signing service-account keys is not supported yet"
-            )
-        return {"authorization": f"Bearer {token}"}
-    if host.auth == "sigv4":
-        return {}
-    if not key:
-        if api.provider is P.OPENAI_COMPATIBLE:
-            return {}
-        raise ConfigurationError(
-            f"AIModelAPI({api.provider.value}): no api_key given and none found in the environment"
-        )
-    if host.auth == "bearer":
-        return {"authorization": f"Bearer {key}"}
-    return {host.auth: key}

@@ -35,12 +35,13 @@ def _no_retry_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Retries never sleep in tests; the waits they asked for are recorded in the returned list."""
     waits: list[float] = []
 
-    async def fake_sleep(seconds: float) -> None:
+    async def fake_async_sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    from dhenara_http._transport import retry
+    from dhenara_http._transport import http_async, http_sync
 
-    monkeypatch.setattr(retry, "sleep", fake_sleep)
+    monkeypatch.setattr(http_async, "sleep", fake_async_sleep)
+    monkeypatch.setattr(http_sync, "sleep", waits.append)
     return waits
 
 

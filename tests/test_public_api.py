@@ -159,7 +159,11 @@ def test_configuration_and_response_types_do_not_need_the_http_stack() -> None:
 
 def test_the_probe_sees_the_http_stack_once_the_client_is_used() -> None:
     """The lazy-import checks above could pass vacuously; this shows the probe does see what gets loaded."""
-    loaded = loaded_after("import dhenara_http; dhenara_http.AIModelClient")
+    loaded = loaded_after(
+        "import dhenara_http; from dhenara_http.foundation_models import GPT4oMini; "
+        "dhenara_http.AIModelClient(dhenara_http.AIModelEndpoint("
+        "api=dhenara_http.AIModelAPI(provider='openai', api_key='k'), ai_model=GPT4oMini))"
+    )
     assert "dhenara_http.client" in loaded
     assert "httpx" in loaded
 

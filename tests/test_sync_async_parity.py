@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,6 @@ from dhenara_http import (
     AIModelCallResponse,
     AIModelClient,
     AIModelEndpoint,
-    ConfigurationError,
     Prompt,
     ToolDefinition,
 )
@@ -104,26 +102,6 @@ async def test_sync_and_async_give_equal_responses(
         assert from_sync[0]  # chunks came, and the same ones both ways
 
 
-def test_generate_on_an_async_client_is_a_configuration_error(server: MockProviderServer) -> None:
-    client = AIModelClient(endpoint(server, "responses"), is_async=True)
-    with pytest.raises(ConfigurationError):
-        client.generate(prompt="Hi")
-    with pytest.raises(ConfigurationError), client:
-        pass
-    assert server.requests == []
-
-
-@pytest.mark.anyio
-async def test_generate_async_on_a_sync_client_is_a_configuration_error(server: MockProviderServer) -> None:
-    client = AIModelClient(endpoint(server, "responses"))
-    with pytest.raises(ConfigurationError):
-        await client.generate_async(prompt="Hi")
-    with pytest.raises(ConfigurationError):
-        async with client:
-            pass
-    assert server.requests == []
-
-
 @pytest.mark.anyio
 @pytest.mark.parametrize("wire", WIRES)
 async def test_the_sync_client_works_inside_a_running_event_loop(server: MockProviderServer, wire: str) -> None:
@@ -153,29 +131,3 @@ def test_a_with_block_reuses_one_connection(server: MockProviderServer, streamin
     assert {r.connection_id for r in server.requests} == {server.requests[0].connection_id}
     assert server.connections_opened == 1
     assert server.wait_for_connections(0)  # and the block's end closed it
-
-
-def test_an_abandoned_stream_finalised_during_a_later_call_does_not_deadlock(server: MockProviderServer) -> None:
-    client = AIModelClient(endpoint(server, "responses"), AIModelCallConfig(streaming=True))
-    response = client.generate(prompt="first")
-    holder = [response.stream_generator]
-    next(holder[0])  # type: ignore[arg-type]
-    del response
-    outcome: list[str] = []
-
-    async def drop_the_stream() -> None:
-        # What the garbage collector may do at any moment: finalise the abandoned stream while the client's loop runs.
-        holder.clear()
-
-    def calls() -> None:
-        client._sync_runner().run(drop_the_stream())
-        final = list(client.generate(prompt="second").stream_generator or [])[-1][1]
-        outcome.append(final.chat_response.text())
-        client.close()
-
-    worker = threading.Thread(target=calls, daemon=True)
-    worker.start()
-    worker.join(timeout=10)
-    assert not worker.is_alive(), "the sync client deadlocked"
-    assert "second" in outcome[0]
-    assert server.wait_for_connections(0)  # the abandoned stream's connection was closed too

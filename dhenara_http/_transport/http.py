@@ -1,16 +1,29 @@
-"""One ``httpx.AsyncClient`` per ``AIModelClient``; timeouts; retries; and the single place where httpx errors and
-provider error answers become ``dhenara_http`` errors.
+"""The transport: one copy of the request logic, written as ``async def``, over two sets of I/O primitives.
+
+:class:`Transport` holds everything a call does on the wire — build the HTTP request, sign it (on every attempt),
+send it, follow a redirect without leaking credentials, read the answer under its size cap and the call's total
+deadline, turn an error answer or an httpx error into a typed error, retry by the policy, log — and calls five
+primitives for the actual I/O: ``_send``, ``_read_chunk``, ``_close``, ``sleep`` and ``lock``.
+
+* :class:`~.http_sync.SyncHTTPTransport` implements them over ``httpx.Client``: its awaitables never suspend, so
+  the sync driver (:mod:`dhenara_http._drive`) runs a whole call with one ``coro.send(None)`` — no event loop, no
+  thread — and one client may be shared by any number of threads.
+* :class:`~.http_async.HTTPTransport` implements them over ``httpx.AsyncClient`` on the caller's event loop.
+
+The endpoint-specific parts (base URL, signer, error reader, request-id headers) are a :class:`Target`, shared by
+both transports of a client; the connection pools are in :mod:`.pools`, shared by the clients ``with_options``
+derives.
 """
 
 from __future__ import annotations
 
-import asyncio
-import html
 import json
-import re
+import logging
+import time
 from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import Any
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import httpx
 
@@ -19,342 +32,448 @@ from ..errors import (
     APIError,
     APIStatusError,
     APITimeoutError,
+    ConfigurationError,
     ResponseParseError,
-    error_class_for_status,
-    implied_status,
 )
 from ..protocols.base import ErrorInfo, WireRequest
+from . import _errors
 from . import retry as _retry
+from .auth.base import FetchResult, OutgoingRequest, Signer
 
-#: Cap on an error body we read into memory; on a JSON answer we accept.
+#: Cap on an error body read into memory; on a JSON answer accepted.
 MAX_ERROR_BODY = 1 * 1024 * 1024
 MAX_JSON_BODY = 256 * 1024 * 1024
-#: Shorter strings are not scrubbed from messages (no real credential is this short).
-MIN_SECRET_LENGTH = 8
 USER_AGENT = "dhenara-http/0.1"
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+logger = logging.getLogger("dhenara_http")
 
 
-class Deadline:
-    """A total time limit, armed around each await that may block: when it passes, the waiting task is cancelled and
-    the cancellation comes out as :class:`APITimeoutError` (``asyncio.timeout`` does this, but only from 3.11).
-    Armed only while our own code awaits, so a caller's code between two stream items is never cancelled."""
+@dataclass(slots=True)
+class Target:
+    """Where and how one endpoint's calls go: shared by the sync and async transports of a client."""
 
-    __slots__ = ("_at", "_handle", "_task", "expired", "seconds")
+    base_url: str
+    #: Static headers of every request (user agent, the API's extra ``config["headers"]``).
+    headers: dict[str, str]
+    signer: Signer
+    provider: str
+    model: str
+    parse_error: Callable[[int, Any], ErrorInfo | None]
+    request_id_headers: tuple[str, ...]
+    #: Secrets that are not the signer's (values of extra headers).
+    extra_secrets: list[str] = field(default_factory=list)
+    #: Headers never sent to another host on a redirect: the signer's and the extra ``config["headers"]``.
+    private_headers: frozenset[str] = frozenset()
+    scrub: _errors.Scrubber = field(init=False)
 
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._at: float | None = None
-        self._handle: asyncio.TimerHandle | None = None
-        self._task: asyncio.Task[Any] | None = None
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        self.scrub = _errors.Scrubber(self.secrets)
+        self.private_headers = self.private_headers | self.signer.headers_to_strip()
 
-    def arm(self) -> None:
-        if self.seconds is None:
-            return
-        loop = asyncio.get_running_loop()
-        if self._at is None:
-            self._at = loop.time() + self.seconds
-        self._task = asyncio.current_task()
-        self._handle = loop.call_at(self._at, self._expire)
-
-    def _expire(self) -> None:
-        self.expired = True
-        if self._task is not None:
-            self._task.cancel()
-
-    def disarm(self) -> None:
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def translate(self, exc: BaseException) -> BaseException:
-        """The error to raise instead of ``exc``: a cancellation this deadline caused becomes a timeout."""
-        if isinstance(exc, asyncio.CancelledError) and self.expired:
-            task = self._task
-            if task is not None and hasattr(task, "uncancel"):
-                task.uncancel()
-            return APITimeoutError(f"the call took longer than its total timeout of {self.seconds} s")
-        return exc
+    def secrets(self) -> list[str]:
+        return [*self.signer.secrets(), *self.extra_secrets]
 
 
-class HTTPTransport:
-    """Sends ``WireRequest``s to one base URL.
+@dataclass(slots=True)
+class Facts:
+    """What the HTTP exchange of a successful call says: the final attempt's headers, its status and request id,
+    and how many attempts the call took."""
 
-    ``parse_error`` is the protocol's error reader; ``secrets`` are scrubbed from every error message.
-    """
+    status: int
+    headers: Mapping[str, str]
+    request_id: str | None
+    attempts: int
 
-    def __init__(
+
+@dataclass(slots=True)
+class Answer:
+    """A whole JSON answer."""
+
+    data: Any
+    facts: Facts
+
+
+class Deadline(Protocol):
+    """The call's total time limit, enforced by the driver's primitives around every blocking step."""
+
+    seconds: float | None
+
+    def check(self) -> None:
+        """Raise :class:`APITimeoutError` when the deadline has passed."""
+        ...
+
+    def close(self) -> None:
+        """No more blocking steps will come (a pending timer is cancelled)."""
+        ...
+
+
+def total_timeout_error(seconds: float | None, provider: str, model: str) -> APITimeoutError:
+    return APITimeoutError(
+        f"the call took longer than its total timeout of {seconds} s", provider=provider, model=model
+    )
+
+
+class Transport:
+    """The request logic. Subclasses supply the primitives; see the module docstring."""
+
+    #: ``"sync"`` or ``"async"``: which driver may run this transport's coroutines.
+    kind: str = ""
+
+    def __init__(self, target: Target, *, follow_redirects: bool) -> None:
+        self.target = target
+        self.follow_redirects = follow_redirects
+
+    # -- primitives ----------------------------------------------------------------------------------------------
+
+    def new_deadline(self, seconds: float | None) -> Deadline:
+        raise NotImplementedError
+
+    async def _send(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+        """Send ``request`` (no redirects followed) and return the response with its body unread."""
+        raise NotImplementedError
+
+    async def _read_chunk(self, response: httpx.Response, deadline: Deadline) -> bytes | None:
+        """The next piece of the body, None at its end."""
+        raise NotImplementedError
+
+    async def _close(self, response: httpx.Response) -> None:
+        raise NotImplementedError
+
+    async def sleep(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def lock(self, owner: object) -> AbstractAsyncContextManager[None]:
+        raise NotImplementedError
+
+    def _client(self) -> httpx.Client | httpx.AsyncClient:
+        raise NotImplementedError
+
+    def time(self) -> float:
+        return time.time()
+
+    # -- AuthIO (what signers may use) ---------------------------------------------------------------------------
+
+    async def fetch(
         self,
+        method: str,
+        url: str,
         *,
-        base_url: str,
-        headers: Mapping[str, str],
-        provider: str,
-        model: str,
-        parse_error: Callable[[int, Any], ErrorInfo | None],
-        request_id_headers: tuple[str, ...],
-        secrets: list[str],
-        http_client: httpx.AsyncClient | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.headers = {"user-agent": USER_AGENT, "accept": "application/json", **headers}
-        self.provider = provider
-        self.model = model
-        self._parse_error = parse_error
-        self._request_id_headers = request_id_headers
-        # Only strings long enough to be credentials: scrubbing a one-letter test key would mangle every message.
-        self._secrets = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
-        self._client = http_client
-        self._owns_client = http_client is None
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        timeout: float = 10.0,
+    ) -> FetchResult:
+        request = self._client().build_request(
+            method, url, content=body, headers=dict(headers or {}), extensions={"timeout": _timeouts(timeout)}
+        )
+        deadline = self.new_deadline(timeout)
+        try:
+            response = await self._send(request, deadline)
+            try:
+                raw = await self._read_all(response, deadline, MAX_ERROR_BODY, cut=True)
+            finally:
+                await self._close(response)
+        except httpx.HTTPError as exc:
+            raise self.map_error(exc, deadline) from None
+        finally:
+            deadline.close()
+        return FetchResult(response.status_code, response.headers, raw)
 
-    # -- lifecycle -----------------------------------------------------------------------------------------------
+    # -- errors --------------------------------------------------------------------------------------------------
 
-    def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                timeout=httpx.Timeout(600.0, connect=10.0),
-                limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-                follow_redirects=False,
-            )
-        return self._client
+    def map_error(self, exc: httpx.HTTPError, deadline: Deadline | None = None) -> APIError:
+        """The typed error for an httpx error (the total deadline's own timeout says so)."""
+        t = self.target
+        if deadline is not None:
+            try:
+                deadline.check()
+            except APITimeoutError as expired:
+                expired.provider, expired.model = t.provider, t.model
+                return expired
+        message = t.scrub.text(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+        return cls(message, provider=t.provider, model=t.model)
 
-    async def aclose(self) -> None:
-        if self._client is not None and self._owns_client:
-            await self._client.aclose()
-        self._client = None
+    def error_from_body(self, status: int, raw: bytes, headers: Mapping[str, str]) -> APIError:
+        t = self.target
+        return _errors.error_from_body(
+            status,
+            raw,
+            headers,
+            parse_error=t.parse_error,
+            scrub=t.scrub,
+            provider=t.provider,
+            model=t.model,
+            request_id_headers=t.request_id_headers,
+        )
 
-    async def __aenter__(self) -> HTTPTransport:
-        return self
+    def request_id(self, headers: Mapping[str, str]) -> str | None:
+        return _errors.request_id_of(headers, self.target.request_id_headers)
 
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
+    # -- one attempt ---------------------------------------------------------------------------------------------
 
-    # -- requests ------------------------------------------------------------------------------------------------
-
-    def scrub(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "[REDACTED]")
-        return text
-
-    def _build(self, wire: WireRequest, timeout: httpx.Timeout) -> httpx.Request:
-        headers = {**self.headers, **wire.headers}
-        content: bytes | None = None
+    async def _prepare(self, wire: WireRequest, timeout: httpx.Timeout) -> httpx.Request:
+        """The signed request of one attempt."""
+        t = self.target
+        headers = {**t.headers, **wire.headers}
+        body = b""
         if wire.json is not None:
-            content = json.dumps(wire.json, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            try:
+                body = json.dumps(wire.json, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            except UnicodeEncodeError as exc:
+                raise ConfigurationError(
+                    f"the request contains text that is not valid Unicode (a lone surrogate at {exc.start})"
+                ) from None
             headers["content-type"] = "application/json"
         if wire.stream:
             headers["accept"] = "text/event-stream"
-        return self.client().build_request(
-            wire.method,
-            self.base_url + wire.path,
-            content=content,
-            headers=headers,
-            params=wire.params,
+        url = httpx.URL(t.base_url + wire.path)
+        if wire.params:
+            url = url.copy_merge_params(wire.params)
+        outgoing = OutgoingRequest(wire.method, str(url), headers, body)
+        await t.signer.sign(outgoing, self)
+        return self._client().build_request(
+            outgoing.method,
+            outgoing.url,
+            content=outgoing.body or None,
+            headers=outgoing.headers,
             extensions={"timeout": timeout.as_dict()},
         )
 
-    def scrub_error(self, exc: BaseException) -> BaseException:
-        """``exc`` with every secret removed from its message and body (for errors a protocol built itself, such as
-        in-band stream errors, which did not pass through :meth:`error_from_body`)."""
-        if isinstance(exc, APIError) and self._secrets:
-            exc.message = self.scrub(exc.message)
-            exc.args = (exc.message,)
-            if exc.body is not None:
-                exc.body = json.loads(self.scrub(json.dumps(exc.body, default=str)))
-        return exc
-
-    def request_id(self, headers: Mapping[str, str]) -> str | None:
-        for name in self._request_id_headers:
-            value = headers.get(name)
-            if value:
-                return value
-        return None
-
-    def map_httpx_error(self, exc: httpx.HTTPError) -> APIError:
-        message = self.scrub(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-        cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
-        return cls(message, provider=self.provider, model=self.model)
-
-    def error_from_body(self, status: int, raw: bytes, headers: Mapping[str, str]) -> APIError:
-        """The typed error for a provider's error answer."""
-        body: Any
-        try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            body = raw[:2000].decode("utf-8", "replace")
-        info: ErrorInfo | None = None
-        if isinstance(body, dict | list):
+    async def _exchange(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
+        """Send, following redirects when the client is set to (credentials never go to another host), and raise
+        the typed error of an error status. Returns the open response of a success."""
+        hops = 0
+        while True:
+            started = time.perf_counter()
             try:
-                info = self._parse_error(status, body)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                info = None
-        if info is None:
-            snippet = _summary(body) if isinstance(body, str) else ""
-            info = ErrorInfo(message=f"HTTP {status}" + (f": {snippet}" if snippet else ""))
-        cls = info.error_class or error_class_for_status(status)
-        retry_after = _retry.parse_retry_after(headers)
-        if retry_after is None:
-            retry_after = info.retry_after
-        err = cls(
-            self.scrub(info.message),
-            provider=self.provider,
-            model=self.model,
-            status_code=status,
-            request_id=self.request_id(headers),
-            error_type=info.error_type,
-            error_code=info.error_code,
-            retry_after=retry_after,
-            body=json.loads(self.scrub(json.dumps(body))) if body is not None else None,
-        )
-        if info.retryable is not None:
-            err.should_retry = info.retryable  # type: ignore[attr-defined]
-        should = headers.get("x-should-retry")
-        if should in ("true", "false"):
-            err.should_retry = should == "true"  # type: ignore[attr-defined]
-        return err
-
-    def timeouts(self, *, connect: float, read: float | None, total: float | None) -> httpx.Timeout:
-        read_t = read if read is not None else total
-        return httpx.Timeout(connect=connect, read=read_t, write=read_t, pool=read_t)
-
-    async def _send_once(self, wire: WireRequest, timeout: httpx.Timeout) -> httpx.Response:
-        request = self._build(wire, timeout)
-        try:
-            response = await self.client().send(request, stream=True)
-        except httpx.HTTPError as exc:
-            raise self.map_httpx_error(exc) from None
-        if response.status_code >= 400:
-            try:
-                raw = await _read_head(response, MAX_ERROR_BODY)
-            except httpx.HTTPError:
-                raw = b""
-            finally:
-                await response.aclose()
-            raise self.error_from_body(response.status_code, raw, response.headers)
-        return response
-
-    async def send_json(
-        self,
-        wire: WireRequest,
-        *,
-        connect: float,
-        read: float | None,
-        total: float | None,
-        retries: int,
-        max_retry_wait: float,
-    ) -> tuple[Any, httpx.Headers]:
-        """POST and read a JSON answer, with retries; each attempt within ``total`` seconds."""
-        timeout = self.timeouts(connect=connect, read=read, total=total)
-        async for attempt in _retry.retrying(retries, max_retry_wait):
-            with attempt:
-                deadline = Deadline(total)
-                deadline.arm()
+                response = await self._send(request, deadline)
+            except httpx.HTTPError as exc:
+                raise self.map_error(exc, deadline) from None
+            if logger.isEnabledFor(logging.DEBUG):
+                logger.debug(
+                    "%s %s -> %s in %.0f ms (request id %s)",
+                    request.method,
+                    self.target.scrub.text(str(request.url)),
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                    self.request_id(response.headers),
+                )
+            status = response.status_code
+            if status in _REDIRECTS and "location" in response.headers:
+                await self._close(response)
+                hops += 1
+                if not self.follow_redirects or hops > MAX_REDIRECTS:
+                    raise self._redirect_error(response, hops)
+                request = self._redirected(request, response)
+                continue
+            if status >= 400:
                 try:
-                    response = await self._send_once(wire, timeout)
-                    try:
-                        raw = await read_capped(response, MAX_JSON_BODY)
-                    except httpx.HTTPError as exc:
-                        raise self.map_httpx_error(exc) from None
-                    finally:
-                        await response.aclose()
-                except BaseException as exc:
-                    translated = deadline.translate(exc)
-                    if translated is exc:
-                        raise
-                    raise translated from None
+                    raw = await self._read_all(response, deadline, MAX_ERROR_BODY, cut=True)
+                except httpx.HTTPError:
+                    raw = b""
                 finally:
-                    deadline.disarm()
-                data = self._decode_json(raw, response)
-                if _is_error_body(data):
-                    # An error answered with a 2xx status (Anthropic does so for some overloads): raised inside the
-                    # retry loop, so that it is retried exactly like the same error sent with its own status.
-                    named = _status_of_error_body(data)
-                    err = self.error_from_body(named or 500, raw, response.headers)
-                    if isinstance(err, APIStatusError) and named is None:
-                        err.status_code = implied_status(type(err)) or err.status_code
-                    raise err
-                return data, response.headers
-        raise AssertionError("unreachable")  # pragma: no cover
+                    await self._close(response)
+                raise self.error_from_body(status, raw, response.headers)
+            return response
 
-    def _decode_json(self, raw: bytes, response: httpx.Response) -> Any:
+    def _redirected(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+        """The request a redirect asks for. To another origin it goes without the signer's headers and the API's
+        extra headers (httpx itself strips only ``Authorization``); a redirect back is not signed again."""
+        url = request.url.join(response.headers["location"])
+        method = request.method
+        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+            method = "GET"
+        headers = dict(request.headers)
+        if _origin(url) != _origin(request.url):
+            for name in list(headers):
+                if name.lower() in self.target.private_headers:
+                    del headers[name]
+        headers.pop("host", None)
+        content = request.content if method == request.method else None
+        if content is None:
+            headers.pop("content-type", None)
+            headers.pop("content-length", None)
+        return self._client().build_request(
+            method, url, content=content, headers=headers, extensions=request.extensions
+        )
+
+    def _redirect_error(self, response: httpx.Response, hops: int) -> APIStatusError:
+        location = self.target.scrub.text(response.headers.get("location", ""))
+        why = "too many redirects" if hops > MAX_REDIRECTS else "redirects are not followed by this HTTP client"
+        return APIStatusError(
+            f"HTTP {response.status_code}: redirected to {location} ({why})",
+            provider=self.target.provider,
+            model=self.target.model,
+            status_code=response.status_code,
+            request_id=self.request_id(response.headers),
+        )
+
+    async def _read_all(self, response: httpx.Response, deadline: Deadline, cap: int, *, cut: bool = False) -> bytes:
+        """The body, at most ``cap`` bytes: an error body longer than that is cut short (``cut``), a longer answer
+        is a :class:`ResponseParseError`."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            chunk = await self._read_chunk(response, deadline)
+            if chunk is None:
+                break
+            size += len(chunk)
+            if size > cap:
+                if cut:
+                    parts.append(chunk[: cap - size + len(chunk)])
+                    break
+                raise ResponseParseError(
+                    f"the answer is larger than {cap} bytes",
+                    provider=self.target.provider,
+                    model=self.target.model,
+                    status_code=response.status_code,
+                )
+            parts.append(chunk)
+        return b"".join(parts)
+
+    # -- calls ---------------------------------------------------------------------------------------------------
+
+    def policy(self, cfg: Any) -> _retry.RetryPolicy:
+        return _retry.RetryPolicy(
+            retries=cfg.retries,
+            max_retry_wait=cfg.max_retry_wait,
+            initial=cfg.retry_delay if getattr(cfg, "retry_delay", None) else _retry.INITIAL_BACKOFF,
+            maximum=cfg.max_retry_delay if getattr(cfg, "max_retry_delay", None) else _retry.MAX_BACKOFF,
+        )
+
+    def log_retry(self, attempt: int, error: BaseException, wait: float) -> None:
+        if logger.isEnabledFor(logging.INFO):
+            status = getattr(error, "status_code", None)
+            what = f"HTTP {status}" if status else type(error).__name__
+            logger.info(
+                "%s %s: attempt %d failed (%s: %s); retrying in %.2f s",
+                self.target.provider,
+                self.target.model,
+                attempt,
+                what,
+                self.target.scrub.text(getattr(error, "message", str(error)))[:200],
+                wait,
+            )
+
+    async def send_json(self, wire: WireRequest, cfg: Any) -> Answer:
+        """Send and read a whole JSON answer, retrying by the policy; each attempt within ``cfg.timeout``."""
+        timeout = timeouts_of(cfg)
+
+        async def attempt(n: int) -> Answer:
+            deadline = self.new_deadline(cfg.timeout)
+            try:
+                request = await self._prepare(wire, timeout)
+                response = await self._exchange(request, deadline)
+                try:
+                    raw = await self._read_all(response, deadline, MAX_JSON_BODY)
+                except httpx.HTTPError as exc:
+                    raise self.map_error(exc, deadline) from None
+                finally:
+                    await self._close(response)
+            finally:
+                deadline.close()
+            data = self.decode_json(raw, response)
+            named = _errors.error_in_2xx(data)
+            if named is not None:
+                # An error answered with a 2xx status (Anthropic does so for some overloads): raised inside the
+                # retry loop, so that it is retried exactly like the same error sent with its own status.
+                err = self.error_from_body(named or 500, raw, response.headers)
+                raise _errors.with_implied_status(err) if not named else err
+            facts = Facts(response.status_code, response.headers, self.request_id(response.headers), n)
+            return Answer(data, facts)
+
+        return await _retry.run(attempt, self.policy(cfg), self.sleep, self.log_retry)
+
+    def decode_json(self, raw: bytes, response: httpx.Response) -> Any:
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError) as exc:
             snippet = " ".join(raw[:300].decode("utf-8", "replace").split())
+            why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
             raise ResponseParseError(
-                self.scrub(
-                    f"the answer is not JSON (content-type {response.headers.get('content-type')!r}): {snippet!r}"
+                self.target.scrub.text(
+                    f"the answer is {why} (content-type {response.headers.get('content-type')!r}): {snippet!r}"
                 ),
-                provider=self.provider,
-                model=self.model,
+                provider=self.target.provider,
+                model=self.target.model,
                 status_code=response.status_code,
                 request_id=self.request_id(response.headers),
             ) from None
 
-    async def open_stream(
-        self, wire: WireRequest, *, connect: float, read: float | None, total: float | None
-    ) -> httpx.Response:
-        """Send a streaming request once and return the open response (status checked, body unread)."""
-        timeout = self.timeouts(connect=connect, read=read, total=total)
-        return await self._send_once(wire, timeout)
+    async def open_stream(self, wire: WireRequest, cfg: Any) -> OpenStream:
+        """Send a streaming request once and return the open response (status checked, body unread). The deadline
+        covers the whole stream."""
+        deadline = self.new_deadline(cfg.timeout)
+        try:
+            request = await self._prepare(wire, timeouts_of(cfg))
+            response = await self._exchange(request, deadline)
+        except BaseException:
+            deadline.close()
+            raise
+        return OpenStream(self, response, deadline)
 
 
-_HTML = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+class OpenStream:
+    """An open streaming answer, read a network chunk at a time (what :mod:`dhenara_http._streaming` sees: no
+    httpx)."""
+
+    __slots__ = ("_response", "deadline", "eof", "transport")
+
+    def __init__(self, transport: Transport, response: httpx.Response, deadline: Deadline) -> None:
+        self.transport = transport
+        self._response = response
+        self.deadline = deadline
+        self.eof = False
+
+    @property
+    def status(self) -> int:
+        return self._response.status_code
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        return self._response.headers
+
+    @property
+    def content_type(self) -> str:
+        return str(self._response.headers.get("content-type", ""))
+
+    def facts(self, attempts: int) -> Facts:
+        return Facts(self.status, self.headers, self.transport.request_id(self.headers), attempts)
+
+    async def read(self) -> bytes | None:
+        """The next network chunk; None at the end of the body. httpx errors come out typed."""
+        if self.eof:
+            return None
+        try:
+            chunk = await self.transport._read_chunk(self._response, self.deadline)
+        except httpx.HTTPError as exc:
+            raise self.transport.map_error(exc, self.deadline) from None
+        if chunk is None:
+            self.eof = True
+        return chunk
+
+    async def read_all(self, cap: int) -> bytes:
+        try:
+            return await self.transport._read_all(self._response, self.deadline, cap)
+        except httpx.HTTPError as exc:
+            raise self.transport.map_error(exc, self.deadline) from None
+
+    async def aclose(self) -> None:
+        self.deadline.close()
+        await self.transport._close(self._response)
 
 
-def _summary(text: str) -> str:
-    """One short line from a non-JSON error body. A proxy's HTML error page becomes its title (or its visible text),
-    not 300 characters of markup."""
-    if _HTML.search(text):
-        title = _TITLE.search(text)
-        visible = title.group(1) if title and title.group(1).strip() else _TAG.sub(" ", _INVISIBLE.sub(" ", text))
-        text = html.unescape(visible)
-    return " ".join(text.split())[:300]
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return (url.scheme, url.host, url.port)
 
 
-_ERROR_ONLY_KEYS = frozenset({"error", "type", "status", "code", "message", "request_id", "details"})
+def timeouts_of(cfg: Any) -> httpx.Timeout:
+    read = cfg.read_timeout if cfg.read_timeout is not None else cfg.timeout
+    return httpx.Timeout(connect=cfg.connect_timeout, read=read, write=read, pool=read)
 
 
-def _is_error_body(data: Any) -> bool:
-    """Whether a 2xx JSON answer is in fact only an error (``{"type": "error", "error": {...}}`` and the like)."""
-    if isinstance(data, list) and len(data) == 1:
-        data = data[0]
-    return isinstance(data, dict) and bool(data.get("error")) and set(data) <= _ERROR_ONLY_KEYS
-
-
-def _status_of_error_body(data: Any) -> int | None:
-    """The HTTP status an error body names (Google's ``error.code``), if any; without one the protocol's reading of
-    the error type decides the class and the status is the one that class implies (``overloaded_error`` → 529)."""
-    if isinstance(data, list):
-        data = data[0]
-    code = data.get("error", {}).get("code") if isinstance(data.get("error"), dict) else None
-    return code if isinstance(code, int) and 400 <= code <= 599 else None
-
-
-async def _read_head(response: httpx.Response, cap: int) -> bytes:
-    """At most ``cap`` bytes of the body. An error answer is its status's error however long its body (which is only
-    read for a message and codes), so a longer one is cut short, not refused."""
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        parts.append(chunk[: cap - size])
-        size += len(parts[-1])
-        if size >= cap:
-            break
-    return b"".join(parts)
-
-
-async def read_capped(response: httpx.Response, cap: int) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise ResponseParseError(f"the answer is larger than {cap} bytes", status_code=response.status_code)
-        parts.append(chunk)
-    return b"".join(parts)
+def _timeouts(seconds: float) -> dict[str, float]:
+    return {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}

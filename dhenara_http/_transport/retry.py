@@ -1,26 +1,29 @@
-"""The retry policy users know from the official SDKs, as tenacity strategies.
+"""The retry policy users know from the official SDKs, decided by tenacity, run by either driver.
 
 Retried: connection errors and timeouts, and HTTP 408, 409, 429, 5xx (529 included), unless the server says
 ``x-should-retry: false`` (or forces a retry with ``true``). The wait honours ``retry-after-ms``, then ``Retry-After``
 (seconds or an HTTP date), then a hint in the error body (Gemini's ``RetryInfo.retryDelay``); without one it backs
-off exponentially (0.5 s doubling, at most 8 s) with up to 25 % jitter. A server that asks for a longer wait than
-``max_retry_wait`` is not waited for: the error is raised at once, carrying ``retry_after``.
+off exponentially (``initial`` seconds doubling, at most ``maximum``) with up to 25 % jitter. A server that asks for a
+longer wait than ``max_retry_wait`` is not waited for: the error is raised at once, carrying ``retry_after``.
 
-``sleep`` is looked up at call time so tests can patch ``dhenara_http._transport.retry.sleep``.
+tenacity is the policy engine — its ``stop``/``wait``/``retry`` strategies decide after a failed attempt — but the
+loop is ours: a first attempt that succeeds costs one ``await`` and nothing else, and the wait between attempts is
+the ``sleep`` of the driver running the call (``time.sleep`` for the sync driver, ``asyncio.sleep`` for the async
+one), so this module never touches an event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import email.utils
 import math
 import random
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from tenacity import AsyncRetrying, RetryCallState, stop_after_attempt
+from tenacity import RetryCallState, Retrying, stop_after_attempt
 
 from ..errors import (
     APIConnectionError,
@@ -36,13 +39,7 @@ INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
 RETRYABLE_STATUS = frozenset({408, 409, 429})
 
-
-async def sleep(seconds: float) -> None:
-    await asyncio.sleep(seconds)
-
-
-async def _sleep(seconds: float) -> None:
-    await sleep(seconds)
+T = TypeVar("T")
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:
@@ -110,34 +107,74 @@ def should_retry(exc: BaseException, max_retry_wait: float) -> bool:
     return False
 
 
-def backoff(attempt: int) -> float:
+def backoff(attempt: int, initial: float = INITIAL_BACKOFF, maximum: float = MAX_BACKOFF) -> float:
     """Exponential backoff with jitter for the ``attempt``-th retry (1-based)."""
-    delay = min(INITIAL_BACKOFF * 2.0 ** (attempt - 1), MAX_BACKOFF)
+    delay = min(initial * 2.0 ** (attempt - 1), maximum)
     return delay * (1.0 - 0.25 * random.random())
 
 
 class _Wait:
-    def __init__(self, max_retry_wait: float) -> None:
+    def __init__(self, max_retry_wait: float, initial: float, maximum: float) -> None:
         self.max_retry_wait = max_retry_wait
+        self.initial = initial
+        self.maximum = maximum
 
     def __call__(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
         hinted = getattr(exc, "retry_after", None)
         if hinted is not None and 0 <= hinted <= self.max_retry_wait:
             return float(hinted)
-        return backoff(state.attempt_number)
+        return backoff(state.attempt_number, self.initial, self.maximum)
 
 
-def retrying(retries: int, max_retry_wait: float) -> AsyncRetrying:
-    """A tenacity controller for one call: ``retries`` retries after the first attempt."""
-    return AsyncRetrying(
-        stop=stop_after_attempt(retries + 1),
-        wait=_Wait(max_retry_wait),
-        retry=lambda state: (
-            state.outcome is not None
-            and state.outcome.failed
-            and should_retry(state.outcome.exception(), max_retry_wait)
-        ),  # type: ignore[arg-type]
-        sleep=_sleep,
-        reraise=True,
-    )
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How one call retries: ``retries`` retries after the first attempt."""
+
+    retries: int = 2
+    max_retry_wait: float = 60.0
+    initial: float = INITIAL_BACKOFF
+    maximum: float = MAX_BACKOFF
+
+    def engine(self) -> Retrying:
+        """The tenacity controller whose strategies decide (built only once an attempt has failed)."""
+        return Retrying(
+            stop=stop_after_attempt(self.retries + 1),
+            wait=_Wait(self.max_retry_wait, self.initial, self.maximum),
+            retry=lambda state: (
+                state.outcome is not None
+                and state.outcome.failed
+                and should_retry(state.outcome.exception(), self.max_retry_wait)  # type: ignore[arg-type]
+            ),
+            reraise=True,
+        )
+
+
+async def run(
+    attempt: Callable[[int], Awaitable[T]],
+    policy: RetryPolicy,
+    sleep: Callable[[float], Awaitable[None]],
+    on_retry: Callable[[int, BaseException, float], None] | None = None,
+) -> T:
+    """``await attempt(n)`` for n = 1, 2, … until one succeeds or the policy gives up (then its error is raised).
+
+    ``on_retry(n, error, wait)`` is told before each wait (for the log)."""
+    try:
+        return await attempt(1)
+    except Exception as first:
+        failure: BaseException = first
+    engine = policy.engine()
+    state = RetryCallState(engine, fn=None, args=(), kwargs={})
+    while True:
+        state.set_exception((type(failure), failure, failure.__traceback__))
+        if not engine.retry(state) or engine.stop(state):
+            raise failure
+        wait = float(engine.wait(state))
+        if on_retry is not None:
+            on_retry(state.attempt_number, failure, wait)
+        await sleep(wait)
+        state.prepare_for_next_attempt()
+        try:
+            return await attempt(state.attempt_number)
+        except Exception as exc:
+            failure = exc

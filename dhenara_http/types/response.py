@@ -9,11 +9,11 @@ item's ``metadata`` and in the reasoning item's own fields.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Annotated, Any, Literal, Union
 
 import pydantic
-from pydantic import Field
+from pydantic import Field, SkipValidation
 
 from ._base import BaseModel
 from .enums import (
@@ -23,6 +23,7 @@ from .enums import (
     ExternalApiCallStatusEnum,
     FinishReason,
 )
+from .http import RateLimitInfo
 
 # A runtime import (stream.py imports nothing from here): pydantic must resolve StreamItem's names to build
 # AIModelCallResponse.
@@ -317,8 +318,16 @@ class AIModelCallResponse(BaseModel):
     status: ExternalApiCallStatus | None = None
     chat_response: ChatResponse | None = None
     image_response: ImageResponse | None = None
-    stream_generator: Iterator[StreamItem] | None = Field(default=None, exclude=True)
+    #: The stream of a streaming call: a sync iterator after ``generate()``, the async generator after
+    #: ``generate_async()`` (which ``async_stream_generator`` also holds).
+    stream_generator: Iterator[StreamItem] | AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
     async_stream_generator: AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
+    #: HTTP facts of the call (for a stream, on its final response): the provider's request id, the final attempt's
+    #: response headers (case-insensitive), how many attempts it took, and the rate limits the provider reported.
+    request_id: str | None = None
+    headers: SkipValidation[Mapping[str, str] | None] = Field(default=None, exclude=True, repr=False)
+    attempts: int | None = None
+    rate_limit: RateLimitInfo | None = None
 
     @property
     def full_response(self) -> ChatResponse | ImageResponse | None:
@@ -326,4 +335,5 @@ class AIModelCallResponse(BaseModel):
 
     @property
     def sync_stream_generator(self) -> Iterator[StreamItem] | None:
-        return self.stream_generator
+        gen = self.stream_generator
+        return gen if isinstance(gen, Iterator) else None

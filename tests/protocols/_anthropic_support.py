@@ -4,7 +4,6 @@ client against respx, and reading recorded bodies *independently* of the protoco
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,7 +13,7 @@ from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, 
 from dhenara_http.errors import StreamError
 from dhenara_http.types.model import ChatModelSettings, FoundationModel
 from dhenara_http.types.response import AIModelCallResponse, ChatResponse
-from tests.support.recordings import body_bytes, http_response, records, request_json
+from tests.support.recordings import Reads, body_bytes, http_response, pieces, records, request_json
 
 FIXTURE_DIR = "anthropic"
 URL = "https://api.anthropic.com/v1/messages"
@@ -51,20 +50,10 @@ def endpoint(ai_model: FoundationModel | str | None = None, **api_config: Any) -
     return AIModelEndpoint(api=api, ai_model=ai_model if ai_model is not None else model())
 
 
-async def _pieces(content: bytes, size: int) -> AsyncIterator[bytes]:
-    for i in range(0, len(content), size):
-        yield content[i : i + size]
-
-
 def chunked(record: dict[str, Any], size: int = 11) -> httpx.Response:
     """The record's response, delivered in ``size``-byte network reads (events split anywhere)."""
     whole = http_response(record)
-    return httpx.Response(whole.status_code, headers=whole.headers, content=_pieces(body_bytes(record), size))
-
-
-async def _events(events: list[bytes]) -> AsyncIterator[bytes]:
-    for event in events:
-        yield event
+    return httpx.Response(whole.status_code, headers=whole.headers, stream=pieces(body_bytes(record), size))
 
 
 def sse(*payloads: dict[str, Any]) -> list[bytes]:
@@ -73,7 +62,7 @@ def sse(*payloads: dict[str, Any]) -> list[bytes]:
 
 
 def stream_response(reads: list[bytes]) -> httpx.Response:
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=_events(reads))
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Reads(reads))
 
 
 def json_response(data: dict[str, Any], status: int = 200, **headers: str) -> httpx.Response:

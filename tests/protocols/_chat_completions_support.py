@@ -4,7 +4,6 @@ and reading what a recorded body says *independently* of the protocol module (so
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,7 +11,7 @@ import respx
 
 from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.types.response import AIModelCallResponse, ChatResponse
-from tests.support.recordings import body_bytes, http_response, records, request_json
+from tests.support.recordings import body_bytes, http_response, pieces, records, request_json
 
 P = AIModelAPIProviderEnum
 FIXTURE_DIR = "chat_completions"
@@ -85,15 +84,10 @@ def record_endpoint(record: dict[str, Any]) -> tuple[AIModelEndpoint, str]:
     return endpoint(record["provider"], model_of(record))
 
 
-async def _pieces(content: bytes, size: int) -> AsyncIterator[bytes]:
-    for i in range(0, len(content), size):
-        yield content[i : i + size]
-
-
 def chunked_response(record: dict[str, Any], size: int = 7) -> httpx.Response:
     """The record's response, its body delivered in ``size``-byte network reads (events split anywhere)."""
     whole = http_response(record)
-    return httpx.Response(whole.status_code, headers=whole.headers, content=_pieces(body_bytes(record), size))
+    return httpx.Response(whole.status_code, headers=whole.headers, stream=pieces(body_bytes(record), size))
 
 
 def call(

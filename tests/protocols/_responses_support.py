@@ -13,7 +13,7 @@ import respx
 from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.types.response import AIModelCallResponse, ChatResponse
 from dhenara_http.types.stream import ChatResponseChunk
-from tests.support.recordings import body_bytes, http_response, records
+from tests.support.recordings import Reads, body_bytes, http_response, records
 
 P = AIModelAPIProviderEnum
 FIXTURE_DIR = "responses"
@@ -133,12 +133,7 @@ def sent_body(route: respx.Route) -> dict[str, Any]:
 def event_by_event(rec: dict[str, Any]) -> httpx.Response:
     """The recorded stream delivered one event per network read (a plain response delivers it all in one)."""
     events = [e + b"\n\n" for e in body_bytes(rec).split(b"\n\n") if e.strip()]
-
-    async def reads() -> AsyncIterator[bytes]:
-        for event in events:
-            yield event
-
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=reads())
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Reads(events))
 
 
 def stream(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.types.response import ChatResponse
 from dhenara_http.types.stream import ChatResponseChunk
+from tests.support.recordings import Reads
 
 #: Text as models write it, and worse: any Unicode but lone surrogates (which no UTF-8 body can carry).
 TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
@@ -146,11 +147,7 @@ def network_reads(draw: st.DrawFn, body: bytes) -> list[bytes]:
 
 
 def streamed(reads: list[bytes]) -> httpx.Response:
-    async def body() -> AsyncIterator[bytes]:
-        for read in reads:
-            yield read
-
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body())
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Reads(reads))
 
 
 # -- through the client ------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dhenara_http import AIModelCallConfig
-from dhenara_http.errors import OverloadedError, RateLimitError, ResponseParseError
+from dhenara_http.errors import APIConnectionError, OverloadedError, RateLimitError, ResponseParseError
 from dhenara_http.types.enums import ChatResponseContentItemType as T
 from dhenara_http.types.enums import FinishReason
 from dhenara_http.types.response import ChatResponseReasoningContentItem, ChatResponseToolCallContentItem
@@ -266,7 +266,9 @@ def test_padding_empty_argument_pieces_and_unknown_events_are_tolerated() -> Non
 
 def test_a_truncated_stream_is_a_stream_error() -> None:
     _, caught = stream_until_error(stream_response(sse(START, TEXT_START, text_delta("cut"))))
-    assert caught.error is None
+    # The body ended early, as a dropped connection ends it: both a StreamError and an APIConnectionError.
+    assert isinstance(caught, APIConnectionError)
+    assert isinstance(caught.error, APIConnectionError)
     assert caught.partial is not None
     assert caught.partial.chat_response is not None
     assert caught.partial.chat_response.text() == "cut"

@@ -4,7 +4,6 @@ reads), its chunks, its final response, and that final response against the non-
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -32,7 +31,7 @@ from tests.protocols._chat_completions_support import (
     stream_payloads,
     stream_records,
 )
-from tests.support.recordings import load_record
+from tests.support.recordings import Reads, load_record
 
 STREAMS = [(n, r) for n, r in stream_records() if "in_band_error" not in n]
 STREAM_IDS = [n for n, _ in STREAMS]
@@ -173,17 +172,12 @@ async def test_async_stream_through_the_public_client() -> None:
 # -- the pitfalls, as streams built for the purpose ----------------------------------------------------------------
 
 
-async def _one_event_per_read(parts: list[bytes]) -> AsyncIterator[bytes]:
-    for part in parts:
-        yield part
-
-
 def _sse(*payloads: Any, done: bool = True) -> httpx.Response:
     """A stream of these payloads, one event per network read."""
     parts = [f"data: {json.dumps(p) if not isinstance(p, str) else p}\n\n".encode() for p in payloads]
     if done:
         parts.append(b"data: [DONE]\n\n")
-    return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=_one_event_per_read(parts))
+    return httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Reads(parts))
 
 
 def _chunk(delta: dict[str, Any] | None = None, finish: str | None = None, **top: Any) -> dict[str, Any]:

@@ -5,7 +5,6 @@ non-streamed parse of the merged response."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -30,7 +29,7 @@ from tests.protocols._gemini_support import (
     url,
     value_at,
 )
-from tests.support.recordings import load_record
+from tests.support.recordings import Reads, load_record
 
 STREAMS = stream_records()
 
@@ -161,14 +160,10 @@ def test_an_in_band_error_after_the_first_chunk_is_a_stream_error_with_the_parti
     error = {"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}
     reads = [f"data: {json.dumps(first)}\n\n".encode(), f"data: {json.dumps(error)}\n\n".encode()]
 
-    async def two_reads() -> AsyncIterator[bytes]:
-        for read in reads:
-            yield read
-
     with respx.mock(assert_all_called=True) as mock:
         mock.post(url(stream=True)).mock(
             side_effect=lambda request: httpx.Response(
-                200, headers={"content-type": "text/event-stream"}, content=two_reads()
+                200, headers={"content-type": "text/event-stream"}, stream=Reads(reads)
             )
         )
         # Kept in a variable: the stream needs its client alive between reads.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -83,3 +84,22 @@ def http_response(record: dict[str, Any]) -> httpx.Response:
         if name in headers:
             keep[name] = headers[name]
     return httpx.Response(int(record.get("status") or 200), headers=keep, content=body_bytes(record))
+
+
+class Reads(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A response body delivered in these network reads, to a sync client and to an async one alike."""
+
+    def __init__(self, reads: Iterable[bytes]) -> None:
+        self.reads = list(reads)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.reads
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for read in self.reads:
+            yield read
+
+
+def pieces(content: bytes, size: int) -> Reads:
+    """``content`` in ``size``-byte reads."""
+    return Reads(content[i : i + size] for i in range(0, len(content), size))

@@ -263,9 +263,7 @@ def test_close_leaves_no_open_connection(server: MockProviderServer) -> None:
     assert response.stream_generator is not None
     next(iter(response.stream_generator))  # abandon the stream after its first chunk
     client.generate(prompt="And another one")  # a second connection while the first is still held
-    transport = client._transport
-    assert transport is not None
-    pool = transport.client()
+    pool = client._pools.sync.client()
     assert server.active_connections >= 1
     client.close()
     assert pool.is_closed

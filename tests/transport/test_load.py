@@ -92,8 +92,7 @@ async def test_500_concurrent_streams_through_one_client(wire: str) -> None:
                 for i in range(CALLS):
                     tasks.start_soon(run, i)
         assert time.monotonic() - started < HANG_GUARD
-        assert client._transport is not None
-        pool = client._transport.client()
+        pool = client._pools.async_.client()
         peak = server.connections_opened
         await client.aclose()
 

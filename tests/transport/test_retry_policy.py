@@ -1,7 +1,8 @@
 """The retry policy (which failures are retried, how long to wait) and the transport's error mapping.
 
-The first half tests ``_transport.retry`` on its own; the second drives ``HTTPTransport.send_json`` against respx,
-so that what is retried, how often, with which waits, and what finally reaches the caller is seen end to end.
+The first half tests ``_transport.retry`` on its own; the second drives ``Transport.send_json`` against respx on both
+drivers (the sync transport stepped by the sync driver, the async one awaited), so that what is retried, how often,
+with which waits, and what finally reaches the caller is seen end to end.
 Retries never sleep here: the ``retry_waits`` fixture records the waits that were asked for.
 """
 
@@ -10,15 +11,19 @@ from __future__ import annotations
 import email.utils
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
 import pytest
 import respx
 
+from dhenara_http._drive import run_sync
 from dhenara_http._transport import retry
-from dhenara_http._transport.http import HTTPTransport
+from dhenara_http._transport.auth.keys import bearer
+from dhenara_http._transport.http import Target, Transport
+from dhenara_http._transport.pools import Pools
 from dhenara_http._transport.retry import backoff, parse_retry_after, should_retry
 from dhenara_http.errors import (
     APIConnectionError,
@@ -138,17 +143,20 @@ def test_retry_after_above_max_wait_fails_fast() -> None:
     assert not should_retry(status_error(503, retry_after=120), MAX_WAIT)
 
 
-def _transport(**kwargs: Any) -> HTTPTransport:
-    return HTTPTransport(
+def _target() -> Target:
+    return Target(
         base_url=BASE,
-        headers={"authorization": f"Bearer {KEY}"},
+        headers={},
+        signer=bearer(KEY),
         provider="openai",
         model="gpt-test",
         parse_error=parse_error,
         request_id_headers=("x-request-id",),
-        secrets=[KEY],
-        **kwargs,
     )
+
+
+def _transport() -> Transport:
+    return Pools().transport("async", _target())
 
 
 @pytest.mark.parametrize(
@@ -213,16 +221,39 @@ OK = httpx.Response(200, json={"id": "chatcmpl-1", "choices": []}, headers={"x-r
 WIRE = WireRequest(method="POST", path="/chat/completions", json={"model": "gpt-test", "messages": []})
 
 
-async def send(retries: int = 2, max_retry_wait: float = MAX_WAIT) -> Any:
-    async with _transport() as transport:
-        data, _headers = await transport.send_json(
-            WIRE, connect=5.0, read=30.0, total=60.0, retries=retries, max_retry_wait=max_retry_wait
+Send = Callable[..., Awaitable[Any]]
+
+
+@pytest.fixture(params=["sync", "async"])
+def send(request: pytest.FixtureRequest) -> Send:
+    """``await send(retries=…, max_retry_wait=…)``: one call through the transport of the parametrised driver."""
+    kind: str = request.param
+
+    async def _send(retries: int = 2, max_retry_wait: float = MAX_WAIT) -> Any:
+        pools = Pools()
+        transport = pools.transport(kind, _target())
+        cfg = SimpleNamespace(
+            retries=retries,
+            max_retry_wait=max_retry_wait,
+            timeout=60.0,
+            read_timeout=30.0,
+            connect_timeout=5.0,
+            retry_delay=None,
+            max_retry_delay=None,
         )
-        return data
+        try:
+            answer = (
+                run_sync(transport.send_json(WIRE, cfg)) if kind == "sync" else await transport.send_json(WIRE, cfg)
+            )
+        finally:
+            await pools.aclose()
+        return answer.data
+
+    return _send
 
 
 @pytest.mark.anyio
-async def test_429_with_retry_after_then_success(retry_waits: list[float]) -> None:
+async def test_429_with_retry_after_then_success(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(
             side_effect=[
@@ -237,7 +268,7 @@ async def test_429_with_retry_after_then_success(retry_waits: list[float]) -> No
 
 
 @pytest.mark.anyio
-async def test_503_exhausts_retries(retry_waits: list[float]) -> None:
+async def test_503_exhausts_retries(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(return_value=error_json(503, "upstream down"))
         with pytest.raises(InternalServerError) as info:
@@ -252,7 +283,7 @@ async def test_503_exhausts_retries(retry_waits: list[float]) -> None:
 
 
 @pytest.mark.anyio
-async def test_529_overloaded_is_retried(retry_waits: list[float]) -> None:
+async def test_529_overloaded_is_retried(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(side_effect=[error_json(529, type_="overloaded_error"), OK])
         await send()
@@ -261,7 +292,7 @@ async def test_529_overloaded_is_retried(retry_waits: list[float]) -> None:
 
 
 @pytest.mark.anyio
-async def test_retry_after_ms_is_honoured(retry_waits: list[float]) -> None:
+async def test_retry_after_ms_is_honoured(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         respx.post(URL).mock(
             side_effect=[httpx.Response(429, headers={"retry-after-ms": "1250", "retry-after": "9"}, json={}), OK]
@@ -271,7 +302,7 @@ async def test_retry_after_ms_is_honoured(retry_waits: list[float]) -> None:
 
 
 @pytest.mark.anyio
-async def test_retry_hint_in_the_error_body_is_used_without_headers(retry_waits: list[float]) -> None:
+async def test_retry_hint_in_the_error_body_is_used_without_headers(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         respx.post(URL).mock(side_effect=[error_json(429, "quota", retry_after="3.5s"), OK])
         await send()
@@ -279,7 +310,7 @@ async def test_retry_hint_in_the_error_body_is_used_without_headers(retry_waits:
 
 
 @pytest.mark.anyio
-async def test_retry_after_longer_than_max_wait_fails_at_once(retry_waits: list[float]) -> None:
+async def test_retry_after_longer_than_max_wait_fails_at_once(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(
             return_value=httpx.Response(
@@ -295,7 +326,7 @@ async def test_retry_after_longer_than_max_wait_fails_at_once(retry_waits: list[
 
 
 @pytest.mark.anyio
-async def test_garbage_retry_after_still_gives_the_typed_error(retry_waits: list[float]) -> None:
+async def test_garbage_retry_after_still_gives_the_typed_error(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         respx.post(URL).mock(return_value=httpx.Response(429, headers={"retry-after": "soon-ish"}, json={}))
         with pytest.raises(RateLimitError) as info:
@@ -305,7 +336,7 @@ async def test_garbage_retry_after_still_gives_the_typed_error(retry_waits: list
 
 
 @pytest.mark.anyio
-async def test_connection_error_is_retried_then_raised(retry_waits: list[float]) -> None:
+async def test_connection_error_is_retried_then_raised(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(side_effect=httpx.ConnectError(f"connection refused for key {KEY}"))
         with pytest.raises(APIConnectionError) as info:
@@ -317,7 +348,7 @@ async def test_connection_error_is_retried_then_raised(retry_waits: list[float])
 
 
 @pytest.mark.anyio
-async def test_connection_error_then_success(retry_waits: list[float]) -> None:
+async def test_connection_error_then_success(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(side_effect=[httpx.ConnectError("reset"), OK])
         assert await send() == {"id": "chatcmpl-1", "choices": []}
@@ -325,7 +356,7 @@ async def test_connection_error_then_success(retry_waits: list[float]) -> None:
 
 
 @pytest.mark.anyio
-async def test_read_timeout_becomes_a_retried_timeout_error(retry_waits: list[float]) -> None:
+async def test_read_timeout_becomes_a_retried_timeout_error(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(side_effect=httpx.ReadTimeout("timed out"))
         with pytest.raises(APITimeoutError) as info:
@@ -336,7 +367,9 @@ async def test_read_timeout_becomes_a_retried_timeout_error(retry_waits: list[fl
 
 @pytest.mark.anyio
 @pytest.mark.parametrize(("status", "cls"), [(400, BadRequestError), (401, AuthenticationError), (404, NotFoundError)])
-async def test_client_errors_are_not_retried(status: int, cls: type[APIError], retry_waits: list[float]) -> None:
+async def test_client_errors_are_not_retried(
+    send: Send, status: int, cls: type[APIError], retry_waits: list[float]
+) -> None:
     with respx.mock:
         route = respx.post(URL).mock(return_value=error_json(status, "no", type_="invalid_request_error", code="bad"))
         with pytest.raises(cls) as info:
@@ -351,7 +384,7 @@ async def test_client_errors_are_not_retried(status: int, cls: type[APIError], r
 
 
 @pytest.mark.anyio
-async def test_409_is_retried(retry_waits: list[float]) -> None:
+async def test_409_is_retried(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(return_value=error_json(409, "busy"))
         with pytest.raises(ConflictError):
@@ -360,7 +393,7 @@ async def test_409_is_retried(retry_waits: list[float]) -> None:
 
 
 @pytest.mark.anyio
-async def test_x_should_retry_false_stops_retries_of_a_503(retry_waits: list[float]) -> None:
+async def test_x_should_retry_false_stops_retries_of_a_503(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(
             return_value=httpx.Response(503, headers={"x-should-retry": "false"}, json={"error": {"message": "no"}})
@@ -371,7 +404,7 @@ async def test_x_should_retry_false_stops_retries_of_a_503(retry_waits: list[flo
 
 
 @pytest.mark.anyio
-async def test_x_should_retry_true_retries_a_400(retry_waits: list[float]) -> None:
+async def test_x_should_retry_true_retries_a_400(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(
             side_effect=[httpx.Response(400, headers={"x-should-retry": "true"}, json={"error": {"message": "x"}}), OK]
@@ -401,7 +434,7 @@ CLOUDFLARE_PAGE = (
     [(NGINX_502, 502, "502 Bad Gateway"), (CLOUDFLARE_PAGE, 504, "504: Gateway time-out")],
 )
 async def test_html_error_page_gives_a_short_readable_message(
-    page: str, status: int, expected: str, retry_waits: list[float]
+    send: Send, page: str, status: int, expected: str, retry_waits: list[float]
 ) -> None:
     with respx.mock:
         respx.post(URL).mock(return_value=httpx.Response(status, text=page, headers={"content-type": "text/html"}))
@@ -416,7 +449,7 @@ async def test_html_error_page_gives_a_short_readable_message(
 
 
 @pytest.mark.anyio
-async def test_plain_text_error_body_is_kept_in_the_message(retry_waits: list[float]) -> None:
+async def test_plain_text_error_body_is_kept_in_the_message(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         respx.post(URL).mock(return_value=httpx.Response(404, text="Not Found: no such deployment\n"))
         with pytest.raises(NotFoundError) as info:
@@ -425,7 +458,7 @@ async def test_plain_text_error_body_is_kept_in_the_message(retry_waits: list[fl
 
 
 @pytest.mark.anyio
-async def test_non_json_200_is_a_response_parse_error(retry_waits: list[float]) -> None:
+async def test_non_json_200_is_a_response_parse_error(send: Send, retry_waits: list[float]) -> None:
     with respx.mock:
         route = respx.post(URL).mock(
             return_value=httpx.Response(
@@ -452,7 +485,9 @@ async def test_non_json_200_is_a_response_parse_error(retry_waits: list[float]) 
     ],
     ids=["json-message", "html-page", "nested-body-field", "non-json-200"],
 )
-async def test_the_key_never_appears_in_an_error(response: httpx.Response, retry_waits: list[float]) -> None:
+async def test_the_key_never_appears_in_an_error(
+    send: Send, response: httpx.Response, retry_waits: list[float]
+) -> None:
     with respx.mock:
         respx.post(URL).mock(return_value=response)
         with pytest.raises(APIError) as info:
@@ -464,16 +499,15 @@ async def test_the_key_never_appears_in_an_error(response: httpx.Response, retry
 
 
 def test_a_very_short_key_does_not_mangle_error_messages() -> None:
-    from dhenara_http._transport.http import HTTPTransport
-
-    transport = HTTPTransport(
+    target = Target(
         base_url="http://127.0.0.1:9",
         headers={},
+        signer=bearer("k"),
         provider="openai",
         model="m",
         parse_error=lambda status, body: None,
         request_id_headers=(),
-        secrets=["k", "sk-a-real-looking-secret-0001"],
+        extra_secrets=["sk-a-real-looking-secret-0001"],
     )
-    assert transport.scrub("it took too long") == "it took too long"
-    assert transport.scrub("key sk-a-real-looking-secret-0001 rejected") == "key [REDACTED] rejected"
+    assert target.scrub.text("it took too long") == "it took too long"
+    assert target.scrub.text("key sk-a-real-looking-secret-0001 rejected") == "key [REDACTED] rejected"

@@ -11,6 +11,9 @@ class HeaderSigner:
     __slots__ = ("_header", "_key", "_value")
 
     def __init__(self, header: str, key: str, prefix: str = "") -> None:
+        from ..urls import checked_header
+
+        checked_header(header, prefix + key, "AIModelAPI.api_key")
         self._header = header.lower()
         self._key = key
         self._value = prefix + key

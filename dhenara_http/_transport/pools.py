@@ -1,0 +1,63 @@
+"""The connection pools of a client: one for its sync calls, one for its async calls, each the user's own client or
+one made on first use and kept for the client's life. Clients derived with ``with_options`` share them.
+
+``http_client=`` takes an ``httpx.Client`` (used by ``generate``), an ``httpx.AsyncClient`` (used by
+``generate_async``) or a tuple of both; a call whose kind has no given client uses the library's own. A user's client
+is never closed here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from ..errors import ConfigurationError
+from .http import Target, Transport
+from .http_async import AsyncPool, HTTPTransport
+from .http_sync import SyncHTTPTransport, SyncPool
+
+
+class Pools:
+    def __init__(self, http_client: Any = None) -> None:
+        sync_client, async_client = _split(http_client)
+        self.sync = SyncPool(sync_client)
+        self.async_ = AsyncPool(async_client)
+
+    def transport(self, kind: str, target: Target) -> Transport:
+        if kind == "sync":
+            return SyncHTTPTransport(target, self.sync)
+        return HTTPTransport(target, self.async_)
+
+    def close(self) -> None:
+        self.sync.close()
+        self.async_.close()
+
+    async def aclose(self) -> None:
+        self.sync.close()
+        await self.async_.aclose()
+
+
+def _split(http_client: Any) -> tuple[httpx.Client | None, httpx.AsyncClient | None]:
+    if http_client is None:
+        return None, None
+    given = http_client if isinstance(http_client, tuple) else (http_client,)
+    sync_client: httpx.Client | None = None
+    async_client: httpx.AsyncClient | None = None
+    for item in given:
+        if isinstance(item, httpx.Client) and sync_client is None:
+            sync_client = item
+        elif isinstance(item, httpx.AsyncClient) and async_client is None:
+            async_client = item
+        else:
+            raise ConfigurationError(
+                "AIModelClient.http_client: expected an httpx.Client, an httpx.AsyncClient or a tuple of one of each, "
+                f"got {_describe(http_client)}"
+            )
+    return sync_client, async_client
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "a tuple of " + ", ".join(type(v).__name__ for v in value)
+    return type(value).__name__
