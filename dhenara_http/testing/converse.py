@@ -229,14 +229,19 @@ def stream_frames(obj: dict[str, Any]) -> list[bytes]:
                 )
         elif "reasoningContent" in block:
             text = block["reasoningContent"]["reasoningText"]
-            for piece in pieces(text["text"]):
-                delta = {"reasoningContent": {"text": piece}}
-                frames.append(event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
+            frames.extend(
+                event_frame(
+                    "contentBlockDelta", {"contentBlockIndex": index, "delta": {"reasoningContent": {"text": p}}}
+                )
+                for p in pieces(text["text"])
+            )
             delta = {"reasoningContent": {"signature": text["signature"]}}
             frames.append(event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": delta}))
         else:
-            for piece in pieces(block["text"]):
-                frames.append(event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": piece}}))
+            frames.extend(
+                event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": {"text": p}})
+                for p in pieces(block["text"])
+            )
         frames.append(event_frame("contentBlockStop", {"contentBlockIndex": index}))
     frames.append(event_frame("messageStop", {"stopReason": obj["stopReason"]}))
     frames.append(event_frame("metadata", {"usage": obj["usage"], "metrics": obj["metrics"]}))
@@ -281,11 +286,12 @@ def handle_invoke(request: MockRequest) -> Reply:
     obj = _anthropic.message_object(conv, plan(conv), Ids(body))
     if not request.path.endswith("-stream"):
         return Reply.json(obj, headers=headers(request))
-    frames = []
-    for event in _anthropic.stream_events(obj):
-        for line in event.decode("utf-8").splitlines():
-            if line.startswith("data: "):
-                frames.append(chunk_frame(json.loads(line[6:])))
+    frames = [
+        chunk_frame(json.loads(line[6:]))
+        for event in _anthropic.stream_events(obj)
+        for line in event.decode("utf-8").splitlines()
+        if line.startswith("data: ")
+    ]
     return Reply.stream(frames, {**headers(request), "content-type": "application/vnd.amazon.eventstream"})
 
 
