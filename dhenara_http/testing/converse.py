@@ -221,12 +221,10 @@ def stream_frames(obj: dict[str, Any]) -> list[bytes]:
             start = {"toolUse": {"toolUseId": use["toolUseId"], "name": use["name"]}}
             frames.append(event_frame("contentBlockStart", {"contentBlockIndex": index, "start": start}))
             args = json.dumps(use["input"], separators=(",", ":"))
-            for piece in arg_pieces(args):
-                frames.append(
-                    event_frame(
-                        "contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": piece}}}
-                    )
-                )
+            frames.extend(
+                event_frame("contentBlockDelta", {"contentBlockIndex": index, "delta": {"toolUse": {"input": p}}})
+                for p in arg_pieces(args)
+            )
         elif "reasoningContent" in block:
             text = block["reasoningContent"]["reasoningText"]
             frames.extend(
