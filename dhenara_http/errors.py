@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from .types.response import AIModelCallResponse
 
 __all__ = [
+    "AWS_ERROR_CLASSES",
+    "AWS_NOT_RETRYABLE",
     "APIConnectionError",
     "APIError",
     "APIStatusError",
@@ -53,6 +55,8 @@ __all__ = [
     "RateLimitError",
     "ResponseParseError",
     "StreamError",
+    "aws_error_class",
+    "aws_error_type",
     "error_class_for_status",
     "implied_status",
     "stream_error",
@@ -254,3 +258,48 @@ def error_class_for_status(status: int) -> type[APIStatusError]:
     if 400 <= status < 500:
         return BadRequestError
     return APIStatusError
+
+
+#: AWS error types (Bedrock's ``x-amzn-errortype`` / ``__type`` of an error answer, and the ``:exception-type`` of
+#: an event-stream exception frame), lower-cased, → the class raised. One table for both readers.
+AWS_ERROR_CLASSES: dict[str, type[APIStatusError]] = {
+    "throttlingexception": RateLimitError,
+    "servicequotaexceededexception": RateLimitError,
+    "toomanyrequestsexception": RateLimitError,
+    "serviceunavailableexception": OverloadedError,
+    "modelnotreadyexception": OverloadedError,
+    "internalserverexception": InternalServerError,
+    "modelstreamerrorexception": InternalServerError,
+    "modelerrorexception": InternalServerError,
+    # The model did not answer in time: the request itself was fine, so it is a server-side failure, retried as one.
+    "modeltimeoutexception": InternalServerError,
+    "validationexception": BadRequestError,
+    "serializationexception": BadRequestError,
+    "accessdeniedexception": PermissionDeniedError,
+    "unrecognizedclientexception": AuthenticationError,
+    "invalidsignatureexception": AuthenticationError,
+    "incompletesignatureexception": AuthenticationError,
+    "expiredtokenexception": AuthenticationError,
+    "missingauthenticationtokenexception": AuthenticationError,
+    "resourcenotfoundexception": NotFoundError,
+    "conflictexception": ConflictError,
+}
+
+#: AWS error types that must not be retried although their class usually is (a quota is not a passing limit).
+AWS_NOT_RETRYABLE = frozenset({"servicequotaexceededexception"})
+
+
+def aws_error_type(raw: str | None) -> str | None:
+    """The bare error name of an AWS error type as it is written in headers and bodies:
+    ``ThrottlingException:http://internal.amazon.com/coral/…`` and ``com.amazon.coral#ThrottlingException`` are
+    both ``ThrottlingException``."""
+    if not raw:
+        return None
+    name = raw.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+    return name or None
+
+
+def aws_error_class(error_type: str | None) -> type[APIStatusError] | None:
+    """The class of an AWS error type (see :data:`AWS_ERROR_CLASSES`), or None when the type is unknown."""
+    name = aws_error_type(error_type)
+    return AWS_ERROR_CLASSES.get(name.lower()) if name else None

@@ -60,6 +60,9 @@ class HostProfile:
     #: Anthropic Messages: the body names no ``model`` (it is in the path) and carries this ``anthropic_version``
     #: instead of the ``anthropic-version`` header (Vertex AI, Bedrock InvokeModel). Per wire.
     anthropic_body_version: Mapping[str, str] = field(default_factory=dict)
+    #: Anthropic Messages: wires on which the route alone says whether to stream (Bedrock's ``/invoke`` and
+    #: ``/invoke-with-response-stream``), so the body carries no ``stream`` field.
+    anthropic_stream_by_route: frozenset[str] = frozenset()
     #: Chat Completions: the output cap field (``max_completion_tokens`` for OpenAI, ``max_tokens`` for most others).
     max_tokens_field: str = "max_tokens"
     #: Chat Completions: whether ``stream_options.include_usage`` is understood.
@@ -182,6 +185,7 @@ HOSTS: dict[P, HostProfile] = {
         },
         framing={"converse": "aws-eventstream", "invoke": "aws-eventstream"},
         anthropic_body_version={"invoke": "bedrock-2023-05-31"},
+        anthropic_stream_by_route=frozenset({"invoke"}),
         request_id_headers=("x-amzn-requestid",),
     ),
 }

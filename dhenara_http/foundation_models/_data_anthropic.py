@@ -177,7 +177,14 @@ MODELS: dict[str, dict[str, Any]] = {
         (3.0, 15.0, 0.3, 3.75),
         context=200_000,
         max_out=8_192,
-        aliases=("claude-3-5-sonnet-20241022",),
+        # The June 2024 snapshot (Bedrock ``…-20240620-v1:0``, Vertex ``claude-3-5-sonnet@20240620``) had the same
+        # prices and limits; a call naming it sends that id.
+        aliases=(
+            "claude-3-5-sonnet-20241022",
+            "claude-3-5-sonnet-20240620",
+            "anthropic.claude-3-5-sonnet-20240620-v1:0",
+            "claude-3-5-sonnet@20240620",
+        ),
         legacy=("claude-3-5-sonnet",),
         hosts=_hosts("anthropic.claude-3-5-sonnet-20241022-v2:0", "claude-3-5-sonnet-v2@20241022"),
         metadata={"deprecated": True, "details": _RETIRED},

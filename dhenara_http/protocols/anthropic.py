@@ -7,7 +7,8 @@ none is added on its own. The API key (``x-api-key``) is added by the host layer
 On Vertex AI and Bedrock (InvokeModel) the same body goes to the host's route with the model in the path
 (``…/publishers/anthropic/models/{model}:rawPredict``, ``/model/{model}/invoke`` …), without ``model`` and with the
 host's ``anthropic_version`` in the body (``vertex-2023-10-16``, ``bedrock-2023-05-31``) unless
-``config["anthropic_version"]`` says otherwise.
+``config["anthropic_version"]`` says otherwise; there the betas go in the body too (``anthropic_beta: [...]``), and on
+Bedrock the route, not a ``stream`` field, says whether to stream.
 
 The body is built in :mod:`._anthropic_request`, answers and errors are read in :mod:`._anthropic_response`, streams
 in :mod:`._anthropic_stream`; their docstrings explain the choices made.
@@ -49,20 +50,21 @@ def build_request(ctx: CallContext) -> WireRequest:
     body = build_body(ctx)
     headers: dict[str, str] = {}
     betas = api.config.get("betas") or []
-    if isinstance(betas, str):
-        betas = [betas]
-    if betas:
-        headers["anthropic-beta"] = ",".join(str(b) for b in betas)
-    if ctx.stream:
+    betas = [str(b) for b in ([betas] if isinstance(betas, str) else betas)]
+    if ctx.stream and (ctx.wire_api or NAME) not in ctx.host.anthropic_stream_by_route:
         body["stream"] = True
     path, params = ctx.route(NAME)
     body_version = ctx.body_version(NAME)
     if body_version is not None:
-        # The model is in the path; the API version is in the body.
+        # The model is in the path; the API version, and the betas, are in the body.
         body.pop("model", None)
         body = {"anthropic_version": str(api.config.get("anthropic_version") or body_version), **body}
+        if betas:
+            body["anthropic_beta"] = betas
     else:
         headers["anthropic-version"] = str(api.config.get("api_version") or DEFAULT_API_VERSION)
+        if betas:
+            headers["anthropic-beta"] = ",".join(betas)
     return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ..types.api import AIModelAPI
 
 #: Path prefix of each API provider's default base URL (``AIModelAPIProviderEnum`` values).
-API_PREFIXES = {"google_gemini_api": "/v1beta", "microsoft_openai": "/openai/v1"}
+API_PREFIXES = {"google_gemini_api": "/v1beta", "microsoft_openai": "/openai/v1", "amazon_bedrock": ""}
 #: The API providers whose wires the server speaks out of the box.
 DEFAULT_PROVIDERS = ("openai", "anthropic", "google_gemini_api")
 
@@ -175,6 +175,12 @@ class MockProviderServer:
 
         provider = AIModelAPIProviderEnum(provider)
         base = self.url(API_PREFIXES.get(provider.value, "/v1"))
+        if provider is AIModelAPIProviderEnum.AMAZON_BEDROCK and api_key == "mock-key":
+            # Bedrock signs with SigV4: the server's test credentials (a Bedrock API key is accepted too).
+            from .converse import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+
+            credentials = {"access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY}
+            return AIModelAPI(provider=provider, credentials=credentials, config={"base_url": base, **config})
         return AIModelAPI(provider=provider, api_key=api_key, config={"base_url": base, **config})
 
     def environment(self, providers: Iterable[Any] = DEFAULT_PROVIDERS) -> dict[str, str]:

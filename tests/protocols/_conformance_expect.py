@@ -27,13 +27,11 @@ from dhenara_http.errors import (
     error_class_for_status,
 )
 
-#: The four wire protocols the library speaks.
-WIRES = ("chat_completions", "responses", "anthropic", "gemini")
+#: The wire protocols the library speaks.
+WIRES = ("chat_completions", "responses", "anthropic", "gemini", "converse")
 
 #: Why a provider's records are not checked at all.
 OUT_OF_SCOPE_PROVIDERS = {
-    "bedrock": "Converse / InvokeModel: no Bedrock wire yet",
-    "bedrock_mantle": "no Bedrock wire yet",
     "openai_images": "image generation is not implemented yet",
 }
 
@@ -46,6 +44,14 @@ def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
     endpoint = str(record.get("endpoint") or "")
     url = str(record.get("url") or "").split("?")[0]
     body = record.get("response_body") or ""
+    if provider == "bedrock":
+        if endpoint in ("converse", "converse-stream"):
+            return "converse", None
+        if endpoint == "invoke" and '"anthropic_version"' in str(record.get("request_body") or ""):
+            return "anthropic", None  # InvokeModel with a Claude body: the Messages wire
+        if endpoint == "invoke":
+            return None, "InvokeModel of embedding models (embeddings are not implemented)"
+        return None, "Bedrock CountTokens (not implemented)"
     if provider == "anthropic":
         if endpoint == "messages":
             return "anthropic", None

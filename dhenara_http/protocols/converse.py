@@ -1,0 +1,50 @@
+"""Amazon Bedrock's Converse protocol: ``POST /model/{modelId}/converse`` and ``/model/{modelId}/converse-stream``.
+
+One body shape for every model Bedrock hosts (Claude, Nova, Llama, Mistral, DeepSeek, Qwen …). The path comes from
+the host's route table (the model id URL-quoted: ``…-v1:0`` → ``…-v1%3A0``); streams are AWS binary event streams
+(``FRAMING``), decoded by ``dhenara_http._decoders.eventstream``. Authentication (SigV4 or a Bedrock API key) is
+added by the transport's signer.
+
+The body is built in :mod:`._converse_request`, answers and errors are read in :mod:`._converse_response`, streams
+in :mod:`._converse_stream`; their docstrings explain the choices made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..types.response import ChatResponse
+from ._converse_request import NAME, build_body
+from ._converse_response import parse_error as _parse_error
+from ._converse_response import parse_response as _parse_response
+from ._converse_stream import ConverseAccumulator
+from .base import CallContext, ErrorInfo, WireRequest
+
+#: How a stream of this wire is framed.
+FRAMING = "aws-eventstream"
+
+__all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
+
+#: The stream accumulator class (see :mod:`._converse_stream`).
+Accumulator = ConverseAccumulator
+
+
+def build_request(ctx: CallContext) -> WireRequest:
+    path, params = ctx.route(NAME)
+    headers = {"accept": "application/vnd.amazon.eventstream" if ctx.stream else "application/json"}
+    return WireRequest("POST", path, json=build_body(ctx), headers=headers, params=params or None, stream=ctx.stream)
+
+
+def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    return _parse_response(data, ctx)
+
+
+def parse_error(status: int, body: Any, headers: Mapping[str, str] | None = None) -> ErrorInfo | None:
+    """The error of a Bedrock answer; ``headers`` (when the caller has them) carry the error type
+    (``x-amzn-errortype``), which the body usually does not."""
+    return _parse_error(status, body, headers)
+
+
+def new_accumulator(ctx: CallContext) -> ConverseAccumulator:
+    return ConverseAccumulator(ctx)
