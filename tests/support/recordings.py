@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,10 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures"
-SHARED_RECORDINGS = ROOT.parent / "shared" / "conformance" / "recordings.jsonl"
+#: The shared conformance set beside the repository; ``DHENARA_HTTP_RECORDINGS`` names another copy.
+SHARED_RECORDINGS = Path(
+    os.environ.get("DHENARA_HTTP_RECORDINGS") or ROOT.parent / "shared" / "conformance" / "recordings.jsonl"
+)
 
 
 def fixture_path(*parts: str) -> Path:
