@@ -18,7 +18,7 @@ from dhenara_http.errors import APIStatusError
 from dhenara_http.hosts import HOSTS, base_url_for
 from dhenara_http.types.enums import AIModelAPIProviderEnum
 from tests.protocols._conformance_expect import EXPECT, expected_error
-from tests.protocols._vertex_support import METHODS, run, sent_json, vertex_call
+from tests.protocols._vertex_support import METHODS, VertexCall, run, sent_json, vertex_call
 from tests.support.recordings import http_response, records, response_json, shared_records
 
 VERTEX = HOSTS[AIModelAPIProviderEnum.GOOGLE_VERTEX_AI]
@@ -40,6 +40,17 @@ def _records() -> list[tuple[str, dict[str, Any]]]:
 
 
 RECORDS = _records()
+
+
+def _in_scope(record: dict[str, Any]) -> VertexCall:
+    """The record's Vertex call; the test is skipped, with the reason, for a method the library does not call."""
+    call = vertex_call(record)
+    assert call is not None
+    if call.method in OUT_OF_SCOPE:
+        pytest.skip(OUT_OF_SCOPE[call.method])
+    return call
+
+
 pytestmark = pytest.mark.conformance
 
 
@@ -55,10 +66,7 @@ def test_every_shared_vertex_record_has_a_vertex_url_and_is_in_scope_or_named_ou
 
 @pytest.mark.parametrize(("name", "record"), RECORDS, ids=[n for n, _ in RECORDS])
 def test_the_host_rows_address_the_recorded_url(name: str, record: dict[str, Any]) -> None:
-    call = vertex_call(record)
-    assert call is not None
-    if call.method in OUT_OF_SCOPE:
-        pytest.skip(OUT_OF_SCOPE[call.method])
+    call = _in_scope(record)
     assert call.wire is not None
     api = call.api(base_url=False)
     default = urlsplit(base_url_for(api))
@@ -69,10 +77,7 @@ def test_the_host_rows_address_the_recorded_url(name: str, record: dict[str, Any
 
 @pytest.mark.parametrize(("name", "record"), RECORDS, ids=[n for n, _ in RECORDS])
 def test_the_recorded_answer_through_the_vertex_host(name: str, record: dict[str, Any]) -> None:
-    call = vertex_call(record)
-    assert call is not None
-    if call.method in OUT_OF_SCOPE:
-        pytest.skip(OUT_OF_SCOPE[call.method])
+    call = _in_scope(record)
     assert call.wire is not None
     status = record["status"] or 200
     if status >= 400:
