@@ -16,14 +16,23 @@ _CLEARED = (
     "AWS_BEARER_TOKEN_BEDROCK",
     "OPENAI_COMPATIBLE_API_KEY",
     "OPENAI_COMPATIBLE_BASE_URL",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+    "GOOGLE_CLOUD_PROJECT",
+    "GOOGLE_CLOUD_LOCATION",
+    "VERTEXAI_PROJECT",
+    "VERTEXAI_LOCATION",
+    "GCE_METADATA_HOST",
+    "GCE_METADATA_ROOT",
 )
 
 
 @pytest.fixture(autouse=True)
-def _no_real_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     for name in _CLEARED:
         if name in os.environ:
             monkeypatch.delenv(name)
+    # Nor gcloud's application default credentials of the machine running the tests.
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path_factory.getbasetemp() / "no-gcloud-config"))
     # Nor base URL overrides that would send the calls of a test somewhere else.
     for name in list(os.environ):
         if name.startswith("DHENARA_HTTP_BASE_URL_"):

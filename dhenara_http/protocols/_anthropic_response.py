@@ -86,13 +86,19 @@ _ERROR_STATUS = {
 
 
 def parse_error(status: int, body: Any) -> ErrorInfo | None:
-    """``{"type": "error", "error": {"type": ..., "message": ...}}`` → its class by ``error.type``."""
+    """``{"type": "error", "error": {"type": ..., "message": ...}}`` → its class by ``error.type``.
+
+    Claude on Vertex AI is behind Google's front door, which refuses a call itself (a bad token, a quota) with
+    Google's error object, ``{"error": {"code": 401, "status": "UNAUTHENTICATED", "message": ...}}``: its
+    ``status`` is kept as the error type, and the HTTP status gives the class."""
     if not isinstance(body, dict):
         return None
     error = body.get("error")
     if not isinstance(error, dict):
         return None
     etype = error.get("type")
+    if etype is None and isinstance(error.get("status"), str) and isinstance(error.get("code"), int):
+        etype = error["status"]
     etype = etype if isinstance(etype, str) else None
     message = error.get("message")
     return ErrorInfo(

@@ -39,6 +39,9 @@ class MockRequest:
     keep_alive: bool = True
     json: Any = None
     params: dict[str, str] = field(default_factory=dict)
+    #: State the server keeps between requests for its wire modules (the OAuth tokens it issued), the same dict for
+    #: every request of one server; a handler called without a server gets an empty one.
+    state: dict[str, Any] = field(default_factory=dict)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)

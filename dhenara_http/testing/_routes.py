@@ -22,7 +22,15 @@ from typing import Any
 from ._http import MockRequest, Reply
 
 #: Modules of ``dhenara_http.testing`` whose ``ROUTES`` the server serves by default.
-WIRE_MODULES: tuple[str, ...] = ("responses", "chat_completions", "anthropic", "gemini", "converse")
+WIRE_MODULES: tuple[str, ...] = (
+    "responses",
+    "chat_completions",
+    "anthropic",
+    "gemini",
+    "converse",
+    "vertex",
+    "google_oauth",
+)
 
 
 def _no_headers(request: MockRequest) -> dict[str, str]:

@@ -22,9 +22,11 @@ from collections.abc import Iterable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._accounts import service_account
 from ._faults import Fault, event_data, fault_reply
 from ._http import LAST_CHUNK, BadRequest, MockRequest, Reply, chunk, head_bytes, read_request, reply_head
 from ._routes import Route, default_routes, find_route
+from .google_oauth import TokenIssuer
 
 if TYPE_CHECKING:
     from ..types.api import AIModelAPI
@@ -39,7 +41,9 @@ class MockProviderServer:
     """An embedded provider server. ``with MockProviderServer() as server:`` (or ``async with``) starts it on a
     free port; point an API at it with ``server.api("openai")`` or ``config={"base_url": server.url("/v1")}``.
 
-    ``event_delay`` paces stream events (seconds between two events).
+    ``event_delay`` paces stream events (seconds between two events). ``token_lifetime`` is the lifetime of the
+    OAuth tokens the server issues to Vertex AI clients (``server.oauth`` has them, see
+    :mod:`dhenara_http.testing.google_oauth`).
     """
 
     def __init__(
@@ -49,11 +53,16 @@ class MockProviderServer:
         *,
         routes: Iterable[Route] | None = None,
         event_delay: float = 0.0,
+        token_lifetime: float = 3600.0,
     ) -> None:
         self.host = host
         self.port = port
         self.event_delay = event_delay
         self.routes: list[Route] = list(routes) if routes is not None else default_routes()
+        #: The OAuth tokens this server issues (Vertex AI, the metadata server): their lifetime, clock and history.
+        self.oauth = TokenIssuer(lifetime=token_lifetime)
+        #: State kept between requests for the wire modules (each request's ``state``).
+        self.state: dict[str, Any] = {"google_oauth": self.oauth}
         #: Exceptions raised by route handlers (each answered with a 500); a test can assert it stays empty.
         self.errors: list[BaseException] = []
         self.connections_opened = 0
@@ -169,7 +178,8 @@ class MockProviderServer:
 
     def api(self, provider: Any = "openai", api_key: str = "mock-key", **config: Any) -> AIModelAPI:
         """An ``AIModelAPI`` for ``provider`` whose ``base_url`` points here (``config`` adds keys, e.g.
-        ``wire_api="chat_completions"``)."""
+        ``wire_api="chat_completions"``). For Vertex AI its credentials are the mock's own service-account key, whose
+        ``token_uri`` is this server's token endpoint."""
         from ..types.api import AIModelAPI
         from ..types.enums import AIModelAPIProviderEnum
 
@@ -181,6 +191,11 @@ class MockProviderServer:
 
             credentials = {"access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY}
             return AIModelAPI(provider=provider, credentials=credentials, config={"base_url": base, **config})
+        if provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
+            # The mock's own service account, its tokens issued here; the project is the key's.
+            account = service_account(token_uri=self.url("/token"))
+            config = {"base_url": base, "location": "us-central1", **config}
+            return AIModelAPI(provider=provider, credentials={"service_account_json": account}, config=config)
         return AIModelAPI(provider=provider, api_key=api_key, config={"base_url": base, **config})
 
     def environment(self, providers: Iterable[Any] = DEFAULT_PROVIDERS) -> dict[str, str]:
@@ -290,6 +305,7 @@ class MockProviderServer:
 
     async def _serve(self, request: MockRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; whether the connection stays open for the next."""
+        request.state = self.state
         with self._lock:
             self._requests.append(request)
         route, path_known = find_route(self.routes, request)

@@ -281,6 +281,12 @@ def handle(request: MockRequest) -> Reply:
     body = request.json
     if not isinstance(body, dict):
         return _bad_request(request, "There was an issue with your request body: expected a JSON object.")
+    return respond(request, body)
+
+
+def respond(request: MockRequest, body: dict[str, Any]) -> Reply:
+    """The answer to an authenticated Messages request whose version was checked; shared with the Vertex AI routes,
+    which put the model of the path into ``body``."""
     for name in ("model", "max_tokens", "messages"):
         if name not in body:
             return _bad_request(request, f"{name}: Field required")

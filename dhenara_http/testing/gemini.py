@@ -316,6 +316,12 @@ def fragments(obj: dict[str, Any], answer: Answer) -> list[dict[str, Any]]:
 def handle(request: MockRequest) -> Reply:
     if not (request.header("x-goog-api-key") or request.query.get("key")):
         return _error(request, 403, _NO_KEY)
+    return respond(request)
+
+
+def respond(request: MockRequest) -> Reply:
+    """The answer to an authenticated ``generateContent`` / ``streamGenerateContent`` request (``request.params``
+    names the ``model`` and the ``method``); shared with the Vertex AI routes."""
     body = request.json
     if not isinstance(body, dict):
         return _error(request, 400, "Invalid JSON payload received. Expected an object.")

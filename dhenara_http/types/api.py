@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -62,6 +63,19 @@ def _mask_headers(config: Any) -> Any:
     return {**config, "headers": dict.fromkeys(config["headers"], "**********")}
 
 
+def _project_of_key_file(path: str | None) -> Any:
+    """The project of the credentials file at ``path`` (a service account's ``project_id``, gcloud user credentials'
+    ``quota_project_id``), or None. A file that cannot be read is reported by the signer, when the call needs it."""
+    if not path:
+        return None
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return data.get("project_id") or data.get("quota_project_id") if isinstance(data, dict) else None
+
+
 def _first_env(names: tuple[str, ...]) -> str | None:
     for name in names:
         value = os.environ.get(name)
@@ -111,6 +125,8 @@ class AIModelAPI(BaseModel):
                 value = _first_env(env_names)
                 if value:
                     config[key_name] = value
+        if self.provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
+            self._read_vertex_credentials(config)
         if "base_url" not in config:
             override = os.environ.get(base_url_env_var(self.provider))
             if override:
@@ -125,6 +141,33 @@ class AIModelAPI(BaseModel):
                 )
         self.config = config
         return self
+
+    def _read_vertex_credentials(self, config: dict[str, Any]) -> None:
+        """A service-account key given as JSON text is parsed now (a malformed one is a ``ConfigurationError`` here,
+        not at the first call), and its ``project_id`` is the default of ``config["project_id"]`` — as is the one of
+        the key file ``GOOGLE_APPLICATION_CREDENTIALS`` names when no credentials are given."""
+        credentials = self.get_credentials()
+        account = credentials.get("service_account_json")
+        if isinstance(account, str):
+            try:
+                account = json.loads(account)
+            except ValueError as exc:
+                raise ConfigurationError(
+                    "AIModelAPI.credentials['service_account_json'] is not valid JSON "
+                    f"(line {getattr(exc, 'lineno', '?')}); give the key file's JSON object, as a dict or as text"
+                ) from None
+            if not isinstance(account, dict):
+                raise ConfigurationError("AIModelAPI.credentials['service_account_json'] must be a JSON object")
+            self.credentials = Secret({**credentials, "service_account_json": account})
+        if config.get("project_id"):
+            return
+        project: Any = None
+        if isinstance(account, dict):
+            project = account.get("project_id")
+        elif not credentials and self.api_key is None:
+            project = _project_of_key_file(os.environ.get("GOOGLE_APPLICATION_CREDENTIALS"))
+        if isinstance(project, str) and project:
+            config["project_id"] = project
 
     def get_api_key(self) -> str | None:
         """The key in clear text, for building request headers only."""

@@ -58,7 +58,7 @@ def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
         return None, "Files and token-counting endpoints (not implemented)"
     if provider in ("gemini", "vertex"):
         if url.endswith(("rawPredict", "streamRawPredict")):
-            return "anthropic", None  # Claude on Vertex: Messages bodies (Vertex auth is not implemented)
+            return "anthropic", None  # Claude on Vertex: Messages bodies, read through the Vertex host rows
         if endpoint in ("generateContent", "streamGenerateContent"):
             return "gemini", None
         return None, "embeddings, token counting, file-search stores (not implemented)"

@@ -31,6 +31,7 @@ from dhenara_http.types.stream import (
 )
 from tests.protocols import _anthropic_support, _chat_completions_support, _responses_support
 from tests.protocols._conformance_expect import EXPECT, Expect, classify, expected_error
+from tests.protocols._vertex_support import vertex_call
 from tests.support.recordings import body_bytes, http_response, shared_records
 
 pytestmark = pytest.mark.conformance
@@ -55,6 +56,10 @@ def _endpoint(wire: str, record: dict[str, Any]) -> AIModelEndpoint:
         # DeepSeek's and OpenRouter's Responses endpoints are read through the OpenAI host (those hosts are offered
         # on Chat Completions only): the body is the same wire.
         return _responses_support.endpoint("gpt-5", "azure_openai" if provider == "azure_openai" else "")[0]
+    vertex = vertex_call(record)
+    if vertex is not None:
+        # Recorded on Vertex AI: read through the Vertex host rows, the recorded model on the recorded project.
+        return AIModelEndpoint(api=vertex.api(), ai_model=vertex.model)
     if wire == "anthropic":
         return _anthropic_support.endpoint()
     api = AIModelAPI(provider=AIModelAPIProviderEnum.GOOGLE_AI, api_key="test-key")
@@ -62,12 +67,16 @@ def _endpoint(wire: str, record: dict[str, Any]) -> AIModelEndpoint:
 
 
 def _run(wire: str, record: dict[str, Any], response: httpx.Response) -> tuple[list[ChatResponseChunk], ChatResponse]:
-    """Chunks and final response of one call answered by ``response`` (any URL: the host is not under test)."""
+    """Chunks and final response of one call answered by ``response`` (any URL: the host is not under test, except
+    that a record made on Vertex AI must be asked for at its recorded URL)."""
     config = AIModelCallConfig(streaming=bool(record["is_stream"]), retries=0)
+    vertex = vertex_call(record)
     with respx.mock(assert_all_called=True) as router:
-        router.route().mock(return_value=response)
+        route = router.route().mock(return_value=response)
         with AIModelClient(_endpoint(wire, record), config) as client:
             result = client.generate(prompt="hi")
+            if vertex is not None:
+                assert str(route.calls[0].request.url) == vertex.url
             if result.stream_generator is None:
                 assert result.chat_response is not None
                 return [], result.chat_response

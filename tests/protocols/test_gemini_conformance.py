@@ -1,6 +1,7 @@
-"""Every recorded Gemini / Vertex ``generateContent`` interaction of the shared conformance set (when it is beside
-the repository): answers parse, streams end in a final equal to the non-streamed parse of the merged response, and
-error bodies raise typed errors named by their ``status``."""
+"""Every recorded Gemini API ``generateContent`` interaction of the shared conformance set (when it is beside the
+repository): answers parse, streams end in a final equal to the non-streamed parse of the merged response, and error
+bodies raise typed errors named by their ``status``. Records made on Vertex AI are read through the Vertex host rows
+by ``test_vertex_conformance``."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.support.recordings import response_json, shared_records
 def _generate_content_records() -> list[dict[str, Any]]:
     out = []
     for r in shared_records():
-        if r["provider"] not in ("gemini", "vertex"):
+        if r["provider"] != "gemini":
             continue
         # vercel fixtures kept no URL; every one of them is a generateContent answer.
         if r.get("url") and "enerateContent" not in r["url"]:
