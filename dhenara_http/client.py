@@ -9,8 +9,9 @@ its state to itself; the connection pools live as long as the client (reopened w
 from __future__ import annotations
 
 import importlib
+import inspect
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from ._answers import read_answer, success_status
 from ._drive import iterate_sync, run_sync
 from .errors import ConfigurationError
 from .hosts import WIRE_MODULES, host_for, wire_api_for
-from .protocols.base import CallContext, Message, WireProtocol
+from .protocols.base import CallContext, ErrorInfo, Message, WireProtocol
 from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
 from .types.enums import PromptMessageRoleEnum
@@ -180,7 +181,7 @@ class AIModelClient:
                 signer=signer_for(api, host.auth),
                 provider=api.provider.value,
                 model=self.model_endpoint.ai_model.model_name,
-                parse_error=self.protocol.parse_error,
+                parse_error=_error_reader(self.protocol),
                 request_id_headers=host.request_id_headers,
                 extra_secrets=[v for v in extra.values() if v],
                 private_headers=frozenset(extra),
@@ -319,6 +320,14 @@ class AIModelClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, str]], ErrorInfo | None]:
+    """The protocol's ``parse_error`` as ``(status, body, headers)``, whether or not it reads headers."""
+    parse = protocol.parse_error
+    if len(inspect.signature(parse).parameters) >= 3:
+        return parse  # type: ignore[return-value]
+    return lambda status, body, headers: parse(status, body)
 
 
 def _base_url(api: Any) -> str:

@@ -76,7 +76,7 @@ def error_from_body(
     raw: bytes,
     headers: Mapping[str, str],
     *,
-    parse_error: Callable[[int, Any], ErrorInfo | None],
+    parse_error: Callable[[int, Any, Mapping[str, str]], ErrorInfo | None],
     scrub: Scrubber,
     provider: str,
     model: str,
@@ -94,7 +94,7 @@ def error_from_body(
     info: ErrorInfo | None = None
     if isinstance(body, dict | list):
         try:
-            info = parse_error(status, body)
+            info = parse_error(status, body, headers)
         except Exception:  # a malformed error body still gives the status's error
             info = None
     if info is None:

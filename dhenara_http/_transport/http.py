@@ -60,7 +60,8 @@ class Target:
     signer: Signer
     provider: str
     model: str
-    parse_error: Callable[[int, Any], ErrorInfo | None]
+    #: ``parse_error(status, body, headers)``: the protocol's error reader.
+    parse_error: Callable[[int, Any, Mapping[str, str]], ErrorInfo | None]
     request_id_headers: tuple[str, ...]
     #: Secrets that are not the signer's (values of extra headers).
     extra_secrets: list[str] = field(default_factory=list)

@@ -150,7 +150,7 @@ def _target() -> Target:
         signer=bearer(KEY),
         provider="openai",
         model="gpt-test",
-        parse_error=parse_error,
+        parse_error=lambda status, body, headers: parse_error(status, body),
         request_id_headers=("x-request-id",),
     )
 
@@ -505,7 +505,7 @@ def test_a_very_short_key_does_not_mangle_error_messages() -> None:
         signer=bearer("k"),
         provider="openai",
         model="m",
-        parse_error=lambda status, body: None,
+        parse_error=lambda status, body, headers: None,
         request_id_headers=(),
         extra_secrets=["sk-a-real-looking-secret-0001"],
     )

@@ -26,11 +26,11 @@ def signer_for(api: AIModelAPI, auth: str) -> Signer:
     """The signer of an API whose host authenticates by ``auth`` (a :data:`dhenara_http.hosts.AuthScheme`)."""
     key = api.get_api_key()
     if auth == "google-oauth":
-        from .google import vertex_signer
+        from .google_sa import vertex_signer
 
         return vertex_signer(api)
     if auth == "sigv4":
-        from .aws import bedrock_signer
+        from .sigv4 import bedrock_signer
 
         return bedrock_signer(api)
     if not key:
