@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._answers import read_answer, success_status
+from ._answers import read_answer
 from ._drive import iterate_sync, run_sync
 from .errors import ConfigurationError
 from .hosts import WIRE_MODULES, host_for, wire_api_for
@@ -122,9 +122,9 @@ class AIModelClient:
         self.config = config or AIModelCallConfig()
         self.is_async = is_async
         self._pools: Pools = Pools(http_client)
-        self._target: Target | None = None
         self._protocol: WireProtocol | None = None
-        self._transports: dict[str, Transport] = {}
+        self._targets: dict[bool, Target] = {}
+        self._transports: dict[tuple[str, bool], Transport] = {}
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -158,10 +158,12 @@ class AIModelClient:
         assert self._protocol is not None
         return self._protocol
 
-    def _get_target(self) -> Target:
-        target = self._target
+    def _get_target(self, anonymous: bool) -> Target:
+        """Where and how this client's calls go; ``anonymous`` (test mode): with no credentials."""
+        target = self._targets.get(anonymous)
         if target is None:
             from ._transport.auth import signer_for
+            from ._transport.auth.keys import NoAuth
             from ._transport.http import USER_AGENT, Target
 
             api = self.model_endpoint.api
@@ -178,7 +180,7 @@ class AIModelClient:
             target = Target(
                 base_url=_base_url(api),
                 headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
-                signer=signer_for(api, host.auth),
+                signer=NoAuth() if anonymous else signer_for(api, host.auth),
                 provider=api.provider.value,
                 model=self.model_endpoint.ai_model.model_name,
                 parse_error=_error_reader(self.protocol),
@@ -186,16 +188,21 @@ class AIModelClient:
                 extra_secrets=[v for v in extra.values() if v],
                 private_headers=frozenset(extra),
             )
-            self._target = target
+            self._targets[anonymous] = target
         return target
 
     def _transport(self, kind: str) -> Transport:
-        transport = self._transports.get(kind)
+        """The transport of ``kind`` (``"sync"`` / ``"async"``) for this client's calls (``test_mode`` ones answered
+        in-process by the mock provider's routes)."""
+        key = (kind, self.config.test_mode)
+        transport = self._transports.get(key)
         if transport is None:
             with self._lock:
-                transport = self._transports.get(kind)
+                transport = self._transports.get(key)
                 if transport is None:
-                    transport = self._transports[kind] = self._pools.transport(kind, self._get_target())
+                    pools = self._pools.for_call(self.config.test_mode)
+                    target = self._get_target(anonymous=pools is not self._pools)
+                    transport = self._transports[key] = pools.transport(kind, target)
         return transport
 
     def _context(
@@ -245,12 +252,6 @@ class AIModelClient:
         from ._capabilities import check_call
 
         check_call(ctx)
-        if ctx.config.test_mode:
-            from ._test_mode import canned_response, canned_stream
-
-            if ctx.stream:
-                return canned_stream(ctx)
-            return AIModelCallResponse(status=success_status(ctx), chat_response=canned_response(ctx))
         protocol = self.protocol
         wire = protocol.build_request(ctx)
         transport = self._transport(kind)

@@ -32,7 +32,8 @@ WIRE_MODULES = {
 
 
 #: Each wire's routes on a host that does not name its own: (path, stream path) templates relative to the base URL.
-#: Placeholders: ``{model}`` (the model id on this host, URL-quoted: a ``:`` becomes ``%3A``), ``{model_resource}``
+#: Placeholders: ``{model}`` (the model id on this host, URL-quoted: a ``:`` becomes ``%3A``, an ``@`` stays),
+#: ``{model_resource}``
 #: (Gemini: ``models/<id>``, or the name as given when it is already a resource path such as ``tunedModels/x``), and
 #: any ``AIModelAPI.config`` value (``{project_id}``, ``{location}``, ``{region}`` …). A ``?k=v`` tail is the query.
 DEFAULT_ROUTES: dict[str, tuple[str, str]] = {
@@ -91,8 +92,8 @@ class HostProfile:
         template = templates[1] if stream else templates[0]
         path, _, query = template.partition("?")
         values: dict[str, str] = {
-            "model": quote(model, safe=""),
-            "model_resource": model if "/" in model else f"models/{quote(model, safe='')}",
+            "model": quote(model, safe="@"),
+            "model_resource": model if "/" in model else f"models/{quote(model, safe='@')}",
         }
         for name in _placeholders(path):
             if name in values:

@@ -116,12 +116,3 @@ def test_reasoning_models_cap_too() -> None:
 
 def test_a_model_outside_the_catalogue_is_not_capped() -> None:
     assert sent_cap("responses", "my-big-model", max_output_tokens=1_000_000) == 1_000_000
-
-
-def test_test_mode_builds_the_same_capped_request() -> None:
-    api = AIModelAPI(provider="openai", api_key="sk-test")
-    config = AIModelCallConfig(test_mode=True, max_output_tokens=10**6)
-    result = AIModelClient(AIModelEndpoint(api=api, ai_model=GPT4oMini), config).generate("hello")
-    assert result.chat_response is not None
-    body = result.chat_response.metadata["test_mode_request"]["json"]
-    assert body["max_output_tokens"] == GPT4oMini.chat_settings.max_output_tokens  # type: ignore[union-attr]

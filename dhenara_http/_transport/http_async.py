@@ -11,10 +11,11 @@ read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any
+from typing import Any, cast
 
 import httpx
 
@@ -88,15 +89,27 @@ class AsyncDeadline:
         self._task = None
 
 
+async def _closed_with_the_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """An async generator that closes ``client`` when it is closed. Stepped once on the client's loop, it is tracked
+    by that loop, and ``asyncio.run`` closes the async generators it tracks before it closes the loop
+    (``loop.shutdown_asyncgens``): so a pool left open by a program that never calls ``aclose()`` is still closed on
+    its own loop, not dropped with open sockets."""
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
 class AsyncPool:
     """The ``httpx.AsyncClient`` of a client's async calls: the user's, or one of ours made on first use on the
-    running loop. A call from another loop (a second ``asyncio.run``) gets a new client; the old one is closed when
-    its loop still runs, else dropped with its loop."""
+    running loop and closed by ``aclose()``, or else when that loop is shut down. A call from another loop (a second
+    ``asyncio.run``) gets a new client."""
 
     def __init__(self, user: httpx.AsyncClient | None = None) -> None:
         self._user = user
         self._own: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._guard: AsyncGenerator[None, None] | None = None
 
     @property
     def follow_redirects(self) -> bool:
@@ -109,19 +122,25 @@ class AsyncPool:
         own = self._own
         if own is not None and loop is self._loop:
             return own
-        if own is not None and self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._loop.create_task, own.aclose())
-        self._own = httpx.AsyncClient(
+        if own is not None:
+            self.close()  # a pool of another loop
+        own = self._own = httpx.AsyncClient(
             timeout=httpx.Timeout(600.0, connect=10.0),
             limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
             follow_redirects=False,
         )
         self._loop = loop
-        return self._own
+        guard = self._guard = _closed_with_the_loop(own)
+        with contextlib.suppress(StopIteration):
+            cast(Any, guard.__anext__()).send(None)  # runs to its ``yield`` at once; the loop now tracks it
+        return own
 
     async def aclose(self) -> None:
         own, self._own = self._own, None
-        if own is not None:
+        guard, self._guard = self._guard, None
+        if guard is not None:
+            await guard.aclose()  # closes ``own``
+        elif own is not None:
             await own.aclose()
 
     def close(self) -> None:
@@ -129,12 +148,14 @@ class AsyncPool:
         the pool is dropped (its connections go with the loop)."""
         own, self._own = self._own, None
         loop, self._loop = self._loop, None
+        guard, self._guard = self._guard, None
         if own is None or loop is None or loop.is_closed():
             return
+        closing = guard.aclose() if guard is not None else own.aclose()
         if loop.is_running():
-            loop.call_soon_threadsafe(loop.create_task, own.aclose())
+            loop.call_soon_threadsafe(loop.create_task, closing)
         else:
-            loop.run_until_complete(own.aclose())
+            loop.run_until_complete(closing)
 
 
 class _LoopLocks:
@@ -153,6 +174,19 @@ class _LoopLocks:
 
 
 _LOCKS = _LoopLocks()
+
+
+def _chunks(response: httpx.Response) -> AsyncIterator[bytes]:
+    if response.is_stream_consumed:
+        # A response made with its content already read (an ``httpx.MockTransport`` handler's, say).
+        return _once(response.content)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    # Without a content encoding the decoded bytes are the raw bytes: one generator layer fewer per read.
+    return response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
+
+
+async def _once(content: bytes) -> AsyncIterator[bytes]:
+    yield content
 
 
 class HTTPTransport(Transport):
@@ -181,9 +215,7 @@ class HTTPTransport(Transport):
             raise translated from None
         finally:
             deadline.disarm()
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        chunks = response.aiter_raw() if encoding in ("", "identity") else response.aiter_bytes()
-        response._dhenara_chunks = chunks  # type: ignore[attr-defined]
+        response._dhenara_chunks = _chunks(response)  # type: ignore[attr-defined]
         return response
 
     async def _read_chunk(self, response: httpx.Response, deadline: Deadline) -> bytes | None:

@@ -119,6 +119,19 @@ def _new_client() -> httpx.Client:
     return httpx.Client(transport=transport, timeout=httpx.Timeout(600.0, connect=10.0), follow_redirects=False)
 
 
+def _chunks(response: httpx.Response) -> Iterator[bytes]:
+    if response.is_stream_consumed:
+        # A response made with its content already read (an ``httpx.MockTransport`` handler's, say).
+        return _once(response.content)
+    encoding = response.headers.get("content-encoding", "").strip().lower()
+    # Without a content encoding the decoded bytes are the raw bytes: one generator layer fewer per read.
+    return response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
+
+
+def _once(content: bytes) -> Iterator[bytes]:
+    yield content
+
+
 class SyncPool:
     """The ``httpx.Client`` of a client's sync calls: the user's, or one of ours made on first use and kept for the
     pool's life (closed by :meth:`close`, reopened when used again, and closed when the pool is collected)."""
@@ -194,10 +207,7 @@ class SyncHTTPTransport(Transport):
             response = self.pool.client().send(request, stream=True, follow_redirects=False)
         finally:
             _local.at = None
-        encoding = response.headers.get("content-encoding", "").strip().lower()
-        # Without a content encoding the decoded bytes are the raw bytes: one generator layer fewer per read.
-        chunks = response.iter_raw() if encoding in ("", "identity") else response.iter_bytes()
-        response._dhenara_chunks = chunks  # type: ignore[attr-defined]
+        response._dhenara_chunks = _chunks(response)  # type: ignore[attr-defined]
         return response
 
     async def _read_chunk(self, response: httpx.Response, deadline: Deadline) -> bytes | None:
@@ -216,7 +226,7 @@ class SyncHTTPTransport(Transport):
     async def _close(self, response: httpx.Response) -> None:
         chunks = getattr(response, "_dhenara_chunks", None)
         if chunks is not None:
-            chunks.close()
+            chunks.close()  # (every chunk iterator here is a generator)
         response.close()
 
     async def sleep(self, seconds: float) -> None:

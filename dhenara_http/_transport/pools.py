@@ -23,11 +23,22 @@ class Pools:
         sync_client, async_client = _split(http_client)
         self.sync = SyncPool(sync_client)
         self.async_ = AsyncPool(async_client)
+        self._in_process: Pools | None = None
 
     def transport(self, kind: str, target: Target) -> Transport:
         if kind == "sync":
             return SyncHTTPTransport(target, self.sync)
         return HTTPTransport(target, self.async_)
+
+    def for_call(self, test_mode: bool) -> Pools:
+        """The pools a call uses: these, or for ``test_mode`` the in-process ones of :mod:`.mock`."""
+        if not test_mode:
+            return self
+        if self._in_process is None:
+            from .mock import in_process_clients
+
+            self._in_process = Pools(in_process_clients())
+        return self._in_process
 
     def close(self) -> None:
         self.sync.close()

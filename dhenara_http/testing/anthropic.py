@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 import uuid
 from typing import Any
@@ -234,7 +235,8 @@ def _deltas(block: dict[str, Any]) -> list[dict[str, Any]]:
         out = [{"type": "thinking_delta", "thinking": p} for p in pieces(block["thinking"])]
         return [*out, {"type": "signature_delta", "signature": block["signature"]}]
     if block["type"] == "tool_use":
-        raw = ToolCall(block["name"], block["input"]).arguments_json()
+        # Anthropic streams tool input as JSON with a space after ``:`` and ``,``, as recorded streams show.
+        raw = json.dumps(block["input"], ensure_ascii=False)
         return [{"type": "input_json_delta", "partial_json": p} for p in ["", *arg_pieces(raw)]]
     return [{"type": "text_delta", "text": p} for p in pieces(block["text"])]
 

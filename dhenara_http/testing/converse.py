@@ -83,7 +83,10 @@ def stream_error(kind: Any) -> bytes:
 
 
 def signature_problem(request: MockRequest) -> tuple[str, str] | None:
-    """None when the request carries a Bedrock API key or a valid SigV4 signature; else (error type, message)."""
+    """None when the request carries a Bedrock API key or a valid SigV4 signature (or comes from ``test_mode``,
+    which sends no credentials); else (error type, message)."""
+    if request.state.get("in_process"):
+        return None
     auth = request.header("authorization") or ""
     if auth.startswith("Bearer ") and auth[7:].strip():
         return None

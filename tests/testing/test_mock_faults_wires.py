@@ -271,12 +271,15 @@ def test_dropped_stream_raises_with_the_partial_answer(
 @pytest.mark.parametrize("streaming", [False, True])
 def test_hang_reset_and_headers_then_hang(server: MockProviderServer, wire: str, streaming: bool) -> None:
     started = time.monotonic()
+    # (A deadline long enough that a busy machine still sends the request before it passes: a fault left untaken
+    # would hang the next call.)
     server.inject(hang=True)
     with pytest.raises(APITimeoutError):
-        call(server, wire, timeout=0.3, retries=0, streaming=streaming)
+        call(server, wire, timeout=1.0, retries=0, streaming=streaming)
     server.inject(headers_then_hang=True)
     with pytest.raises(APITimeoutError):
-        call(server, wire, timeout=0.3, retries=0, streaming=streaming)
+        call(server, wire, timeout=1.0, retries=0, streaming=streaming)
+    server.clear_faults()
     server.inject(reset=True, times=2)
     with pytest.raises(APIConnectionError) as caught:
         call(server, wire, retries=1, streaming=streaming)

@@ -110,7 +110,7 @@ class AWSCredentialChain:
     ``environ`` defaults to ``os.environ``, read when credentials are first needed (not at construction).
     """
 
-    __slots__ = ("_cached", "_config", "_environ", "_explicit", "_extra_secrets", "_refresh")
+    __slots__ = ("__weakref__", "_cached", "_config", "_environ", "_explicit", "_extra_secrets", "_refresh")
 
     def __init__(
         self,

@@ -55,8 +55,9 @@ class AuthIO(Protocol):
         ...
 
     def lock(self, owner: object) -> AbstractAsyncContextManager[None]:
-        """A lock private to ``owner`` and to this driver (a ``threading.Lock`` for the sync driver, an
-        ``asyncio.Lock`` of the running loop for the async one): a token is refreshed once, not once per caller."""
+        """A lock private to ``owner`` (weak-referenceable) and to this driver (a ``threading.Lock`` for the sync
+        driver, an ``asyncio.Lock`` of the running loop for the async one): a token is refreshed once, not once per
+        caller."""
         ...
 
     def time(self) -> float:
