@@ -11,31 +11,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import CapabilityError
+from .protocols.base import capability_error, is_generic, require_reasoning
 from .types.prompt import Prompt
 
 if TYPE_CHECKING:
     from .protocols.base import CallContext
-    from .types.model import FoundationModel
 
 #: What a file of each kind needs among the model's input modalities.
 _FILE_MODALITY = {"image": "image", "pdf": "pdf", "audio": "audio"}
-
-
-def capability_error(model: FoundationModel, capability: str, hint: str = "") -> CapabilityError:
-    """The error for a model asked for a capability it lacks."""
-    where = f" ({hint})" if hint else ""
-    return CapabilityError(f"{model.model_name} does not support {capability}{where}")
-
-
-def is_generic(model: FoundationModel) -> bool:
-    return bool(model.metadata.get("generic"))
-
-
-def require_reasoning(model: FoundationModel) -> None:
-    """Raise unless the model can reason (or is outside the catalogue)."""
-    settings = model.chat_settings
-    if settings is not None and not settings.supports_reasoning and not is_generic(model):
-        raise capability_error(model, "reasoning", "AIModelCallConfig.reasoning")
 
 
 def check_call(ctx: CallContext) -> None:

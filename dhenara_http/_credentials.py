@@ -9,13 +9,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from ._toml import TOMLError
-from ._toml import loads as toml_loads
 from .errors import ConfigurationError
 from .types.api import API_KEY_ENV_VARS, AIModelAPI
 from .types.enums import AIModelAPIProviderEnum as P
@@ -44,12 +43,7 @@ def parse_provider(value: P | str) -> P:
 def _parse(path: Path, text: str) -> Any:
     suffix = path.suffix.lower()
     if suffix == ".toml":
-        try:
-            return toml_loads(text)
-        except TOMLError as exc:
-            raise ConfigurationError(
-                f"{path}: malformed TOML at line {exc.lineno}, column {exc.colno}: {exc.msg}"
-            ) from None
+        return _parse_toml(path, text)
     if suffix == ".json":
         try:
             return json.loads(text)
@@ -62,6 +56,32 @@ def _parse(path: Path, text: str) -> Any:
     raise ConfigurationError(
         f"{path}: unknown credentials file format {suffix or '(none)'!r}; use .toml, .json or .yaml"
     )
+
+
+_TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _parse_toml(path: Path, text: str) -> Any:
+    """``tomllib`` (Python 3.11+), else ``tomli`` when it is installed, else a clear error."""
+    try:
+        if sys.version_info >= (3, 11):
+            import tomllib as toml
+        else:
+            import tomli as toml  # type: ignore[import-not-found,unused-ignore]
+    except ModuleNotFoundError:
+        raise ConfigurationError(
+            f"{path}: reading TOML needs Python 3.11+ (tomllib) or the tomli package, which is not installed; "
+            "use a JSON credentials file or environment variables instead"
+        ) from None
+    try:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        # The reader's message names the line and column; the file's text (secrets) is never quoted.
+        message = str(exc)
+        where = _TOML_WHERE.search(message)
+        detail = _TOML_WHERE.sub("", message).strip()
+        position = f" at line {where.group(1)}, column {where.group(2)}" if where else ""
+        raise ConfigurationError(f"{path}: malformed TOML{position}: {detail}") from None
 
 
 def _parse_yaml(path: Path, text: str) -> Any:

@@ -85,3 +85,10 @@ def test_the_standalone_server_prints_the_variables_and_serves_every_wire() -> N
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_config_none_is_no_settings() -> None:
+    from dhenara_http import AIModelAPI
+
+    api = AIModelAPI(provider="openai", api_key="sk-test-key", config=None)
+    assert api.config == {}

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..errors import APIStatusError
+from ..errors import APIStatusError, CapabilityError
 from ..types.enums import AIModelAPIProviderEnum, FinishReason
 from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import ChatResponse
@@ -105,8 +105,6 @@ class CallContext:
         """Whether to ask for reasoning; a clear error when the model cannot reason."""
         if not self.config.reasoning:
             return False
-        from .._capabilities import require_reasoning
-
         require_reasoning(self.model)
         return True
 
@@ -143,6 +141,24 @@ class CallContext:
     def _ids(self) -> tuple[str, str, str]:
         ids = self._chunk_ids = (self.model_name, self.vendor, self.api_provider.value)
         return ids
+
+
+def capability_error(model: FoundationModel, capability: str, hint: str = "") -> CapabilityError:
+    """The error for a model asked for a capability it lacks."""
+    where = f" ({hint})" if hint else ""
+    return CapabilityError(f"{model.model_name} does not support {capability}{where}")
+
+
+def is_generic(model: FoundationModel) -> bool:
+    """A model outside the catalogue: nothing is known of it, so the provider decides."""
+    return bool(model.metadata.get("generic"))
+
+
+def require_reasoning(model: FoundationModel) -> None:
+    """Raise unless the model can reason (or is outside the catalogue)."""
+    settings = model.chat_settings
+    if settings is not None and not settings.supports_reasoning and not is_generic(model):
+        raise capability_error(model, "reasoning", "AIModelCallConfig.reasoning")
 
 
 @dataclass(slots=True)

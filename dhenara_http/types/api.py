@@ -102,6 +102,12 @@ class AIModelAPI(BaseModel):
     credentials: Secret[dict[str, Any]] | None = None
     config: dict[str, Any] = Field(default_factory=dict)
 
+    @field_validator("config", mode="before")
+    @classmethod
+    def _no_config(cls, value: Any) -> Any:
+        # ``config=None`` means no settings (API.md section 2 allows it; dhenara-ai programs pass it).
+        return {} if value is None else value
+
     @field_validator("provider", mode="before")
     @classmethod
     def _known_provider(cls, value: Any) -> Any:
