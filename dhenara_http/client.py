@@ -133,7 +133,8 @@ class AIModelClient:
     def with_options(self, **fields: Any) -> AIModelClient:
         """A client for the same endpoint with these ``AIModelCallConfig`` fields changed, sharing this client's
         connection pools (closing either closes them for both; they reopen on the next call)."""
-        config = AIModelCallConfig.model_validate({**self.config.model_dump(exclude_unset=True), **fields})
+        given = {name: getattr(self.config, name) for name in self.config.model_fields_set}
+        config = AIModelCallConfig(**{**given, **fields})
         clone = AIModelClient.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone.config = config
