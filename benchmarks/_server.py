@@ -1,13 +1,15 @@
 """A minimal, fast HTTP/1.1 server for the benchmarks: canned answers in each wire's shape, precomputed, so the
 server costs the same whoever calls it. Run as ``python benchmarks/_server.py PORT_FILE``; it writes its port there.
 
-The header ``x-bench-chunks`` sets how many text deltas a streamed answer has (default 2000).
+The header ``x-bench-chunks`` sets how many text deltas a streamed answer has (default 2000); ``x-bench-delay`` makes
+the server wait that many seconds before it answers. Streams go out one chunk per event, as providers send them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import sys
 from functools import cache
 from pathlib import Path
@@ -170,7 +172,13 @@ def body(path: str, stream: bool, n: int) -> tuple[bytes, bytes]:
     return (b"text/event-stream" if stream else b"application/json"), data
 
 
+def _chunk(data: bytes) -> bytes:
+    return b"%x\r\n%s\r\n" % (len(data), data)
+
+
 async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """JSON answers whole, with a ``Content-Length``; streams chunked, one chunk per event, each written and flushed
+    on its own, as providers send them."""
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -179,16 +187,26 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
             headers = {k.strip().lower(): v.strip() for k, _, v in (ln.partition(":") for ln in lines[1:] if ln)}
             length = int(headers.get("content-length", "0"))
             raw = await reader.readexactly(length) if length else b""
+            delay = float(headers.get("x-bench-delay", "0") or 0)
+            if delay:
+                await asyncio.sleep(delay)
             stream = b'"stream":true' in raw.replace(b" ", b"") or "streamGenerateContent" in path
             ctype, data = body(path.split("?")[0], stream, int(headers.get("x-bench-chunks", "2000")))
-            writer.write(
-                b"HTTP/1.1 200 OK\r\ncontent-type: "
-                + ctype
-                + b"\r\ncontent-length: "
-                + str(len(data)).encode()
-                + b"\r\n\r\n"
-                + data
-            )
+            if stream:
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: " + ctype + b"\r\ntransfer-encoding: chunked\r\n\r\n")
+                for event in events(data):
+                    writer.write(_chunk(event))
+                    await writer.drain()
+                writer.write(b"0\r\n\r\n")
+            else:
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-type: "
+                    + ctype
+                    + b"\r\ncontent-length: "
+                    + str(len(data)).encode()
+                    + b"\r\n\r\n"
+                    + data
+                )
             await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
@@ -196,8 +214,15 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
         writer.close()
 
 
+@cache
+def events(data: bytes) -> list[bytes]:
+    return [e + b"\n\n" for e in data.split(b"\n\n") if e]
+
+
 async def main(port_file: str) -> None:
     server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    for sock in server.sockets:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     port = server.sockets[0].getsockname()[1]
     Path(port_file).write_text(str(port))  # noqa: ASYNC240 - once, before serving
     async with server:

@@ -1,14 +1,19 @@
-"""``make bench``: dhenara_http against a raw-httpx floor, measured side by side in one run on a local server.
+"""``make bench``: dhenara_http against a raw-httpx floor, measured side by side in one run on a local server that
+streams one chunk per event, as providers do.
 
-For each measure the floor is the least a client must do: raw ``httpx`` plus ``json.loads``. Printed ratios are
-dhenara_http's time over the floor's (1.00 = free). Nothing here touches the internet.
+For each measure the floor is the least a client must do: raw ``httpx`` plus ``json.loads`` — ``httpx.Client`` for
+the sync client, ``httpx.AsyncClient`` for the async one. Printed ratios are dhenara_http's time over the floor's
+(1.00 = free). Nothing here touches the internet.
 
-* import: a fresh interpreter running ``import dhenara_http`` (and, separately, importing what a first call needs)
-  against ``import httpx, pydantic, tenacity``;
-* construction: building a client against building an ``httpx.AsyncClient``;
+* imports: a fresh interpreter importing what a user imports (the client names and one catalogue model) against
+  ``import httpx, pydantic, tenacity``;
+* cold start: a fresh interpreter importing, building a sync client and making one call, against the same with raw
+  httpx;
 * call: a non-streaming call answered by the local server, parsed into a typed response, against post + json.loads;
 * stream: a 2,000-chunk streamed answer decoded and accumulated into the final response, against iterating the
-  lines and json.loads of each ``data:`` payload.
+  lines and json.loads of each ``data:`` payload;
+* threads: eight threads sharing one sync client, each making one call the server answers after 0.3 s, against one
+  such call alone.
 
 Calls and streams are timed in rounds, floor and dhenara_http interleaved round by round (so that a busy moment of the
 machine weighs on both alike), on clients built beforehand; each figure is the median round.
@@ -24,7 +29,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -107,45 +114,110 @@ def row(name: str, ours: float, floor: float, goal: float | None = None) -> str:
     return f"| {name:<40} | {_fmt(floor)} | {_fmt(ours)} | {ratio:6.2f}x | {target:>5} |"
 
 
-async def bench_wire(name: str, base: str, lines: list[str]) -> None:
-    from dhenara_http import AIModelAPI, AIModelCallConfig, AIModelClient, AIModelEndpoint
+def sync_compare(floor: Callable[[], object], ours: Callable[[], object], n: int) -> tuple[float, float]:
+    """As :func:`compare`, for sync callables."""
+    floor()
+    ours()
 
-    provider, extra, model, path, floor_body = WIRES[name]
-    url = base + path
-    headers = {"x-bench-chunks": str(CHUNKS), "authorization": "Bearer k"}
+    def one_round(fn: Callable[[], object]) -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return (time.perf_counter() - t) / n
 
-    def endpoint() -> AIModelEndpoint:
-        api = AIModelAPI(
-            provider=provider,
-            api_key="bench-key",
-            config={
-                "base_url": base + ("/v1beta" if provider == "google_gemini_api" else "/v1"),
-                "headers": {"x-bench-chunks": str(CHUNKS)},
-                **extra,
-            },
-        )
-        return AIModelEndpoint(api=api, ai_model=model)
+    floors, ourss = [], []
+    for _ in range(ROUNDS):
+        floors.append(one_round(floor))
+        ourss.append(one_round(ours))
+    return statistics.median(floors), statistics.median(ourss)
 
-    stream_body = {**floor_body, "stream": True}
-    stream_url = url.replace(":generateContent", ":streamGenerateContent") + (
+
+def endpoint(name: str, base: str) -> Any:
+    from dhenara_http import AIModelAPI, AIModelEndpoint
+
+    provider, extra, model, _path, _body = WIRES[name]
+    api = AIModelAPI(
+        provider=provider,
+        api_key="bench-key",
+        config={
+            "base_url": base + ("/v1beta" if provider == "google_gemini_api" else "/v1"),
+            "headers": {"x-bench-chunks": str(CHUNKS)},
+            **extra,
+        },
+    )
+    return AIModelEndpoint(api=api, ai_model=model)
+
+
+def urls(name: str, base: str) -> tuple[str, dict[str, Any], str, dict[str, Any]]:
+    """(url, body, stream url, stream body) of the floor's requests."""
+    provider, _extra, _model, path, floor_body = WIRES[name]
+    stream_url = (base + path).replace(":generateContent", ":streamGenerateContent") + (
         "?alt=sse" if provider == "google_gemini_api" else ""
     )
+    return base + path, floor_body, stream_url, {**floor_body, "stream": True}
+
+
+HEADERS = {"x-bench-chunks": str(CHUNKS), "authorization": "Bearer k"}
+
+
+def _loads_events(lines: Any) -> list[Any]:
+    return [json.loads(line[6:]) for line in lines if line.startswith("data: ") and line != "data: [DONE]"]
+
+
+def bench_sync_wire(name: str, base: str, calls: list[str], streams: list[str]) -> None:
+    from dhenara_http import AIModelCallConfig, AIModelClient
+
+    url, body, stream_url, stream_body = urls(name, base)
+    with (
+        httpx.Client() as raw,
+        AIModelClient(endpoint(name, base), AIModelCallConfig(max_output_tokens=100)) as client,
+        AIModelClient(endpoint(name, base), AIModelCallConfig(max_output_tokens=100, streaming=True)) as sclient,
+    ):
+
+        def floor_call() -> object:
+            return json.loads(raw.post(url, json=body, headers=HEADERS).content)
+
+        def our_call() -> object:
+            return client.generate(prompt="hi")
+
+        def floor_stream() -> object:
+            with raw.stream("POST", stream_url, json=stream_body, headers=HEADERS) as r:
+                return _loads_events(r.iter_lines())
+
+        def our_stream() -> object:
+            final = None
+            for _chunk, acc in sclient.generate(prompt="hi").stream_generator or ():  # type: ignore[union-attr]
+                if acc is not None:
+                    final = acc
+            assert final is not None
+            return final
+
+        floor_c, our_c = sync_compare(floor_call, our_call, 100)
+        floor_s, our_s = sync_compare(floor_stream, our_stream, 5)
+    calls.append(row(f"{name}: call (sync)", our_c, floor_c, goal=1.25))
+    streams.append(row(f"{name}: {CHUNKS}-chunk stream (sync)", our_s, floor_s, goal=1.35))
+
+
+async def bench_async_wire(name: str, base: str, calls: list[str], streams: list[str]) -> None:
+    from dhenara_http import AIModelCallConfig, AIModelClient
+
+    url, body, stream_url, stream_body = urls(name, base)
     config = AIModelCallConfig(max_output_tokens=100, streaming=True)
     async with (
         httpx.AsyncClient() as raw,
-        AIModelClient(endpoint(), AIModelCallConfig(max_output_tokens=100), is_async=True) as client,
-        AIModelClient(endpoint(), config, is_async=True) as sclient,
+        AIModelClient(endpoint(name, base), AIModelCallConfig(max_output_tokens=100), is_async=True) as client,
+        AIModelClient(endpoint(name, base), config, is_async=True) as sclient,
     ):
 
         async def floor_call() -> object:
-            r = await raw.post(url, json=floor_body, headers=headers)
+            r = await raw.post(url, json=body, headers=HEADERS)
             return json.loads(r.content)
 
         async def our_call() -> object:
             return await client.generate_async(prompt="hi")
 
         async def floor_stream() -> object:
-            async with raw.stream("POST", stream_url, json=stream_body, headers=headers) as r:
+            async with raw.stream("POST", stream_url, json=stream_body, headers=HEADERS) as r:
                 return [
                     json.loads(line[6:])
                     async for line in r.aiter_lines()
@@ -160,53 +232,58 @@ async def bench_wire(name: str, base: str, lines: list[str]) -> None:
                 if acc is not None:
                     final = acc
             assert final is not None
-            assert final.chat_response is not None
             return final
 
         floor_c, our_c = await compare(floor_call, our_call, 100)
         floor_s, our_s = await compare(floor_stream, our_stream, 5)
+    calls.append(row(f"{name}: call (async)", our_c, floor_c, goal=1.2))
+    streams.append(row(f"{name}: {CHUNKS}-chunk stream (async)", our_s, floor_s, goal=1.3))
 
-    lines.append(row(f"{name}: call", our_c, floor_c, goal=1.3))
-    lines.append(row(f"{name}: {CHUNKS}-chunk stream", our_s, floor_s, goal=1.5))
 
-
-def bench_sync_stream(base: str, lines: list[str]) -> None:
+def bench_threads(base: str, lines: list[str]) -> None:
+    """Eight threads sharing one sync client against one call alone; the server takes 0.3 s to answer each."""
     from dhenara_http import AIModelAPI, AIModelCallConfig, AIModelClient, AIModelEndpoint
 
     api = AIModelAPI(
-        provider="openai",
-        api_key="bench-key",
-        config={"base_url": base + "/v1", "headers": {"x-bench-chunks": str(CHUNKS)}, "wire_api": "chat_completions"},
+        provider="openai", api_key="bench-key", config={"base_url": base + "/v1", "headers": {"x-bench-delay": "0.3"}}
     )
-    endpoint = AIModelEndpoint(api=api, ai_model="gpt-4o-mini")
-    body = {**WIRES["openai chat"][4], "stream": True}
-
-    url, headers = base + "/v1/chat/completions", {"x-bench-chunks": str(CHUNKS)}
-    with httpx.Client() as raw, AIModelClient(endpoint, AIModelCallConfig(streaming=True)) as client:
-
-        def floor() -> None:
-            with raw.stream("POST", url, json=body, headers=headers) as r:
-                for line in r.iter_lines():
-                    if line.startswith("data: ") and line != "data: [DONE]":
-                        json.loads(line[6:])
-
-        def ours() -> None:
-            for _chunk, _acc in client.generate(prompt="hi").stream_generator or ():
-                pass
-
-        def one_round(fn: Callable[[], None], n: int = 5) -> float:
+    with AIModelClient(AIModelEndpoint(api=api, ai_model="gpt-4o-mini"), AIModelCallConfig()) as client:
+        client.generate(prompt="warm up")
+        t = time.perf_counter()
+        client.generate(prompt="one")
+        one = time.perf_counter() - t
+        with ThreadPoolExecutor(8) as pool:
             t = time.perf_counter()
-            for _ in range(n):
-                fn()
-            return (time.perf_counter() - t) / n
+            list(pool.map(lambda i: client.generate(prompt=str(i)), range(8)))
+            eight = time.perf_counter() - t
+    lines.append(row("8 threads, one sync client, 0.3 s answers", eight, one, goal=2.0))
 
-        floor(), ours()
-        floors, ourss = [], []
-        for _ in range(ROUNDS):
-            floors.append(one_round(floor))
-            ourss.append(one_round(ours))
-        f, o = statistics.median(floors), statistics.median(ourss)
-    lines.append(row(f"openai chat: {CHUNKS}-chunk stream (sync)", o, f, goal=1.5))
+
+IMPORT_FLOOR = "import httpx, pydantic, tenacity"
+USER_IMPORT = (
+    "from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint\n"
+    "from dhenara_http.foundation_models import GPT4oMini\n"
+)
+COLD_FLOOR = (
+    "import json, httpx\n"
+    "with httpx.Client() as c:\n"
+    "    json.loads(c.post({url!r}, json={body!r}, headers={{'authorization': 'Bearer k'}}).content)\n"
+)
+COLD_OURS = USER_IMPORT + (
+    "api = AIModelAPI(provider=AIModelAPIProviderEnum.OPEN_AI, api_key='bench-key', config={{'base_url': {base!r}}})\n"
+    "with AIModelClient(AIModelEndpoint(api=api, ai_model=GPT4oMini), AIModelCallConfig()) as client:\n"
+    "    assert client.generate(prompt='hi').chat_response is not None\n"
+)
+
+
+def bench_starts(base: str, lines: list[str]) -> None:
+    floor_i = median_run(IMPORT_FLOOR)
+    ours_i = median_run(USER_IMPORT)
+    lines.append(row("imports + one catalogue model", ours_i, floor_i, goal=1.3))
+    url, body, _, _ = urls("openai responses", base)
+    floor_c = median_run(COLD_FLOOR.format(url=url, body=body))
+    ours_c = median_run(COLD_OURS.format(base=base + "/v1"))
+    lines.append(row("cold start: import, sync client, one call", ours_c, floor_c, goal=1.5))
 
 
 def main() -> None:
@@ -223,40 +300,14 @@ def main() -> None:
                 f"| {'measure':<40} | {'raw httpx floor':>12} | {'dhenara_http':>12} | {'ratio':>7} | {'goal':>5} |",
                 f"|{'-' * 42}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 7}|",
             ]
-            floor_i = median_run("import httpx, pydantic, tenacity")
-            ours_i = median_run("import dhenara_http")
-            first_use = median_run(
-                "from dhenara_http import AIModelClient, AIModelAPI, AIModelEndpoint, AIModelCallConfig\n"
-                "from dhenara_http.foundation_models import GPT4oMini\n"
-                "AIModelClient(AIModelEndpoint(api=AIModelAPI(provider='openai', api_key='k'), ai_model=GPT4oMini),"
-                " AIModelCallConfig())"
-            )
-            lines.append(row("cold import", ours_i, floor_i, goal=1.2))
-            lines.append(row("cold import + build a client", first_use, floor_i))
-
-            from dhenara_http import AIModelAPI, AIModelCallConfig, AIModelClient, AIModelEndpoint
-
-            api = AIModelAPI(provider="openai", api_key="k")
-            ep = AIModelEndpoint(api=api, ai_model="gpt-4o-mini")
-            cfg = AIModelCallConfig()
-            n = 2000
-            t = time.perf_counter()
-            for _ in range(n):
-                AIModelClient(ep, cfg, is_async=True)
-            ours_b = (time.perf_counter() - t) / n
-
-            async def raw_clients() -> float:
-                t = time.perf_counter()
-                for _ in range(200):
-                    c = httpx.AsyncClient()
-                    await c.aclose()
-                return (time.perf_counter() - t) / 200
-
-            floor_b = asyncio.run(raw_clients())
-            lines.append(row("client construction", ours_b, floor_b))
+            bench_starts(base, lines)
+            calls: list[str] = []
+            streams: list[str] = []
             for name in WIRES:
-                asyncio.run(bench_wire(name, base, lines))
-            bench_sync_stream(base, lines)
+                bench_sync_wire(name, base, calls, streams)
+                asyncio.run(bench_async_wire(name, base, calls, streams))
+            lines += calls + streams
+            bench_threads(base, lines)
             print("\n".join(lines))
         finally:
             server.terminate()

@@ -15,16 +15,9 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from ._answers import read_answer
-from ._drive import iterate_sync, run_sync
 from .errors import ConfigurationError
-from .hosts import WIRE_MODULES, host_for, wire_api_for
-from .protocols.base import CallContext, ErrorInfo, Message, WireProtocol
 from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
-from .types.enums import PromptMessageRoleEnum
-from .types.prompt import Prompt, SystemInstruction, ToolCallResult, ToolCallResultsMessage
-from .types.response import AIModelCallResponse, ChatResponse, StreamItem
 
 if TYPE_CHECKING:
     import httpx
@@ -32,59 +25,10 @@ if TYPE_CHECKING:
     from ._streaming import Batch
     from ._transport.http import Target, Transport
     from ._transport.pools import Pools
+    from .protocols.base import CallContext, ErrorInfo, WireProtocol
+    from .types.response import AIModelCallResponse, StreamItem
 
     HTTPClient = httpx.Client | httpx.AsyncClient | tuple[httpx.Client | httpx.AsyncClient, ...]
-
-
-def _as_message(item: Any, where: str) -> Message:
-    if isinstance(item, Prompt | ChatResponse | ToolCallResult | ToolCallResultsMessage):
-        return item
-    if isinstance(item, str):
-        return Prompt(role=PromptMessageRoleEnum.USER, text=item)
-    if isinstance(item, dict):
-        kind = item.get("type")
-        if kind == "chat_response":
-            return ChatResponse.model_validate(item)
-        if kind == "tool_result":
-            return ToolCallResult.model_validate(item)
-        if kind == "tool_result_message":
-            return ToolCallResultsMessage.model_validate(item)
-        return Prompt.model_validate(item)
-    raise ConfigurationError(
-        f"{where}: expected a str, Prompt, ChatResponse, ToolCallResult or ToolCallResultsMessage, "
-        f"got {type(item).__name__}"
-    )
-
-
-def _list_of(values: Any, name: str) -> Sequence[Any]:
-    """A list argument as given; a ``str`` (which would be read as one message per character) is refused."""
-    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
-        raise ConfigurationError(
-            f"generate(): {name} must be a list, got {type(values).__name__}"
-            + (f" (wrap it: {name}=[...])" if isinstance(values, str) else "")
-        )
-    return values
-
-
-def _spread(values: Sequence[Any]) -> list[Any]:
-    """``values`` with lists inside spread out: what ``PromptFormatter`` returns for a turn is a list of messages."""
-    out: list[Any] = []
-    for value in values:
-        if isinstance(value, list | tuple):
-            out.extend(value)
-        else:
-            out.append(value)
-    return out
-
-
-def _instruction_text(item: Any, i: int) -> str:
-    if isinstance(item, str):
-        return item
-    if isinstance(item, SystemInstruction):
-        return item.get_formatted_text()
-    if isinstance(item, Prompt):
-        return item.rendered_text()
-    raise ConfigurationError(f"instructions[{i}]: expected a str or SystemInstruction, got {type(item).__name__}")
 
 
 class AIModelClient:
@@ -147,6 +91,8 @@ class AIModelClient:
     @property
     def protocol(self) -> WireProtocol:
         if self._protocol is None:
+            from .hosts import WIRE_MODULES, wire_api_for
+
             wire = wire_api_for(self.model_endpoint.api, self.model_endpoint.ai_model)
             module_name = WIRE_MODULES[wire]
             try:
@@ -168,6 +114,8 @@ class AIModelClient:
             from ._transport.http import USER_AGENT, Target
 
             api = self.model_endpoint.api
+            from .hosts import host_for
+
             host = host_for(api)
             from ._transport.urls import checked_headers
 
@@ -206,45 +154,6 @@ class AIModelClient:
                     transport = self._transports[key] = pools.transport(kind, target)
         return transport
 
-    def _context(
-        self,
-        prompt: Any,
-        context: Sequence[Any] | None,
-        instructions: Sequence[Any] | None,
-        messages: Sequence[Any] | None,
-    ) -> CallContext:
-        if messages is not None and (prompt is not None or context):
-            raise ConfigurationError("generate(): give either messages=[...] or prompt (with context), not both")
-        items: list[Message] = []
-        if messages is not None:
-            items = [_as_message(m, f"messages[{i}]") for i, m in enumerate(_spread(_list_of(messages, "messages")))]
-        else:
-            given = _list_of(context, "context") if context is not None else []
-            items = [_as_message(m, f"context[{i}]") for i, m in enumerate(_spread(given))]
-            if prompt is not None:
-                items.extend(_as_message(p, "prompt") for p in _spread([prompt]))
-        if not items:
-            raise ConfigurationError("generate(): nothing to send (no prompt and no messages)")
-        given_instructions = _list_of(instructions, "instructions") if instructions is not None else []
-        system: list[str] = [_instruction_text(x, i) for i, x in enumerate(given_instructions)]
-        # System prompts given as messages join the instructions, in order.
-        kept: list[Message] = []
-        for m in items:
-            if isinstance(m, Prompt) and m.role == PromptMessageRoleEnum.SYSTEM:
-                system.append(m.rendered_text())
-            else:
-                kept.append(m)
-        api = self.model_endpoint.api
-        return CallContext(
-            endpoint=self.model_endpoint,
-            config=self.config,
-            host=host_for(api),
-            instructions=system,
-            messages=kept,
-            stream=self.config.streaming,
-            wire_api=wire_api_for(api, self.model_endpoint.ai_model),
-        )
-
     # -- the core ------------------------------------------------------------------------------------------------
 
     async def _generate(self, ctx: CallContext, kind: str) -> AIModelCallResponse | AsyncIterator[Batch]:
@@ -261,6 +170,8 @@ class AIModelClient:
 
             return await start_stream(transport, protocol, ctx, wire)
         answer = await transport.send_json(wire, ctx.config)
+        from ._answers import read_answer
+
         return read_answer(protocol, answer.data, ctx, transport, answer.facts)
 
     def generate(
@@ -273,7 +184,11 @@ class AIModelClient:
     ) -> AIModelCallResponse:
         """Call the model, blocking. With ``streaming=True`` the result's ``stream_generator`` yields
         ``(chunk, None)`` items and finally ``(None, final_response)``."""
-        ctx = self._context(prompt, context, instructions, messages)
+        from ._context import build_context
+        from ._drive import iterate_sync, run_sync
+        from .types.response import AIModelCallResponse
+
+        ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
         result = run_sync(self._generate(ctx, "sync"))
         if isinstance(result, AIModelCallResponse):
             return result
@@ -289,7 +204,10 @@ class AIModelClient:
     ) -> AIModelCallResponse:
         """Call the model on the running event loop. With ``streaming=True`` the result's ``async_stream_generator``
         (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``."""
-        ctx = self._context(prompt, context, instructions, messages)
+        from ._context import build_context
+        from .types.response import AIModelCallResponse
+
+        ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
         result = await self._generate(ctx, "async")
         if isinstance(result, AIModelCallResponse):
             return result

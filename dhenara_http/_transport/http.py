@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 import httpx
 
@@ -230,10 +231,10 @@ class Transport:
             headers["content-type"] = "application/json"
         if wire.stream:
             headers["accept"] = "text/event-stream"
-        url = httpx.URL(t.base_url + wire.path)
+        url = t.base_url + wire.path
         if wire.params:
-            url = url.copy_merge_params(wire.params)
-        outgoing = OutgoingRequest(wire.method, str(url), headers, body)
+            url += ("&" if "?" in url else "?") + urlencode(wire.params)
+        outgoing = OutgoingRequest(wire.method, url, headers, body)
         await t.signer.sign(outgoing, self)
         return self._client().build_request(
             outgoing.method,

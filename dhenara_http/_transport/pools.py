@@ -8,26 +8,49 @@ is never closed here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ..errors import ConfigurationError
 from .http import Target, Transport
-from .http_async import AsyncPool, HTTPTransport
-from .http_sync import SyncHTTPTransport, SyncPool
+
+if TYPE_CHECKING:
+    from .http_async import AsyncPool
+    from .http_sync import SyncPool
 
 
 class Pools:
     def __init__(self, http_client: Any = None) -> None:
-        sync_client, async_client = _split(http_client)
-        self.sync = SyncPool(sync_client)
-        self.async_ = AsyncPool(async_client)
+        self._sync_client, self._async_client = _split(http_client)
+        self._sync: SyncPool | None = None
+        self._async: AsyncPool | None = None
         self._in_process: Pools | None = None
+
+    @property
+    def sync(self) -> SyncPool:
+        if self._sync is None:
+            from .http_sync import SyncPool
+
+            self._sync = SyncPool(self._sync_client)
+        return self._sync
+
+    @property
+    def async_(self) -> AsyncPool:
+        # (Imported on first use: a program that never calls generate_async never imports asyncio for it.)
+        if self._async is None:
+            from .http_async import AsyncPool
+
+            self._async = AsyncPool(self._async_client)
+        return self._async
 
     def transport(self, kind: str, target: Target) -> Transport:
         if kind == "sync":
+            from .http_sync import SyncHTTPTransport
+
             return SyncHTTPTransport(target, self.sync)
+        from .http_async import HTTPTransport
+
         return HTTPTransport(target, self.async_)
 
     def for_call(self, test_mode: bool) -> Pools:
@@ -41,12 +64,16 @@ class Pools:
         return self._in_process
 
     def close(self) -> None:
-        self.sync.close()
-        self.async_.close()
+        if self._sync is not None:
+            self._sync.close()
+        if self._async is not None:
+            self._async.close()
 
     async def aclose(self) -> None:
-        self.sync.close()
-        await self.async_.aclose()
+        if self._sync is not None:
+            self._sync.close()
+        if self._async is not None:
+            await self._async.aclose()
 
 
 def _split(http_client: Any) -> tuple[httpx.Client | None, httpx.AsyncClient | None]:

@@ -21,9 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
-
-from tenacity import RetryCallState, Retrying, stop_after_attempt
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import (
     APIConnectionError,
@@ -34,6 +32,9 @@ from ..errors import (
     OverloadedError,
     RateLimitError,
 )
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState, Retrying
 
 INITIAL_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
@@ -137,7 +138,10 @@ class RetryPolicy:
     maximum: float = MAX_BACKOFF
 
     def engine(self) -> Retrying:
-        """The tenacity controller whose strategies decide (built only once an attempt has failed)."""
+        """The tenacity controller whose strategies decide (built, and tenacity imported, only once an attempt has
+        failed: a call that succeeds at once never pays for it)."""
+        from tenacity import Retrying, stop_after_attempt
+
         return Retrying(
             stop=stop_after_attempt(self.retries + 1),
             wait=_Wait(self.max_retry_wait, self.initial, self.maximum),
@@ -164,6 +168,8 @@ async def run(
     except Exception as first:
         failure: BaseException = first
     engine = policy.engine()
+    from tenacity import RetryCallState
+
     state = RetryCallState(engine, fn=None, args=(), kwargs={})
     while True:
         state.set_exception((type(failure), failure, failure.__traceback__))

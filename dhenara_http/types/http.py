@@ -33,22 +33,34 @@ class RateLimitInfo(BaseModel):
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str], now: float | None = None) -> RateLimitInfo | None:
-        """Read both header families; None when the answer carried none of them."""
-        values: dict[str, int | float | None] = {}
-        for prefix in ("x-ratelimit-", "anthropic-ratelimit-"):
-            for kind in ("requests", "tokens", "input-tokens", "output-tokens"):
-                field = kind.replace("-", "_")
-                for part, name in (("limit", "limit"), ("remaining", "remaining")):
-                    value = _int(headers.get(f"{prefix}{part}-{kind}") or headers.get(f"{prefix}{kind}-{part}"))
-                    if value is not None:
-                        values.setdefault(f"{field}_{name}", value)
-                reset = headers.get(f"{prefix}reset-{kind}") or headers.get(f"{prefix}{kind}-reset")
-                seconds = _reset_seconds(reset, now)
-                if seconds is not None and f"{field}_reset" in cls.model_fields:
-                    values.setdefault(f"{field}_reset", seconds)
+        """Read both header families (``x-ratelimit-limit-requests``, ``anthropic-ratelimit-requests-limit`` …);
+        None when the answer carried none of them. One pass over the headers: this runs on every answer."""
+        values: dict[str, int | float] = {}
+        for name, value in headers.items():
+            name = name.lower()
+            if name.startswith("x-ratelimit-"):
+                part, _, kind = name[12:].partition("-")  # limit-requests, remaining-tokens, reset-requests
+            elif name.startswith("anthropic-ratelimit-"):
+                kind, _, part = name[20:].rpartition("-")  # requests-limit, input-tokens-remaining
+            else:
+                continue
+            field = f"{kind.replace('-', '_')}_{part}"
+            if field not in _FIELDS or field in values:
+                continue
+            number = _reset_seconds(value, now) if part == "reset" else _int(value)
+            if number is not None:
+                values[field] = number
         if not values:
             return None
         return cls.model_validate(values)
+
+
+_FIELDS = frozenset(
+    f"{kind}_{part}"
+    for kind in ("requests", "tokens", "input_tokens", "output_tokens")
+    for part in ("limit", "remaining", "reset")
+    if not (part == "reset" and kind in ("input_tokens", "output_tokens"))
+)
 
 
 def _int(text: str | None) -> int | None:
