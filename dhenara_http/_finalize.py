@@ -3,45 +3,11 @@ unrequested reasoning items, and cost. Kept in one place so a streamed final res
 
 from __future__ import annotations
 
-import json
-
 from ._pricing import chat_usage_charge
+from .protocols._structured import structured_item
 from .protocols.base import CallContext
 from .types.enums import ChatResponseContentItemType as T
-from .types.response import (
-    ChatResponse,
-    ChatResponseStructuredOutput,
-    ChatResponseStructuredOutputContentItem,
-    ChatResponseTextContentItem,
-)
-
-
-def structured_item(
-    text: str, ctx: CallContext, base: ChatResponseTextContentItem | None = None
-) -> ChatResponseStructuredOutputContentItem:
-    so = ctx.config.structured_output
-    model_class = so.model_class if so is not None else None
-    data = None
-    error = None
-    try:
-        parsed = json.loads(text)
-        if isinstance(parsed, dict):
-            data = parsed
-            if model_class is not None:
-                model_class.model_validate(parsed)
-        else:
-            error = "the structured output is not a JSON object"
-    except ValueError as exc:
-        error = str(exc)
-    return ChatResponseStructuredOutputContentItem(
-        index=base.index if base else 0,
-        text=text,
-        message_id=base.message_id if base else None,
-        metadata=dict(base.metadata) if base else {},
-        structured_output=ChatResponseStructuredOutput(
-            structured_data=data, raw_data=text if data is None else None, parse_error=error, model_class=model_class
-        ),
-    )
+from .types.response import ChatResponse, ChatResponseTextContentItem
 
 
 def finalize(response: ChatResponse, ctx: CallContext) -> ChatResponse:

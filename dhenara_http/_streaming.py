@@ -36,6 +36,13 @@ Batch = Iterable[StreamItem]
 
 #: How much of a body that yields no event is kept to be read as plain JSON.
 MAX_SNIFFED_BODY = 1024 * 1024
+#: Reads up to this size are made into items at once (see :meth:`_Reader.items`).
+_EAGER_READ = 16 * 1024
+
+
+def _raise(error: BaseException) -> Iterator[Any]:
+    raise error
+    yield  # a generator: raises when it is reached
 
 
 def typed(exc: BaseException, transport: Transport, what: str) -> DhenaraError:
@@ -95,8 +102,20 @@ class _Reader:
                     return chunks
         return []
 
-    def items(self, chunk: bytes | None) -> Iterator[StreamItem]:
-        """The items of one read, made as they are taken; an error on the way is the stream's error."""
+    def items(self, chunk: bytes | None) -> Iterable[StreamItem]:
+        """The items of one read; an error on the way is the stream's error, raised after the items before it.
+
+        A small read (one event or a few, as providers send them) is made at once, as a list: cheaper than the
+        generators the lazy path chains. A large one is made as it is taken (:meth:`items_of`)."""
+        if chunk is not None and len(chunk) <= _EAGER_READ:
+            out: list[StreamItem] = []
+            try:
+                feed = self.acc.feed
+                for event in self.decoder.feed(chunk):
+                    out.extend([(SSEResponse(c), None) for c in feed(event)])
+            except Exception as exc:
+                return itertools.chain(out, _raise(self.failed(exc)))
+            return out
         try:
             events = self.events(chunk)  # the bytes are taken in (and checked) now; the events come as taken
         except Exception as exc:

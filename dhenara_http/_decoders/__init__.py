@@ -7,8 +7,9 @@ override it per wire (Bedrock sends AWS event streams). :func:`decoder_for` make
 * ``"sse"`` — :class:`~.sse.SSEDecoder`, server-sent events (WHATWG rules).
 * ``"aws-eventstream"`` — :class:`~.eventstream.EventStreamDecoder`, AWS binary event-stream frames (CRC-checked).
 
-A decoder offers ``iter_feed(chunk)`` (the events a network chunk completes, made as they are taken) and
-``iter_flush()`` (at the end of the body: what is left). Malformed input raises a ``ResponseParseError``.
+A decoder offers ``feed(chunk)`` (the events a network chunk completes), ``iter_feed(chunk)`` (the same, made as
+they are taken: for large reads) and ``iter_flush()`` (at the end of the body: what is left). Malformed input raises
+a ``ResponseParseError``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ __all__ = ["FRAMINGS", "Decoder", "SSEEvent", "decoder_for"]
 
 
 class Decoder(Protocol):
+    def feed(self, chunk: bytes) -> list[SSEEvent]: ...
+
     def iter_feed(self, chunk: bytes) -> Iterator[SSEEvent]: ...
 
     def iter_flush(self) -> Iterator[SSEEvent]: ...

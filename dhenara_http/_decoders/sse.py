@@ -121,8 +121,34 @@ class SSEDecoder:
 
     def feed(self, chunk: bytes) -> list[SSEEvent]:
         """The events completed by this chunk (often none, sometimes many)."""
+        if (
+            chunk[-2:] == b"\n\n"
+            and self._started
+            and not (self._parts or self._pending_cr or self._data or self._event)
+        ):
+            # The most common read of all, one whole event (providers send one per network chunk): read directly.
+            one = self._one_event(chunk)
+            if one is not None:
+                return [one]
         lines = self._complete_lines(chunk)
         return list(_flat(self._events(lines))) if lines else []
+
+    def _one_event(self, chunk: bytes) -> SSEEvent | None:
+        """The event of a chunk that is exactly ``data: …`` or ``event: …`` + ``data: …`` and its blank line; None
+        for anything else (which the general path reads)."""
+        body = chunk[:-2]
+        if b"\n\n" in body or b"\r" in body or len(body) > self._max:
+            return None
+        text = body.decode("utf-8", "replace")
+        if text.startswith("data: "):
+            if "\n" in text:
+                return None
+            return SSEEvent("message", text[6:], self._last_id, self._retry)
+        if text.startswith("event: "):
+            name, sep, data = text.partition("\n")
+            if sep and data.startswith("data: ") and "\n" not in data:
+                return SSEEvent(name[7:] or "message", data[6:], self._last_id, self._retry)
+        return None
 
     def flush(self) -> list[SSEEvent]:
         """At the end of the stream: the last event, even if its closing blank line never came."""

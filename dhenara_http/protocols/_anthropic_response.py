@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .._finalize import structured_item
 from ..errors import (
     APIStatusError,
     AuthenticationError,
@@ -45,6 +44,7 @@ from ..types.response import (
     ChatResponseUsage,
 )
 from ._anthropic_request import NAME, structured_tool_name
+from ._structured import structured_item
 from .base import CallContext, ErrorInfo
 
 _FINISH = {

@@ -22,7 +22,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._finalize import structured_item
 from ..errors import AWS_NOT_RETRYABLE, ResponseParseError, aws_error_class, aws_error_type
 from ..types.enums import FinishReason
 from ..types.response import (
@@ -37,6 +36,7 @@ from ..types.response import (
     ChatResponseUsage,
 )
 from ._converse_request import NAME, structured_tool_name
+from ._structured import structured_item
 from .base import CallContext, ErrorInfo
 
 FINISH_REASONS = {
