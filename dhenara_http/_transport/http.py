@@ -365,9 +365,10 @@ class Transport:
         timeout = timeouts_of(cfg)
 
         async def attempt(n: int) -> Answer:
+            # (Prepared before the deadline starts: it bounds the exchange, not the local work before it.)
+            request = await self._prepare(wire, timeout)
             deadline = self.new_deadline(cfg.timeout)
             try:
-                request = await self._prepare(wire, timeout)
                 response = await self._exchange(request, deadline)
                 try:
                     raw = await self._read_all(response, deadline, MAX_JSON_BODY)
@@ -408,9 +409,9 @@ class Transport:
     async def open_stream(self, wire: WireRequest, cfg: Any) -> OpenStream:
         """Send a streaming request once and return the open response (status checked, body unread). The deadline
         covers the whole stream."""
+        request = await self._prepare(wire, timeouts_of(cfg))
         deadline = self.new_deadline(cfg.timeout)
         try:
-            request = await self._prepare(wire, timeouts_of(cfg))
             response = await self._exchange(request, deadline)
         except BaseException:
             deadline.close()
