@@ -7,7 +7,9 @@ small; elapsed times are only asserted as a generous guard against hanging.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -49,12 +51,37 @@ def make_client(server: MockProviderServer, wire: str = "responses", **config: A
     return AIModelClient(endpoint, AIModelCallConfig(**config))
 
 
+#: The driver :func:`generate` calls through (set for each test by the ``driver`` fixture).
+DRIVER = "sync"
+
+
+@pytest.fixture(autouse=True, params=["sync", "async"])
+def driver(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs on both drivers: the sync client and the async one see the same faults alike."""
+    monkeypatch.setattr(sys.modules[__name__], "DRIVER", request.param)
+    return str(request.param)
+
+
 def generate(server: MockProviderServer, wire: str = "responses", **config: Any) -> Any:
+    if DRIVER == "async":
+        return asyncio.run(_generate_async(server, wire, **config))
     with make_client(server, wire, **config) as client:
         response = client.generate(prompt=PROMPT)
         if response.stream_generator is not None:
             final = None
             for _chunk, accumulated in response.stream_generator:
+                if accumulated is not None:
+                    final = accumulated
+            return final
+        return response
+
+
+async def _generate_async(server: MockProviderServer, wire: str, **config: Any) -> Any:
+    async with make_client(server, wire, **config) as client:
+        response = await client.generate_async(prompt=PROMPT)
+        if response.async_stream_generator is not None:
+            final = None
+            async for _chunk, accumulated in response.async_stream_generator:
                 if accumulated is not None:
                     final = accumulated
             return final
