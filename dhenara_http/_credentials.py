@@ -15,12 +15,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, CredentialsFileNotFoundError
 from .types.api import API_KEY_ENV_VARS, AIModelAPI
 from .types.enums import AIModelAPIProviderEnum as P
 
 SECRET_DIR_ENV = "DAI_SECRET_CONFIG_DIR"
 DEFAULT_SECRET_DIR = "/run/secrets/dai"
+#: dhenara-ai's names of the two above.
+SECRET_CONFIG_DIR_ENV = SECRET_DIR_ENV
+DEFAULT_SECRET_CONFIG_DIR = DEFAULT_SECRET_DIR
 _PLACEHOLDER = re.compile(r"^<YOUR_[A-Z0-9_]+>$")
 _SECTION_KEYS = ("api_key", "credentials", "config")
 
@@ -105,7 +108,7 @@ def read_credentials_file(path: str | Path) -> dict[str, Any]:
     malformed file."""
     p = Path(os.path.expanduser(str(path)))
     if not p.is_file():
-        raise ConfigurationError(f"credentials file not found: {p}")
+        raise CredentialsFileNotFoundError(f"credentials file not found: {p}", filename=str(p))
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
