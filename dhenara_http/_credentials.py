@@ -1,5 +1,6 @@
-"""Reading credentials: credentials files (TOML, JSON, YAML when PyYAML is installed), the providers' usual
-environment variables, and the template a user fills in. ``ResourceConfig`` (``resource_config.py``) builds on these.
+"""Reading credentials: credentials files (TOML, JSON, YAML: with PyYAML when installed, else the subset credentials
+files are written in, see ``_yaml``), the providers' usual environment variables, and the template a user fills in.
+``ResourceConfig`` (``resource_config.py``) builds on these.
 
 Errors name the file, and the line and column of a syntax error, but never quote the file: it holds secrets.
 """
@@ -91,9 +92,14 @@ def _parse_yaml(path: Path, text: str) -> Any:
     try:
         import yaml  # type: ignore[import-untyped,unused-ignore]
     except ModuleNotFoundError:
-        raise ConfigurationError(
-            f"{path}: reading YAML needs PyYAML, which is not installed; use a TOML or JSON credentials file"
-        ) from None
+        # Without PyYAML, the subset credentials files are written in (see _yaml.py).
+        from ._yaml import YAMLError
+        from ._yaml import loads as yaml_loads
+
+        try:
+            return yaml_loads(text)
+        except YAMLError as exc:
+            raise ConfigurationError(f"{path}: malformed YAML at line {exc.lineno}: {exc.msg}") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:

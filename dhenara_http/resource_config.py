@@ -12,9 +12,10 @@ A credentials file has one table per API provider (the ``AIModelAPIProviderEnum`
     project_id = "my-project"
     location = "us-central1"
 
-TOML and JSON are always read; YAML when PyYAML happens to be installed. Values still holding the template's
-``<YOUR_...>`` placeholders count as absent, and a provider left with nothing is skipped. Errors name the file, and
-the line and column of a syntax error, but never quote the file: it holds secrets.
+TOML, JSON and YAML are read (YAML with PyYAML when it is installed, else the subset such files use). Values still
+holding the template's ``<YOUR_...>`` placeholders count as absent: a provider left with nothing is configured from
+its environment variables when they configure it (as an ``AIModelAPI`` without a key reads the key from there), else
+skipped. Errors name the file, and the line and column of a syntax error, but never quote the file: it holds secrets.
 
 ``python -m dhenara_http.resource_config init credentials.toml`` writes a template to fill in;
 ``python -m dhenara_http.resource_config check credentials.toml`` says what a file provides (never the secrets).
@@ -133,12 +134,18 @@ class ResourceConfig(BaseModel):
         ``$DAI_SECRET_CONFIG_DIR``, else in ``/run/secrets/dai``)."""
         path = Path(credentials_file) if credentials_file is not None else self.default_credentials_file()
         where = str(path)
+        from_env: dict[P, AIModelAPI] | None = None
         for provider, section in read_credentials_file(path).items():
             try:
                 prov = parse_provider(str(provider))
             except ConfigurationError as exc:
                 raise ConfigurationError(f"{where}: {exc}") from None
             api = api_from_section(prov, section, where, base=path.expanduser().parent)
+            if api is None:
+                # Only placeholders: absent values, which the provider's environment variables may supply.
+                if from_env is None:
+                    from_env = {a.provider: a for a in apis_from_environment()}
+                api = from_env.get(prov)
             if api is not None:
                 self.add_api(api)
         logger.debug("loaded %d API(s) from %s", len(self.model_apis), where)

@@ -5,7 +5,10 @@
 ``DHENARA_AI`` is a clone (or bare mirror) of github dhenara/dhenara-ai, ``DHENARA_DOCS`` one of dhenara/dhenara-docs.
 The programs are every ``examples/*.py`` of dhenara-ai — run once per provider (``EXAMPLE_ACTIVE_PROVIDER`` =
 openai, anthropic, google) when the example reads that variable through ``include/shared_config.py``, once otherwise —
-and every python block of ``docs/dhenara-ai/**/*.md``, each block on its own.
+and every python block of ``docs/dhenara-ai/**/*.md``. Many blocks are fragments that use what the docs take as
+already made ("your endpoint", ``client``, ``response``): a block runs after :data:`FIXTURE` (those objects, made on
+the mock server, and the imports earlier pages made) and after the earlier blocks of its page, as a reader following
+the page would (their own errors and output are ignored there). ``--standalone`` runs each block alone.
 
 Each program has its imports rewritten by the rule of API.md section 1 (``from dhenara.ai[.x] import N`` ->
 ``from dhenara_http import N``; ``from dhenara.ai.types.genai.foundation_models.<vendor>.<kind> import N`` ->
@@ -145,14 +148,84 @@ def example_programs(repo: Repo) -> Iterator[Program]:
             yield Program(name, source, {}, include)
 
 
-def doc_programs(repo: Repo) -> Iterator[Program]:
+#: What the docs' fragments take as defined: the imports of earlier pages and "your" API, model, endpoint, client,
+#: call config, prompts, messages and last response, made on the mock server (an Anthropic endpoint, the docs' own
+#: example provider). Helpers a page only implies (``get_context``, ``TOOL_REGISTRY``) are not made up here.
+FIXTURE = """\
+import asyncio
+import os
+import random
+
+from dhenara_http import (
+    AIModelAPI,
+    AIModelAPIProviderEnum,
+    AIModelCallConfig,
+    AIModelClient,
+    AIModelEndpoint,
+    ChatModelCostData,
+    ChatModelSettings,
+    ImageModelSettings,
+    Prompt,
+    ResourceConfig,
+    ResourceConfigItem,
+    ResourceConfigItemTypeEnum,
+)
+from dhenara_http.foundation_models import ClaudeSonnet45, GPT4oMini
+
+api = my_api = AIModelAPI(provider=AIModelAPIProviderEnum.ANTHROPIC, api_key="sk-ant-mock")
+bedrock_api = AIModelAPI(
+    provider=AIModelAPIProviderEnum.AMAZON_BEDROCK,
+    credentials={"access_key_id": "AKIAMOCK", "secret_access_key": "mock-secret"},
+    config={"region": "us-east-1"},
+)
+model = my_model = ClaudeSonnet45
+endpoint = model_endpoint = my_endpoint = my_model_endpoint = your_model_endpoint = AIModelEndpoint(
+    api=my_api, ai_model=my_model
+)
+all_model_endpoints = [
+    endpoint,
+    AIModelEndpoint(api=AIModelAPI(provider=AIModelAPIProviderEnum.OPEN_AI, api_key="sk-mock"), ai_model=GPT4oMini),
+]
+config = my_config = AIModelCallConfig(max_output_tokens=1024)
+client = AIModelClient(model_endpoint=endpoint, config=config, is_async=False)
+prompt = prompt1 = "What are three ways to improve productivity?"
+prompt2 = "Explain the first one in more detail."
+prompt3 = "Summarise both answers in one sentence."
+instructions = ["Be concise."]
+messages = [Prompt.with_text("What is the weather in Paris?")]
+response = client.generate(prompt=prompt)
+chat = response.chat_response
+resource_config = rc = ResourceConfig()
+rc.load_from_file(init_endpoints=True)
+"""
+
+_EARLIER_BLOCKS = """\
+# The earlier python blocks of this page, run first as a reader following the page would; their output and errors
+# are not this block's.
+import contextlib as _contextlib
+import io as _io
+
+for _source in {sources!r}:
+    try:
+        with _contextlib.redirect_stdout(_io.StringIO()):
+            exec(compile(_source, "<earlier block of the page>", "exec"), globals())
+    except BaseException:
+        pass
+"""
+
+
+def doc_programs(repo: Repo, standalone: bool = False) -> Iterator[Program]:
     for name in repo.files():
         if not (name.startswith("docs/dhenara-ai/") and name.endswith((".md", ".mdx"))):
             continue
         text = repo.read(name)
+        earlier: list[str] = []
         for match in _FENCE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
-            yield Program(f"{name}:{line}", rewrite_imports(match.group(1)))
+            block = rewrite_imports(match.group(1))
+            source = block if standalone else _EARLIER_BLOCKS.format(sources=[FIXTURE, *earlier]) + block
+            earlier.append(block)
+            yield Program(f"{name}:{line}", source)
 
 
 # -- running --------------------------------------------------------------------------------------------------------
@@ -181,7 +254,8 @@ def run_one(program: Program, env: dict[str, str], scratch: Path, timeout: float
     (secrets / "dai_credentials.toml").write_text(CREDENTIALS_TOML, encoding="utf-8")
     script = folder / "program.py"
     script.write_text(program.source, encoding="utf-8")
-    run_env = {**env, **program.env, "DAI_SECRET_CONFIG_DIR": str(secrets), "PYTHONPATH": str(folder)}
+    path = os.pathsep.join(p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
+    run_env = {**env, **program.env, "DAI_SECRET_CONFIG_DIR": str(secrets), "PYTHONPATH": path}
     try:
         done = subprocess.run(
             [python, str(script)],
@@ -211,9 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--python", default=sys.executable, help="the interpreter that runs the programs")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the stderr of every failing program")
     parser.add_argument("--failures-only", action="store_true", help="list only the programs that did not run")
+    parser.add_argument("--standalone", action="store_true", help="run each doc block alone, without its page")
     args = parser.parse_args(argv)
 
-    programs = [*example_programs(Repo(args.dhenara_ai)), *doc_programs(Repo(args.dhenara_docs))]
+    programs = [*example_programs(Repo(args.dhenara_ai)), *doc_programs(Repo(args.dhenara_docs), args.standalone)]
     if args.only:
         programs = [p for p in programs if any(text in p.name for text in args.only)]
     scratch = Path(tempfile.mkdtemp(prefix="dhenara-ai-programs-"))

@@ -34,6 +34,11 @@ ReasoningControl = Literal["effort", "token_budget", "adaptive"]
 #: dhenara-ai's name.
 ReasoningControlMode = ReasoningControl
 
+#: The thinking budgets the effort levels stand for, in tokens: Google's mapping of OpenAI's ``reasoning_effort`` onto
+#: Gemini thinking budgets (https://ai.google.dev/gemini-api/docs/openai: low 1,024, medium 8,192, high 24,576). Used
+#: both ways: an effort given to a budget model, a budget given to an effort model.
+EFFORT_BUDGETS: dict[str, int] = {"low": 1024, "medium": 8192, "high": 24576}
+
 
 class ValidOptionValue(BaseModel):
     """An option a model takes (image size, quality …): its allowed values and default. ``display_only`` options

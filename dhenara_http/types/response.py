@@ -472,7 +472,10 @@ StreamItem = tuple["SSEResponse | SSEErrorResponse | None", "AIModelCallResponse
 
 class AIModelCallResponse(BaseModel):
     """What ``generate`` returns: a ``chat_response`` / ``image_response``, or a stream generator whose last item is
-    ``(None, final)`` where ``final`` is an ``AIModelCallResponse`` holding the complete ``chat_response``."""
+    ``(None, final)`` where ``final`` is an ``AIModelCallResponse`` holding the complete ``chat_response``.
+
+    ``stream_generator`` holds what the call gave, as in dhenara-ai: the sync iterator of ``generate()``, or the async
+    generator of ``generate_async()`` (which ``async_stream_generator`` holds too)."""
 
     status: ExternalApiCallStatus | None = None
     chat_response: ChatResponse | None = None
