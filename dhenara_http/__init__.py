@@ -86,6 +86,7 @@ _EXPORTS: dict[str, str] = {
     "PromptFormatter": "conversation",
     # responses
     "AIModelCallResponse": "types.response",
+    "AIModelCallResponseMetaData": "types.response",
     "ChatResponse": "types.response",
     "ChatResponseChoice": "types.response",
     "ChatResponseUsage": "types.response",
@@ -242,6 +243,7 @@ if TYPE_CHECKING:
     from .types.resource import ResourceConfigItem, ResourceQueryMapping
     from .types.response import (
         AIModelCallResponse,
+        AIModelCallResponseMetaData,
         ChatMessageContentPart,
         ChatResponse,
         ChatResponseChoice,

@@ -2,11 +2,12 @@
 
 dhenara-ai's credentials files (``dai_credentials.yaml``) are YAML, and PyYAML is not a dependency of this package.
 This reads the subset such files are written in: block mappings and sequences by indentation, ``#`` comments,
-plain / single-quoted / double-quoted scalars (``true``/``false``, ``null``/``~``, integers and floats typed as YAML
-1.2 types them), ``|`` and ``>`` block scalars (a service-account JSON pasted in), JSON-style flow collections
-(``{}``, ``["a", "b"]``) and a leading ``---``. Anchors, aliases, tags, several documents and multi-line plain
-scalars are refused with a :class:`YAMLError` naming the line, so nothing is silently read wrong; PyYAML, when
-installed, is used instead of this.
+plain / single-quoted / double-quoted scalars (``true``/``false``, ``null``/``~``, decimal integers, and floats with
+a decimal point and a signed exponent, as PyYAML reads them; ``010`` or ``1e3`` stay text), ``|`` and ``>`` block
+scalars (a service-account JSON pasted in), JSON-style flow collections (``{}``, ``["a", "b"]``) and a leading
+``---``. Anchors, aliases, tags, several documents and multi-line plain scalars are refused with a
+:class:`YAMLError` naming the line, so nothing is silently read wrong; PyYAML, when installed, is used instead of
+this.
 
 Error messages give the line (and what was expected), never the text of the file: it holds secrets.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9]*)$")
-_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+][0-9]+)?$")
 #: A key or item whose value is a block scalar: ``key: |``, ``- >-`` ...
 _BLOCK_HEADER = re.compile(r"(?:^\s*-|:)\s+[|>][+-]?\s*$")
 _KEY = re.compile(
@@ -87,7 +88,7 @@ def _scalar(raw: str, lineno: int) -> Any:
         return None
     if _INT.match(text):
         return int(text)
-    if _FLOAT.match(text) and any(c.isdigit() for c in text):
+    if _FLOAT.match(text):
         return float(text)
     return text
 

@@ -219,12 +219,12 @@ class ResourceConfig(BaseModel):
         """The endpoint a :class:`ResourceConfigItem` asks for: the first endpoint matching every field of its
         query (a model is matched by any of its names); for a query by model name (and API provider) with no
         matching endpoint yet, the one :meth:`get_model_endpoint` builds. None when nothing matches."""
-        if not resource_item.query:
-            raise ConfigurationError("ResourceConfig.get_resource: the ResourceConfigItem has no query")
         if resource_item.item_type != ResourceConfigItemTypeEnum.ai_model_endpoint:
             raise ConfigurationError(
                 f"ResourceConfig.get_resource: {resource_item.item_type.value} resources are not supported"
             )
+        if not resource_item.query:
+            raise ConfigurationError("ResourceConfig.get_resource: the ResourceConfigItem has no query")
         query = resource_item.query
         for endpoint in self.model_endpoints:
             if all(_matches(endpoint, key, value) for key, value in query.items()):

@@ -305,6 +305,17 @@ class ChatResponseChoice(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class AIModelCallResponseMetaData(BaseModel):
+    """dhenara-ai's typed form of a response's metadata (``ChatResponse.metadata`` is a dict here; this validates
+    one such dict)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    streaming: bool = False
+    duration_seconds: int | float | None = None
+    provider_metadata: dict[str, Any] | None = None
+
+
 class ChatResponse(BaseModel):
     """A complete answer. ``provider_response`` is the provider's raw JSON (for a stream, the reconstructed one)."""
 

@@ -108,6 +108,13 @@ class ChatResponseChunk(_Dump):
     usage: ChatResponseUsage | None = None
     usage_charge: UsageCharge | None = None
 
+    def model_dump(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        for name in ("usage", "usage_charge"):
+            value = getattr(self, name)
+            out[name] = value.model_dump() if value is not None else None
+        return out
+
 
 @dataclass(slots=True)
 class SSEErrorData(_Dump):
