@@ -1,8 +1,9 @@
 """Writing what a call sent and received to disk, as ``AIModelCallConfig.artifact_config`` asks (dhenara-ai's
 debugging artifacts).
 
-One :class:`CallArtifacts` per call, made by :meth:`CallArtifacts.start` (None when artifacts are off). Files go to
-``<artifact_root>[/<prefix>]/dai/``:
+One :class:`CallArtifacts` per call, made by :meth:`CallArtifacts.start` (None when artifacts are off); the client
+reports the request sent and the answer (or wraps a stream with :meth:`CallArtifacts.watch_stream` /
+:meth:`~CallArtifacts.watch_async_stream`). Files go to ``<artifact_root>[/<prefix>]/dai/``:
 
 * ``dai_request.json`` — what the call was given: prompt, context, instructions, messages, the call config, and the
   model and API provider names;
@@ -24,6 +25,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from .protocols.base import WireRequest
     from .types.config import AIModelCallConfig, ArtifactConfig
     from .types.endpoint import AIModelEndpoint
-    from .types.response import AIModelCallResponse
+    from .types.response import AIModelCallResponse, StreamItem
 
 logger = logging.getLogger("dhenara_http")
 
@@ -180,6 +182,38 @@ class CallArtifacts:
             )
             self._write("dai_response.json", dumped)
         self._stop_logs()
+
+    def finish_stream(self, final: AIModelCallResponse) -> None:
+        """A stream's end: its rebuilt provider JSON, then :meth:`finish`."""
+        chat = final.chat_response
+        self.provider_response(chat.provider_response if chat is not None else None)
+        self.finish(final)
+
+    def watch_stream(self, items: Iterator[StreamItem]) -> Iterator[StreamItem]:
+        """``items`` unchanged; the final item finishes the artifacts, an error fails them."""
+        try:
+            for chunk, final in items:
+                if final is not None:
+                    self.finish_stream(final)
+                yield chunk, final
+        except BaseException as exc:
+            self.fail(exc)
+            raise
+        finally:
+            self._stop_logs()
+
+    async def watch_async_stream(self, items: AsyncIterator[StreamItem]) -> AsyncIterator[StreamItem]:
+        """:meth:`watch_stream` for an async stream."""
+        try:
+            async for chunk, final in items:
+                if final is not None:
+                    self.finish_stream(final)
+                yield chunk, final
+        except BaseException as exc:
+            self.fail(exc)
+            raise
+        finally:
+            self._stop_logs()
 
     def fail(self, error: BaseException) -> None:
         """The call failed: the captured logs are written (the error is the caller's to handle)."""

@@ -187,3 +187,53 @@ def test_artifacts_of_a_failed_call_and_an_unwritable_root(tmp_path: Path, caplo
     started.provider_response({"ok": True})
     assert read(root / "dai", "dai_provider_response.json") == {"ok": True}
     assert not (root / "dai" / "dai_request.json").exists()
+
+
+def test_artifacts_of_streams(server: MockProviderServer, tmp_path: Path) -> None:
+    def config(name: str) -> AIModelCallConfig:
+        art = ArtifactConfig(enabled=True, artifact_root=str(tmp_path), prefix=name, enable_python_logs=True)
+        return AIModelCallConfig(streaming=True, max_output_tokens=60, artifact_config=art)
+
+    sync_client = Client(endpoint(server), config("sync"), is_async=False)
+    art = sync_client._artifacts(prompt="Stream it.")
+    assert art is not None
+    response = sync_client.generate(prompt="Stream it.")
+    assert response.sync_stream_generator is not None
+    items = list(art.watch_stream(response.sync_stream_generator))
+    final = items[-1][1]
+    assert final is not None
+    assert final.chat_response is not None
+    folder = tmp_path / "sync" / "dai"
+    assert read(folder, "dai_provider_response.json") == final.chat_response.provider_response
+    assert read(folder, "dai_response.json")["chat_response"]["choices"][0]["contents"][0]["text"]
+    assert (folder / "dai_python_logs.jsonl").exists()
+
+    async def run_async() -> Any:
+        client = Client(endpoint(server), config("async"), is_async=True)
+        started = client._artifacts(prompt="Stream it.")
+        assert started is not None
+        streamed = await client.generate_async(prompt="Stream it.")
+        assert streamed.async_stream_generator is not None
+        got = [item async for item in started.watch_async_stream(streamed.async_stream_generator)]
+        await client.aclose()
+        return got[-1][1]
+
+    async_final = asyncio.run(run_async())
+    assert read(tmp_path / "async" / "dai", "dai_provider_response.json") == async_final.chat_response.provider_response
+
+
+def test_artifacts_of_a_stream_that_breaks(server: MockProviderServer, tmp_path: Path) -> None:
+    from dhenara_http import StreamError
+
+    art_config = ArtifactConfig(enabled=True, artifact_root=str(tmp_path), enable_python_logs=True)
+    client = Client(endpoint(server), AIModelCallConfig(streaming=True, artifact_config=art_config), is_async=False)
+    art = client._artifacts(prompt="Break.")
+    assert art is not None
+    server.inject(in_band_error=True, after_events=6)  # after the first text chunk: not retried
+    response = client.generate(prompt="Break.")
+    assert response.sync_stream_generator is not None
+    with pytest.raises(StreamError):
+        list(art.watch_stream(response.sync_stream_generator))
+    folder = tmp_path / "dai"
+    assert (folder / "dai_python_logs.jsonl").exists()  # flushed on the failure
+    assert not (folder / "dai_response.json").exists()

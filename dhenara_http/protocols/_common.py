@@ -60,6 +60,8 @@ class WireReasoning:
 
 WIRES: dict[str, WireReasoning] = {
     "anthropic": WireReasoning("token_budget", needs_budget=True, min_budget=1024),
+    # Bedrock Converse: Claude takes Anthropic's thinking object (other vendors' models are planned as effort models).
+    "converse": WireReasoning("token_budget", needs_budget=True, min_budget=1024),
     "gemini": WireReasoning("token_budget"),
     "responses": WireReasoning("effort"),
     "chat_completions": WireReasoning("effort"),

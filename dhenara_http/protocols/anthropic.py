@@ -2,7 +2,8 @@
 
 Headers: ``anthropic-version`` (``AIModelCallConfig.api_version_override``, else ``AIModelAPI.config["api_version"]``,
 default ``2023-06-01``) and, only when the caller lists some in ``config["betas"]``, ``anthropic-beta`` — every
-feature used here is generally available, so none is added on its own. The API key (``x-api-key``) is added by the host layer.
+feature used here is generally available, so none is added on its own. The API key (``x-api-key``) is added by the
+host layer.
 
 On Vertex AI and Bedrock (InvokeModel) the same body goes to the host's route with the model in the path
 (``…/publishers/anthropic/models/{model}:rawPredict``, ``/model/{model}/invoke`` …), without ``model`` and with the

@@ -282,22 +282,34 @@ def test_stored_file_from_a_path_or_content(tmp_path: Path) -> None:
 # -- the stream generator of an async call ----------------------------------------------------------------------------
 
 
-def test_stream_generator_holds_what_the_call_gave() -> None:
-    async def agen() -> AsyncIterator[Any]:
-        yield (None, None)
+def test_stream_generator_of_an_async_call_is_the_async_generator() -> None:
+    """dhenara-ai's example 13 iterates ``response.stream_generator`` with ``async for`` after ``generate_async``."""
+    from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint
+    from dhenara_http.foundation_models import Claude35Haiku
+    from dhenara_http.testing import MockProviderServer
 
+    async def run(server: MockProviderServer) -> tuple[AIModelCallResponse, list[Any]]:
+        endpoint = AIModelEndpoint(api=server.api("anthropic"), ai_model=Claude35Haiku)
+        client = AIModelClient(endpoint, AIModelCallConfig(streaming=True, max_output_tokens=50), is_async=True)
+        response = await client.generate_async(prompt="Stream, please.")
+        assert isinstance(response.stream_generator, AsyncIterator)
+        items = [item async for item in response.stream_generator]
+        await client.aclose()
+        return response, items
+
+    with MockProviderServer() as server:
+        response, items = asyncio.run(run(server))
+    assert response.stream_generator is response.async_stream_generator
+    assert response.sync_stream_generator is None
+    final = items[-1][1]
+    assert final is not None
+    assert final.chat_response is not None
+
+
+def test_sync_stream_generator_is_only_a_sync_one() -> None:
     def gen() -> Iterator[Any]:
         yield (None, None)
 
-    async_response = AIModelCallResponse(async_stream_generator=agen())
-    assert async_response.stream_generator is async_response.async_stream_generator
-    assert async_response.sync_stream_generator is None
-
-    async def drain() -> list[Any]:
-        assert async_response.stream_generator is not None
-        return [item async for item in async_response.stream_generator]  # type: ignore[union-attr]
-
-    assert asyncio.run(drain()) == [(None, None)]
     sync_response = AIModelCallResponse(stream_generator=gen())
     assert sync_response.sync_stream_generator is sync_response.stream_generator
     assert list(sync_response.stream_generator) == [(None, None)]  # type: ignore[arg-type]
