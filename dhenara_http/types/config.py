@@ -57,14 +57,16 @@ class AIModelContextPolicy(BaseModel):
 class AIModelCallConfig(BaseModel):
     """Options of a call.
 
-    * ``max_output_tokens`` is capped to the model's limit; ``None`` means the model's limit.
+    * ``max_output_tokens`` is the answer's share of the output, capped to the model's limit (a thinking budget is
+      added on top); ``None`` sends no cap where the provider has a default (see ``docs/reasoning.md``).
     * ``reasoning`` turns thinking on; ``reasoning_effort`` (effort models) or ``max_reasoning_tokens``
       (token-budget models) tunes it.
     * ``options`` are passed to the model as they are (``temperature``, ``top_p``, ``stop``, ``seed`` …).
     * ``timeout`` is the total time one attempt may take, streams included; ``connect_timeout`` bounds connecting and
       ``read_timeout`` the silence between two reads. ``retries`` is how many times a failed attempt is retried;
       a ``Retry-After`` above ``max_retry_wait`` seconds fails at once instead of waiting. ``retry_delay`` is the
-      first back-off and ``max_retry_delay`` its cap (dhenara-ai's names).
+      first back-off and ``max_retry_delay`` its cap (dhenara-ai's names; None: 0.5 s doubling up to 8 s, as the
+      official SDKs back off).
     * ``api_version_override`` replaces the API version a host is sent (Anthropic's ``anthropic-version``, the
       ``api-version`` of Azure hosts). ``artifact_config`` writes what each call sent and received to disk
       (:class:`ArtifactConfig`). ``hosted_tools`` are provider-side tools (web search …). ``context_policy`` is
@@ -87,8 +89,8 @@ class AIModelCallConfig(BaseModel):
     read_timeout: float | None = Field(default=None, gt=0)
     retries: int = Field(default=2, ge=0, le=20)
     max_retry_wait: float = Field(default=60.0, ge=0)
-    retry_delay: float = Field(default=1.0, ge=0)
-    max_retry_delay: float = Field(default=10.0, ge=0)
+    retry_delay: float | None = Field(default=None, ge=0)
+    max_retry_delay: float | None = Field(default=None, ge=0)
     test_mode: bool = False
     api_version_override: str | None = None
     artifact_config: ArtifactConfig | None = None

@@ -26,7 +26,7 @@ from dhenara_http.foundation_models import Claude37Sonnet, Gemini3FlashPreview, 
 
 def test_dhenara_ai_fields_are_accepted_with_its_defaults() -> None:
     config = AIModelCallConfig()
-    assert (config.retry_delay, config.max_retry_delay) == (1.0, 10.0)
+    assert (config.retry_delay, config.max_retry_delay) == (None, None)  # the transport's own back-off
     assert config.api_version_override is None
     assert config.artifact_config is None
     assert config.hosted_tools is None
@@ -188,3 +188,38 @@ def test_structured_output_config_in_dhenara_ais_spelling() -> None:
     parsed = AIModelCallConfig(structured_output={"output_schema": {"type": "object"}}).structured_output
     assert parsed is not None
     assert parsed.output_schema == {"type": "object"}
+
+
+def test_retry_delay_and_its_cap_set_the_back_off(retry_waits: list[float]) -> None:
+    import httpx
+    import respx
+
+    from dhenara_http import AIModelAPI, AIModelClient, AIModelEndpoint
+
+    ok = {
+        "id": "c1",
+        "object": "chat.completion",
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+    api = AIModelAPI(provider="openai", api_key="sk-test", config={"wire_api": "chat_completions"})
+    endpoint = AIModelEndpoint(api=api, ai_model=GPT4oMini)
+
+    def waits_for(**config: Any) -> list[float]:
+        retry_waits.clear()
+        with respx.mock() as router:
+            router.post().mock(
+                side_effect=[httpx.Response(500, json={"error": {"message": "x"}})] * 2 + [httpx.Response(200, json=ok)]
+            )
+            AIModelClient(endpoint, AIModelCallConfig(retries=2, max_output_tokens=5, **config)).generate("hi")
+        return list(retry_waits)
+
+    # dhenara-ai's settings: the first wait is retry_delay, doubled, at most max_retry_delay (less up to 25 % jitter).
+    first, second = waits_for(retry_delay=2.0, max_retry_delay=3.0)
+    assert 1.5 <= first <= 2.0
+    assert 2.25 <= second <= 3.0
+    # Unset: the transport's own back-off, 0.5 s doubling.
+    first, second = waits_for()
+    assert 0.375 <= first <= 0.5
+    assert 0.75 <= second <= 1.0
