@@ -11,10 +11,18 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import pydantic
-from pydantic import ConfigDict, Field, SkipValidation, field_serializer, field_validator, model_validator
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SkipValidation,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from ._base import BaseModel
 from .enums import (
@@ -53,9 +61,34 @@ def _parts_text(parts: list[ChatMessageContentPart] | None) -> str:
     return "".join(p.text for p in parts or () if p.text is not None)
 
 
-def _mirror(parts: list[ChatMessageContentPart] | None, text: str | None, kind: str) -> bool:
-    """Whether ``parts`` is only the one-part mirror of ``text`` (then it is not serialized: it is rebuilt)."""
-    return parts is not None and len(parts) == 1 and parts[0] == ChatMessageContentPart(type=kind, text=text)
+class _PartsOfText:
+    """``message_contents`` kept in step with the item's own text field (``_TEXT_FIELD``): parts given without text
+    make the text; text given without parts makes one ``_PART_TYPE`` part, which is not serialized (it is rebuilt
+    on loading) and follows the text when the text is assigned."""
+
+    _TEXT_FIELD: ClassVar[str]
+    _PART_TYPE: ClassVar[str]
+    _mirrored: bool
+    message_contents: list[ChatMessageContentPart] | None
+
+    def _sync_parts(self) -> None:
+        text = getattr(self, self._TEXT_FIELD)
+        if self.message_contents and not text:
+            setattr(self, self._TEXT_FIELD, _parts_text(self.message_contents) or text)
+        elif self.message_contents is None and text:
+            self.message_contents = [ChatMessageContentPart(type=self._PART_TYPE, text=text)]
+            self._mirrored = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)  # type: ignore[misc]
+        if name == self._TEXT_FIELD and self._mirrored:
+            parts = [ChatMessageContentPart(type=self._PART_TYPE, text=value)] if value else None
+            super().__setattr__("message_contents", parts)  # type: ignore[misc]
+        elif name == "message_contents":
+            super().__setattr__("_mirrored", False)  # type: ignore[misc]
+
+    def _parts_to_dump(self, parts: list[ChatMessageContentPart] | None) -> Any:
+        return None if self._mirrored else parts
 
 
 class _ItemBase(BaseModel):
@@ -64,34 +97,38 @@ class _ItemBase(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class ChatResponseTextContentItem(_ItemBase):
+class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
     """Answer text. ``message_contents`` is dhenara-ai's form of the same text (the provider's content parts): given
     without ``text``, it makes the text; when not given, it is the text as one ``{"type": "text"}`` part."""
+
+    _TEXT_FIELD: ClassVar[str] = "text"
+    _PART_TYPE: ClassVar[str] = "text"
 
     type: Literal[ChatResponseContentItemType.TEXT] = ChatResponseContentItemType.TEXT
     text: str = ""
     message_id: str | None = None
     message_contents: list[ChatMessageContentPart] | None = None
+    _mirrored: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
     def _text_and_parts(self) -> ChatResponseTextContentItem:
-        if self.message_contents and not self.text:
-            self.text = _parts_text(self.message_contents)
-        elif self.message_contents is None:
-            self.message_contents = [ChatMessageContentPart(type="text", text=self.text)]
+        self._sync_parts()
         return self
 
     @field_serializer("message_contents")
     def _parts_unless_mirror(self, parts: list[ChatMessageContentPart] | None) -> Any:
-        return None if _mirror(parts, self.text, "text") else parts
+        return self._parts_to_dump(parts)
 
     def get_text(self) -> str:
         return self.text
 
 
-class ChatResponseReasoningContentItem(_ItemBase):
+class ChatResponseReasoningContentItem(_PartsOfText, _ItemBase):
     """Thinking. ``thinking_text`` is readable reasoning (or a summary of it); ``thinking_signature`` and
     ``encrypted_content`` are opaque, bound to the provider that made them, and replayed only to it."""
+
+    _TEXT_FIELD: ClassVar[str] = "thinking_text"
+    _PART_TYPE: ClassVar[str] = "thinking"
 
     type: Literal[ChatResponseContentItemType.REASONING] = ChatResponseContentItemType.REASONING
     thinking_text: str | None = None
@@ -112,17 +149,16 @@ class ChatResponseReasoningContentItem(_ItemBase):
             return [v.get("text") or "" if isinstance(v, dict) else getattr(v, "text", v) or "" for v in value]
         return value
 
+    _mirrored: bool = PrivateAttr(default=False)
+
     @model_validator(mode="after")
     def _text_and_parts(self) -> ChatResponseReasoningContentItem:
-        if self.message_contents and not self.thinking_text:
-            self.thinking_text = _parts_text(self.message_contents) or None
-        elif self.message_contents is None and self.thinking_text:
-            self.message_contents = [ChatMessageContentPart(type="thinking", text=self.thinking_text)]
+        self._sync_parts()
         return self
 
     @field_serializer("message_contents")
     def _parts_unless_mirror(self, parts: list[ChatMessageContentPart] | None) -> Any:
-        return None if _mirror(parts, self.thinking_text, "thinking") else parts
+        return self._parts_to_dump(parts)
 
     def get_text(self) -> str:
         if self.thinking_text:

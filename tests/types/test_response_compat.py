@@ -60,6 +60,26 @@ def test_text_items_carry_message_contents() -> None:
     assert ChatResponseTextContentItem.model_validate(item.model_dump()) == item
 
 
+def test_the_mirrored_part_follows_the_text() -> None:
+    item = ChatResponseTextContentItem(text="Hello world")
+    item.text = "Hello"  # as a conversation cut to a number of words does
+    assert item.message_contents == [ChatMessageContentPart(type="text", text="Hello")]
+    assert item.model_dump()["message_contents"] is None
+    copied = item.model_copy(deep=True)
+    copied.text = "Hi"
+    assert copied.message_contents == [ChatMessageContentPart(type="text", text="Hi")]
+    assert item.text == "Hello"
+    # Parts given by the caller are the caller's: kept and serialized.
+    own = ChatResponseTextContentItem(text="x")
+    own.message_contents = [ChatMessageContentPart(type="output_text", text="x", annotations=[])]
+    assert own.model_dump()["message_contents"] == [
+        {"type": "output_text", "text": "x", "annotations": [], "metadata": None}
+    ]
+    thought = ChatResponseReasoningContentItem(thinking_text="a")
+    thought.thinking_text = None
+    assert thought.message_contents is None
+
+
 def test_message_contents_make_the_text() -> None:
     parts = [
         {"type": "output_text", "text": "Hel", "annotations": [{"url": "u"}]},
