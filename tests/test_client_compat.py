@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint, ArtifactConfig
+from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint, ArtifactConfig, ConfigurationError
 from dhenara_http._artifacts import CallArtifacts
 from dhenara_http._client_compat import ClientCompatMixin
 from dhenara_http.foundation_models import Claude35Haiku
@@ -237,3 +237,17 @@ def test_artifacts_of_a_stream_that_breaks(server: MockProviderServer, tmp_path:
     folder = tmp_path / "dai"
     assert (folder / "dai_python_logs.jsonl").exists()  # flushed on the failure
     assert not (folder / "dai_response.json").exists()
+
+
+def test_instructions_as_dhenara_ai_takes_them(server: MockProviderServer) -> None:
+    """dhenara-ai's examples pass ``instructions=""``; a str is one instruction, a dict a SystemInstruction's
+    fields."""
+    client = AIModelClient(endpoint(server), AIModelCallConfig(max_output_tokens=50))
+    client.generate(prompt="Hi", instructions="")
+    assert "system" not in server.requests[-1].json
+    client.generate(prompt="Hi", instructions="Be brief.")
+    assert server.requests[-1].json["system"] == [{"type": "text", "text": "Be brief."}]
+    client.generate(prompt="Hi", instructions=[{"text": "Answer in {lang}.", "variables": {"lang": "French"}}])
+    assert server.requests[-1].json["system"] == [{"type": "text", "text": "Answer in French."}]
+    with pytest.raises(ConfigurationError, match="context must be a list"):
+        client.generate(prompt="Hi", context="earlier")  # type: ignore[arg-type]
