@@ -29,6 +29,30 @@ _EXPORTS: dict[str, str] = {
     "ImageModelSettings": "types.model",
     "PriceTier": "types.model",
     "ResourceConfig": "resource_config",
+    "ResourceConfigItem": "types.resource",
+    "ResourceQueryMapping": "types.resource",
+    "ResourceConfigItemTypeEnum": "types.enums",
+    "ResourceQueryFieldsEnum": "types.enums",
+    "MODEL_TO_API_MAPPING": "resource_config",
+    "DEFAULT_SECRET_CONFIG_DIR": "_credentials",
+    "SECRET_CONFIG_DIR_ENV": "_credentials",
+    "ArtifactConfig": "types.config",
+    "AIModelContextPolicy": "types.config",
+    "BaseAIModel": "types.model",
+    "ReasoningControlMode": "types.model",
+    "settings": "_settings",
+    "Settings": "_settings",
+    # the catalogue's lists and lookups (dhenara-ai's names)
+    "FoundationModelFns": "foundation_models",
+    "ALL_FOUNDATION_MODELS": "foundation_models",
+    "ALL_CHAT_MODELS": "foundation_models",
+    "ALL_IMAGE_MODELS": "foundation_models",
+    "OPENAI_CHAT_MODELS": "foundation_models",
+    "ANTHROPIC_CHAT_MODELS": "foundation_models",
+    "GOOGLE_CHAT_MODELS": "foundation_models",
+    "DEEPSEEK_CHAT_MODELS": "foundation_models",
+    "OPENAI_IMAGE_MODELS": "foundation_models",
+    "GOOGLE_IMAGE_MODELS": "foundation_models",
     "ImagePriceRow": "types.model",
     "ValidOptionValue": "types.model",
     # prompts and tools
@@ -37,6 +61,17 @@ _EXPORTS: dict[str, str] = {
     "PromptMessageRoleEnum": "types.enums",
     "SystemInstruction": "types.prompt",
     "GenericFile": "types.prompt",
+    "StoredFile": "types.prompt",
+    "FileMetadata": "types.prompt",
+    "BaseTextPrompt": "types.prompt",
+    "FormattedPrompt": "types.prompt",
+    "MessageItem": "types.messages",
+    "Content": "types.text",
+    "ContentType": "types.enums",
+    "PromptText": "types.text",
+    "TextTemplate": "types.text",
+    "TextTemplateVariableProps": "types.text",
+    "ObjectTemplate": "types.text",
     "ToolCallResult": "types.prompt",
     "ToolCallResultsMessage": "types.prompt",
     "ToolDefinition": "types.tools",
@@ -45,15 +80,21 @@ _EXPORTS: dict[str, str] = {
     "FunctionParameters": "types.tools",
     "ToolChoice": "types.tools",
     "StructuredOutputConfig": "types.tools",
+    "function_parameter_from_json_schema": "types.tools",
     # conversation
     "ConversationNode": "conversation",
     "PromptFormatter": "conversation",
     # responses
     "AIModelCallResponse": "types.response",
+    "AIModelCallResponseMetaData": "types.response",
     "ChatResponse": "types.response",
     "ChatResponseChoice": "types.response",
     "ChatResponseUsage": "types.response",
     "UsageCharge": "types.response",
+    "UsageChargeComponent": "types.response",
+    "ChatMessageContentPart": "types.response",
+    "ChatResponseContentItem": "types.response",
+    "ChatResponseToolCallResult": "types.response",
     "ChatResponseContentItemType": "types.enums",
     "ChatResponseTextContentItem": "types.response",
     "ChatResponseReasoningContentItem": "types.response",
@@ -67,6 +108,7 @@ _EXPORTS: dict[str, str] = {
     "ImageResponseUsage": "types.response",
     "ImageContentItem": "types.response",
     "RateLimitInfo": "types.http",
+    "ImageContentFormat": "types.enums",
     "ExternalApiCallStatus": "types.response",
     "ExternalApiCallStatusEnum": "types.enums",
     "FinishReason": "types.enums",
@@ -77,14 +119,19 @@ _EXPORTS: dict[str, str] = {
     "ChatResponseReasoningContentItemDelta": "types.stream",
     "ChatResponseToolCallContentItemDelta": "types.stream",
     "ChatResponseGenericContentItemDelta": "types.stream",
+    "ChatResponseContentItemDelta": "types.stream",
     "SSEResponse": "types.stream",
     "SSEErrorResponse": "types.stream",
     "SSEErrorData": "types.stream",
     "SSEEventType": "types.enums",
+    "SSEErrorCode": "types.enums",
     "StreamingChatResponse": "types.stream",
     # errors
     "DhenaraError": "errors",
+    "DhenaraAPIError": "errors",
+    "DhenaraConnectionError": "errors",
     "ConfigurationError": "errors",
+    "CredentialsFileNotFoundError": "errors",
     "CapabilityError": "errors",
     "APIError": "errors",
     "APIStatusError": "errors",
@@ -107,6 +154,8 @@ _EXPORTS: dict[str, str] = {
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
+    from ._credentials import DEFAULT_SECRET_CONFIG_DIR, SECRET_CONFIG_DIR_ENV
+    from ._settings import Settings, settings
     from .client import AIModelClient
     from .conversation import ConversationNode, PromptFormatter
     from .errors import (
@@ -121,6 +170,9 @@ if TYPE_CHECKING:
         ConflictError,
         ContentFilterError,
         ContextLengthExceededError,
+        CredentialsFileNotFoundError,
+        DhenaraAPIError,
+        DhenaraConnectionError,
         DhenaraError,
         InternalServerError,
         NotFoundError,
@@ -130,23 +182,42 @@ if TYPE_CHECKING:
         ResponseParseError,
         StreamError,
     )
-    from .resource_config import ResourceConfig
+    from .foundation_models import (
+        ALL_CHAT_MODELS,
+        ALL_FOUNDATION_MODELS,
+        ALL_IMAGE_MODELS,
+        ANTHROPIC_CHAT_MODELS,
+        DEEPSEEK_CHAT_MODELS,
+        GOOGLE_CHAT_MODELS,
+        GOOGLE_IMAGE_MODELS,
+        OPENAI_CHAT_MODELS,
+        OPENAI_IMAGE_MODELS,
+        FoundationModelFns,
+    )
+    from .resource_config import MODEL_TO_API_MAPPING, ResourceConfig
     from .types.api import AIModelAPI
-    from .types.config import AIModelCallConfig
+    from .types.config import AIModelCallConfig, AIModelContextPolicy, ArtifactConfig
     from .types.endpoint import AIModelEndpoint
     from .types.enums import (
         AIModelAPIProviderEnum,
         AIModelFunctionalTypeEnum,
         AIModelProviderEnum,
         ChatResponseContentItemType,
+        ContentType,
         ExternalApiCallStatusEnum,
         FinishReason,
+        ImageContentFormat,
         PromptMessageRoleEnum,
+        ResourceConfigItemTypeEnum,
+        ResourceQueryFieldsEnum,
+        SSEErrorCode,
         SSEEventType,
     )
     from .types.http import RateLimitInfo
+    from .types.messages import MessageItem
     from .types.model import (
         AIModel,
+        BaseAIModel,
         ChatModelCostData,
         ChatModelSettings,
         FoundationModel,
@@ -154,20 +225,29 @@ if TYPE_CHECKING:
         ImageModelSettings,
         ImagePriceRow,
         PriceTier,
+        ReasoningControlMode,
         ValidOptionValue,
     )
     from .types.prompt import (
+        BaseTextPrompt,
+        FileMetadata,
+        FormattedPrompt,
         GenericFile,
         Prompt,
         PromptConfig,
+        StoredFile,
         SystemInstruction,
         ToolCallResult,
         ToolCallResultsMessage,
     )
+    from .types.resource import ResourceConfigItem, ResourceQueryMapping
     from .types.response import (
         AIModelCallResponse,
+        AIModelCallResponseMetaData,
+        ChatMessageContentPart,
         ChatResponse,
         ChatResponseChoice,
+        ChatResponseContentItem,
         ChatResponseGenericContentItem,
         ChatResponseReasoningContentItem,
         ChatResponseStructuredOutput,
@@ -175,6 +255,7 @@ if TYPE_CHECKING:
         ChatResponseTextContentItem,
         ChatResponseToolCall,
         ChatResponseToolCallContentItem,
+        ChatResponseToolCallResult,
         ChatResponseUsage,
         ExternalApiCallStatus,
         ImageContentItem,
@@ -182,10 +263,12 @@ if TYPE_CHECKING:
         ImageResponseChoice,
         ImageResponseUsage,
         UsageCharge,
+        UsageChargeComponent,
     )
     from .types.stream import (
         ChatResponseChoiceDelta,
         ChatResponseChunk,
+        ChatResponseContentItemDelta,
         ChatResponseGenericContentItemDelta,
         ChatResponseReasoningContentItemDelta,
         ChatResponseTextContentItemDelta,
@@ -195,6 +278,7 @@ if TYPE_CHECKING:
         SSEResponse,
         StreamingChatResponse,
     )
+    from .types.text import Content, ObjectTemplate, PromptText, TextTemplate, TextTemplateVariableProps
     from .types.tools import (
         FunctionDefinition,
         FunctionParameter,
@@ -202,6 +286,7 @@ if TYPE_CHECKING:
         StructuredOutputConfig,
         ToolChoice,
         ToolDefinition,
+        function_parameter_from_json_schema,
     )
 
 

@@ -17,6 +17,8 @@ from .types.prompt import Prompt
 if TYPE_CHECKING:
     from .protocols.base import CallContext
 
+#: The functional types this version can call (the others exist for dhenara-ai's catalogue entries).
+_CALLABLE_KINDS = ("text_generation", "image_generation")
 #: What a file of each kind needs among the model's input modalities.
 _FILE_MODALITY = {"image": "image", "pdf": "pdf", "audio": "audio"}
 
@@ -27,6 +29,10 @@ def check_call(ctx: CallContext) -> None:
     model = ctx.model
     if is_generic(model):
         return
+    if model.functional_type.value not in _CALLABLE_KINDS:
+        raise CapabilityError(
+            f"{model.model_name} is a {model.functional_type.value} model; this version calls text and image models"
+        )
     if model.is_image_model:
         raise CapabilityError(
             f"{model.model_name} is an image generation model and does not support chat calls "

@@ -58,6 +58,14 @@ def _spread(values: Sequence[Any]) -> list[Any]:
     return out
 
 
+def _instructions(values: Any) -> Sequence[Any]:
+    """The instructions as a list. A ``str`` is one instruction (``""`` none), as dhenara-ai reads it — its examples
+    pass ``instructions=""`` — not one instruction per character."""
+    if isinstance(values, str):
+        return [values] if values else []
+    return _list_of(values, "instructions") if values is not None else []
+
+
 def _instruction_text(item: Any, i: int) -> str:
     if isinstance(item, str):
         return item
@@ -65,6 +73,9 @@ def _instruction_text(item: Any, i: int) -> str:
         return item.get_formatted_text()
     if isinstance(item, Prompt):
         return item.rendered_text()
+    if isinstance(item, dict):
+        # dhenara-ai: a dict holds a SystemInstruction's fields.
+        return SystemInstruction.model_validate(item).get_formatted_text()
     raise ConfigurationError(f"instructions[{i}]: expected a str or SystemInstruction, got {type(item).__name__}")
 
 
@@ -89,7 +100,7 @@ def build_context(
             items.extend(_as_message(p, "prompt") for p in _spread([prompt]))
     if not items:
         raise ConfigurationError("generate(): nothing to send (no prompt and no messages)")
-    given_instructions = _list_of(instructions, "instructions") if instructions is not None else []
+    given_instructions = _instructions(instructions)
     system: list[str] = [_instruction_text(x, i) for i, x in enumerate(given_instructions)]
     # System prompts given as messages join the instructions, in order.
     kept: list[Message] = []

@@ -1,5 +1,6 @@
-"""Reading credentials: credentials files (TOML, JSON, YAML when PyYAML is installed), the providers' usual
-environment variables, and the template a user fills in. ``ResourceConfig`` (``resource_config.py``) builds on these.
+"""Reading credentials: credentials files (TOML, JSON, YAML: with PyYAML when installed, else the subset credentials
+files are written in, see ``_yaml``), the providers' usual environment variables, and the template a user fills in.
+``ResourceConfig`` (``resource_config.py``) builds on these.
 
 Errors name the file, and the line and column of a syntax error, but never quote the file: it holds secrets.
 """
@@ -15,12 +16,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, CredentialsFileNotFoundError
 from .types.api import API_KEY_ENV_VARS, AIModelAPI
 from .types.enums import AIModelAPIProviderEnum as P
 
 SECRET_DIR_ENV = "DAI_SECRET_CONFIG_DIR"
 DEFAULT_SECRET_DIR = "/run/secrets/dai"
+#: dhenara-ai's names of the two above.
+SECRET_CONFIG_DIR_ENV = SECRET_DIR_ENV
+DEFAULT_SECRET_CONFIG_DIR = DEFAULT_SECRET_DIR
 _PLACEHOLDER = re.compile(r"^<YOUR_[A-Z0-9_]+>$")
 _SECTION_KEYS = ("api_key", "credentials", "config")
 
@@ -88,9 +92,14 @@ def _parse_yaml(path: Path, text: str) -> Any:
     try:
         import yaml  # type: ignore[import-untyped,unused-ignore]
     except ModuleNotFoundError:
-        raise ConfigurationError(
-            f"{path}: reading YAML needs PyYAML, which is not installed; use a TOML or JSON credentials file"
-        ) from None
+        # Without PyYAML, the subset credentials files are written in (see _yaml.py).
+        from ._yaml import YAMLError
+        from ._yaml import loads as yaml_loads
+
+        try:
+            return yaml_loads(text)
+        except YAMLError as exc:
+            raise ConfigurationError(f"{path}: malformed YAML at line {exc.lineno}: {exc.msg}") from None
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -105,7 +114,7 @@ def read_credentials_file(path: str | Path) -> dict[str, Any]:
     malformed file."""
     p = Path(os.path.expanduser(str(path)))
     if not p.is_file():
-        raise ConfigurationError(f"credentials file not found: {p}")
+        raise CredentialsFileNotFoundError(f"credentials file not found: {p}", filename=str(p))
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:

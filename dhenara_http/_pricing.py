@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .types.model import ChatModelCostData, ImageModelCostData
-from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge
+from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge, UsageChargeComponent
 
 if TYPE_CHECKING:
     from .types.model import FoundationModel
@@ -59,13 +59,43 @@ def chat_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float:
     return (uncached * inp + read_tokens * read + write_tokens * write + usage.completion_tokens * out) / 1_000_000
 
 
+def chat_cost_components(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> list[UsageChargeComponent]:
+    """The parts of :func:`chat_cost`: uncached input, cache reads, cache writes (those two only when the call had
+    any) and output, each with its token count; they add up to the cost."""
+    inp, out, read, write = chat_rates(cost_data, usage.prompt_tokens)
+    read_tokens = usage.cache_read_tokens or 0
+    write_tokens = usage.cache_write_tokens or 0
+    uncached = max(usage.prompt_tokens - read_tokens - write_tokens, 0)
+    rows = [
+        ("input_tokens", uncached, inp),
+        ("cache_read_tokens", read_tokens, read),
+        ("cache_write_tokens", write_tokens, write),
+        ("output_tokens", usage.completion_tokens, out),
+    ]
+    return [
+        UsageChargeComponent(key=key, cost=round(tokens * rate / 1_000_000, 9), units=tokens, unit="token")
+        for key, tokens, rate in rows
+        if tokens or key in ("input_tokens", "output_tokens")
+    ]
+
+
+def _tracking_cost() -> bool:
+    from ._settings import get_settings
+
+    settings = get_settings()
+    return bool(settings.ENABLE_COST_TRACKING and settings.ENABLE_USAGE_TRACKING)
+
+
 def chat_usage_charge(
     usage: ChatResponseUsage | None, cost_data: ChatModelCostData | ImageModelCostData | None
 ) -> UsageCharge | None:
-    """The cost (and charge) of a chat call; None without usage or without chat prices."""
-    if usage is None or not isinstance(cost_data, ChatModelCostData):
+    """The cost (and charge) of a chat call, with its components; None without usage, without chat prices, or when
+    the settings turn cost tracking off."""
+    if usage is None or not isinstance(cost_data, ChatModelCostData) or not _tracking_cost():
         return None
-    return usage_charge(chat_cost(usage, cost_data), cost_data.cost_multiplier_percentage)
+    charge = usage_charge(chat_cost(usage, cost_data), cost_data.cost_multiplier_percentage)
+    charge.components = chat_cost_components(usage, cost_data)
+    return charge
 
 
 def _option(options: dict[str, Any], model: FoundationModel | None, name: str) -> str | None:

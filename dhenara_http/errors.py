@@ -4,7 +4,8 @@ Every exception the package raises on purpose derives from :class:`DhenaraError`
 
     DhenaraError
     ├── ConfigurationError (also ValueError)        bad input: unknown provider, missing key, invalid tool schema …
-    │   └── CapabilityError                         the model cannot do what the call asks (reasoning, images, tools)
+    │   ├── CapabilityError                         the model cannot do what the call asks (reasoning, images, tools)
+    │   └── CredentialsFileNotFoundError (also FileNotFoundError)   a credentials file that does not exist
     ├── APIError                                    anything that went wrong talking to a provider
     │   ├── APIStatusError                          the provider answered with an error (HTTP status or in-band event)
     │   │   ├── BadRequestError           400, 422
@@ -21,6 +22,9 @@ Every exception the package raises on purpose derives from :class:`DhenaraError`
     │   │   └── APITimeoutError (also TimeoutError) connect, read or total deadline passed
     │   └── ResponseParseError                      an answer that is not what the protocol promises
     └── StreamError                                 a stream failed after its first chunk; ``partial`` has what came
+
+dhenara-ai's names are second names of these classes: ``DhenaraAPIError`` is :class:`APIError` and
+``DhenaraConnectionError`` is :class:`APIConnectionError`.
 
 Errors are classified from the provider's structured fields (``error.type``, ``error.code``, Gemini's ``status``),
 never by matching message text. They carry no secret: the transport scrubs the API key from every message.
@@ -47,6 +51,9 @@ __all__ = [
     "ConflictError",
     "ContentFilterError",
     "ContextLengthExceededError",
+    "CredentialsFileNotFoundError",
+    "DhenaraAPIError",
+    "DhenaraConnectionError",
     "DhenaraError",
     "InternalServerError",
     "NotFoundError",
@@ -75,6 +82,19 @@ class CapabilityError(ConfigurationError):
     """The model was asked for something it cannot do (reasoning, images, tools …)."""
 
 
+class CredentialsFileNotFoundError(ConfigurationError, FileNotFoundError):
+    """A credentials file that does not exist: a ``ConfigurationError``, and a ``FileNotFoundError`` as dhenara-ai
+    raised (``filename`` is the path)."""
+
+    def __init__(self, message: str, filename: str | None = None) -> None:
+        super().__init__(message)
+        self.filename = filename
+
+    def __str__(self) -> str:
+        # OSError's own form ("[Errno None] None: 'path'") would hide the message.
+        return str(self.args[0]) if self.args else ""
+
+
 class APIError(DhenaraError):
     """Something went wrong talking to a provider.
 
@@ -84,10 +104,11 @@ class APIError(DhenaraError):
     def __init__(
         self,
         message: str,
+        status_code: int | None = None,
+        response: Any = None,
         *,
         provider: str | None = None,
         model: str | None = None,
-        status_code: int | None = None,
         request_id: str | None = None,
         error_type: str | None = None,
         error_code: str | None = None,
@@ -103,7 +124,12 @@ class APIError(DhenaraError):
         self.error_type = error_type
         self.error_code = error_code
         self.retry_after = retry_after
-        self.body = body
+        self.body = body if body is not None else response
+
+    @property
+    def response(self) -> Any:
+        """dhenara-ai's name for :attr:`body`."""
+        return self.body
 
     def __str__(self) -> str:
         where = ", ".join(
@@ -178,6 +204,13 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 
 class ResponseParseError(APIError):
     """The provider's answer could not be understood (not JSON, wrong shape, truncated)."""
+
+
+#: dhenara-ai's names: ``except DhenaraAPIError`` catches every API error of this package, ``except
+#: DhenaraConnectionError`` every connection failure (timeouts included). ``DhenaraAPIError(message, status_code,
+#: response)`` builds one as dhenara-ai did.
+DhenaraAPIError = APIError
+DhenaraConnectionError = APIConnectionError
 
 
 class StreamError(DhenaraError):

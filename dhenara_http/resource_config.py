@@ -12,9 +12,10 @@ A credentials file has one table per API provider (the ``AIModelAPIProviderEnum`
     project_id = "my-project"
     location = "us-central1"
 
-TOML and JSON are always read; YAML when PyYAML happens to be installed. Values still holding the template's
-``<YOUR_...>`` placeholders count as absent, and a provider left with nothing is skipped. Errors name the file, and
-the line and column of a syntax error, but never quote the file: it holds secrets.
+TOML, JSON and YAML are read (YAML with PyYAML when it is installed, else the subset such files use). Values still
+holding the template's ``<YOUR_...>`` placeholders count as absent: a provider left with nothing is configured from
+its environment variables when they configure it (as an ``AIModelAPI`` without a key reads the key from there), else
+skipped. Errors name the file, and the line and column of a syntax error, but never quote the file: it holds secrets.
 
 ``python -m dhenara_http.resource_config init credentials.toml`` writes a template to fill in;
 ``python -m dhenara_http.resource_config check credentials.toml`` says what a file provides (never the secrets).
@@ -22,6 +23,9 @@ the line and column of a syntax error, but never quote the file: it holds secret
 :meth:`ResourceConfig.get_model_endpoint` finds or builds the endpoint for a model name: on the API named, or else on
 the first configured API of the model's vendor in dhenara-ai's preference order (Anthropic: Anthropic, Bedrock,
 Vertex; OpenAI: OpenAI, Azure OpenAI; Google: Vertex, Gemini API; DeepSeek: DeepSeek, Azure OpenAI, Azure AI).
+:meth:`ResourceConfig.get_resource` answers dhenara-ai's :class:`~dhenara_http.types.resource.ResourceConfigItem`
+queries the same way. One model on one API has one endpoint: listing a model twice, or initialising twice, adds no
+second endpoint.
 """
 
 from __future__ import annotations
@@ -50,11 +54,21 @@ from .types.api import AIModelAPI
 from .types.endpoint import AIModelEndpoint, generic_model
 from .types.enums import AIModelAPIProviderEnum as P
 from .types.enums import AIModelProviderEnum as V
+from .types.enums import ResourceConfigItemTypeEnum
 from .types.model import FoundationModel
+from .types.resource import ResourceConfigItem
 
 logger = logging.getLogger("dhenara_http.resource_config")
 
-__all__ = ["API_PREFERENCE", "ResourceConfig", "api_from_section", "apis_from_environment", "main", "template_text"]
+__all__ = [
+    "API_PREFERENCE",
+    "MODEL_TO_API_MAPPING",
+    "ResourceConfig",
+    "api_from_section",
+    "apis_from_environment",
+    "main",
+    "template_text",
+]
 
 #: For each vendor, the hosts that serve its models, preferred first.
 API_PREFERENCE: dict[V, tuple[P, ...]] = {
@@ -63,10 +77,23 @@ API_PREFERENCE: dict[V, tuple[P, ...]] = {
     V.GOOGLE_AI: (P.GOOGLE_VERTEX_AI, P.GOOGLE_AI),
     V.DEEPSEEK: (P.DEEPSEEK, P.MICROSOFT_OPENAI, P.MICROSOFT_AZURE_AI),
 }
+#: dhenara-ai's name of :data:`API_PREFERENCE`.
+MODEL_TO_API_MAPPING = API_PREFERENCE
 #: Hosts that know a vendor's models by ids of their own: a model is served there only when its entry has one.
 _RENAMING_HOSTS = {(V.ANTHROPIC, P.AMAZON_BEDROCK), (V.ANTHROPIC, P.GOOGLE_VERTEX_AI)}
 
 # -- the config ------------------------------------------------------------------------------------------------------
+
+
+def _matches(endpoint: AIModelEndpoint, key: str, value: object) -> bool:
+    model = endpoint.ai_model
+    if key == "model_name":
+        return value in (model.model_name, *model.known_ids(), *model.metadata.get("legacy_names", ()))
+    if key == "model_display_name":
+        return bool(model.display_name == value)
+    if key == "api_provider":
+        return bool(endpoint.api.provider == parse_provider(str(value)))
+    return bool(key == "reference_number" and endpoint.reference_number == value)
 
 
 def _servable(model: FoundationModel, provider: P, name: str) -> bool:
@@ -107,12 +134,18 @@ class ResourceConfig(BaseModel):
         ``$DAI_SECRET_CONFIG_DIR``, else in ``/run/secrets/dai``)."""
         path = Path(credentials_file) if credentials_file is not None else self.default_credentials_file()
         where = str(path)
+        from_env: dict[P, AIModelAPI] | None = None
         for provider, section in read_credentials_file(path).items():
             try:
                 prov = parse_provider(str(provider))
             except ConfigurationError as exc:
                 raise ConfigurationError(f"{where}: {exc}") from None
             api = api_from_section(prov, section, where, base=path.expanduser().parent)
+            if api is None:
+                # Only placeholders: absent values, which the provider's environment variables may supply.
+                if from_env is None:
+                    from_env = {a.provider: a for a in apis_from_environment()}
+                api = from_env.get(prov)
             if api is not None:
                 self.add_api(api)
         logger.debug("loaded %d API(s) from %s", len(self.model_apis), where)
@@ -168,13 +201,38 @@ class ResourceConfig(BaseModel):
         configured API of the model's vendor (in :data:`API_PREFERENCE` order). None when no configured API serves
         the model."""
         prov = parse_provider(api_provider) if api_provider is not None else None
+        existing = self._existing(model_name, prov)
+        if existing is not None:
+            return existing
+        own = next((m for m in self.models if model_name in (m.model_name, *m.known_ids())), None)
+        return self._endpoint_for(model_name, prov, own)
+
+    def _existing(self, model_name: str, prov: P | None) -> AIModelEndpoint | None:
         for endpoint in self.model_endpoints:
             model = endpoint.ai_model
             names = (model.model_name, *model.known_ids(), *model.metadata.get("legacy_names", ()))
             if model_name in names and (prov is None or endpoint.api.provider == prov):
                 return endpoint
-        own = next((m for m in self.models if model_name in (m.model_name, *m.known_ids())), None)
-        return self._endpoint_for(model_name, prov, own)
+        return None
+
+    def get_resource(self, resource_item: ResourceConfigItem) -> AIModelEndpoint | None:
+        """The endpoint a :class:`ResourceConfigItem` asks for: the first endpoint matching every field of its
+        query (a model is matched by any of its names); for a query by model name (and API provider) with no
+        matching endpoint yet, the one :meth:`get_model_endpoint` builds. None when nothing matches."""
+        if resource_item.item_type != ResourceConfigItemTypeEnum.ai_model_endpoint:
+            raise ConfigurationError(
+                f"ResourceConfig.get_resource: {resource_item.item_type.value} resources are not supported"
+            )
+        if not resource_item.query:
+            raise ConfigurationError("ResourceConfig.get_resource: the ResourceConfigItem has no query")
+        query = resource_item.query
+        for endpoint in self.model_endpoints:
+            if all(_matches(endpoint, key, value) for key, value in query.items()):
+                return endpoint
+        if "model_name" in query and set(query) <= {"model_name", "api_provider"}:
+            return self.get_model_endpoint(str(query["model_name"]), query.get("api_provider"))
+        logger.info("no endpoint matches %s", ", ".join(f"{k}={v}" for k, v in query.items()))
+        return None
 
     def _endpoint_for(self, name: str, prov: P | None, own: FoundationModel | None) -> AIModelEndpoint | None:
         from .foundation_models import find_model
@@ -189,6 +247,9 @@ class ResourceConfig(BaseModel):
             api = self.get_api(candidate)
             if api is None or (model is not None and prov is None and not _servable(model, candidate, name)):
                 continue
+            existing = self._existing(model.model_name if model is not None else name, candidate)
+            if existing is not None:
+                return existing
             endpoint = AIModelEndpoint(api=api, ai_model=own or name, reference_number=f"{name}_{candidate.value}")
             self.model_endpoints.append(endpoint)
             return endpoint

@@ -214,7 +214,8 @@ def test_stored_history_gives_the_same_request(a: str, b: str, mode: str) -> Non
 P = AIModelAPIProviderEnum
 VERTEX_BASE = "https://us-east5-aiplatform.googleapis.com/v1/projects/proj-1/locations/us-east5/publishers"
 VERTEX = {"project_id": "proj-1", "location": "us-east5"}
-#: Per wire: another API provider speaking it (provider, config, credentials, request URL prefix, model).
+#: Per wire: another API provider speaking it (provider, config, credentials, request URL prefix, model). DeepSeek's
+#: model is one outside the catalogue: the catalogue's DeepSeek models take no PDF, which the first turn carries.
 OTHER_HOSTS: dict[str, tuple[AIModelAPIProviderEnum, dict[str, Any], dict[str, Any] | None, str, str]] = {
     "responses": (
         P.MICROSOFT_OPENAI,
@@ -223,7 +224,7 @@ OTHER_HOSTS: dict[str, tuple[AIModelAPIProviderEnum, dict[str, Any], dict[str, A
         "https://unit-test.openai.azure.com/openai/v1/responses",
         "gpt-5",
     ),
-    "chat": (P.DEEPSEEK, {}, None, "https://api.deepseek.com/chat/completions", "deepseek-reasoner"),
+    "chat": (P.DEEPSEEK, {}, None, "https://api.deepseek.com/chat/completions", "deepseek-test-model"),
     "gemini": (
         P.GOOGLE_VERTEX_AI,
         VERTEX,

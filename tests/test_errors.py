@@ -69,7 +69,11 @@ def test_docstring_tree_covers_every_error_class() -> None:
     defined = {
         name
         for name, value in vars(errors).items()
-        if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == errors.__name__
+        # Aliases (dhenara-ai's DhenaraAPIError for APIError ...) are second names of drawn classes, not classes.
+        if isinstance(value, type)
+        and issubclass(value, Exception)
+        and value.__module__ == errors.__name__
+        and value.__name__ == name
     }
     assert set(tree) == defined
     assert set(tree) <= set(dhenara_http.__all__)
@@ -386,3 +390,22 @@ def test_valid_tool_and_config_are_accepted() -> None:
     config = AIModelCallConfig(tools=[{"name": "get_weather", "parameters": OBJECT}], max_output_tokens=100)  # type: ignore[list-item]
     assert config.tools is not None
     assert config.tools[0].name == "get_weather"
+
+
+# -- dhenara-ai's names ------------------------------------------------------------------------------------------
+
+
+def test_dhenara_ai_error_names() -> None:
+    from dhenara_http import APIConnectionError, APITimeoutError, DhenaraAPIError, DhenaraConnectionError
+
+    # Built as dhenara-ai built them: (message, status_code, response).
+    built = DhenaraAPIError("bad", 400, {"error": "x"})
+    assert (built.status_code, built.response, built.body) == (400, {"error": "x"}, {"error": "x"})
+    assert str(built) == "bad (status=400)"
+    # Caught as dhenara-ai's programs catch them.
+    with pytest.raises(DhenaraAPIError):
+        raise RateLimitError("slow down", status_code=429)
+    with pytest.raises(DhenaraConnectionError):
+        raise APITimeoutError("too slow")
+    assert DhenaraConnectionError is APIConnectionError
+    assert issubclass(DhenaraAPIError, DhenaraError)

@@ -220,3 +220,85 @@ def test_each_vendor_module_exposes_its_models(name: str) -> None:
     root = importlib.import_module("dhenara_http.foundation_models")
     assert name in vendor.__all__
     assert getattr(vendor, name) is getattr(root, name)
+
+
+# -- dhenara-ai's names ------------------------------------------------------------------------------------------
+
+#: The names dhenara-ai programs import that a report of programs failing here listed (dhenara-ai's ``dhenara.ai``
+#: and ``dhenara.ai.types``), each importable from the root.
+DHENARA_AI_NAMES = [
+    "ArtifactConfig",
+    "MessageItem",
+    "ImageContentFormat",
+    "Content",
+    "ContentType",
+    "PromptText",
+    "TextTemplate",
+    "ObjectTemplate",
+    "ResourceConfigItem",
+    "ResourceConfigItemTypeEnum",
+    "ResourceQueryFieldsEnum",
+    "SSEErrorCode",
+    "ChatMessageContentPart",
+    "FoundationModelFns",
+    "OPENAI_CHAT_MODELS",
+    "ANTHROPIC_CHAT_MODELS",
+    "GOOGLE_CHAT_MODELS",
+    "DEEPSEEK_CHAT_MODELS",
+    "OPENAI_IMAGE_MODELS",
+    "GOOGLE_IMAGE_MODELS",
+    "ALL_FOUNDATION_MODELS",
+    "ALL_CHAT_MODELS",
+    "ALL_IMAGE_MODELS",
+    "settings",
+    "Settings",
+    "StoredFile",
+    "DhenaraAPIError",
+    "DhenaraConnectionError",
+    "AIModelContextPolicy",
+    "AIModelCallResponseMetaData",
+    "BaseAIModel",
+    "BaseTextPrompt",
+    "FormattedPrompt",
+    "TextTemplateVariableProps",
+    "UsageChargeComponent",
+    "ChatResponseToolCallResult",
+    "ChatResponseContentItem",
+    "ChatResponseContentItemDelta",
+    "ResourceQueryMapping",
+    "MODEL_TO_API_MAPPING",
+    "DEFAULT_SECRET_CONFIG_DIR",
+    "SECRET_CONFIG_DIR_ENV",
+    "ReasoningControlMode",
+    "function_parameter_from_json_schema",
+]
+
+
+def test_dhenara_ai_names_import_from_the_root() -> None:
+    namespace: dict[str, object] = {}
+    exec(f"from dhenara_http import ({', '.join(DHENARA_AI_NAMES)})", namespace)
+    for name in DHENARA_AI_NAMES:
+        assert namespace[name] is not None, name
+        assert name in dhenara_http.__all__, name
+    assert dhenara_http.ImageContentFormat.BASE64.value == "base64"  # type: ignore[attr-defined]
+    assert {e.value for e in dhenara_http.ImageContentFormat} >= {"base64", "url", "bytes"}  # type: ignore[attr-defined]
+    assert {e.value for e in dhenara_http.SSEErrorCode} == {  # type: ignore[attr-defined]
+        "server_error",
+        "external_api_error",
+        "client_decode_error",
+    }
+
+
+def test_dhenara_ai_names_are_cheap_to_import() -> None:
+    statement = (
+        "import dhenara_http as d; d.ArtifactConfig; d.MessageItem; d.TextTemplate; d.ResourceConfigItem; "
+        "d.StoredFile; d.DhenaraAPIError; d.FoundationModelFns"
+    )
+    assert loaded_after(statement) == []
+
+
+def test_foundation_model_lists_also_under_the_foundation_models_module() -> None:
+    from dhenara_http import foundation_models
+
+    assert foundation_models.OPENAI_CHAT_MODELS == dhenara_http.OPENAI_CHAT_MODELS  # type: ignore[attr-defined]
+    assert foundation_models.FoundationModelFns is dhenara_http.FoundationModelFns

@@ -6,6 +6,10 @@ nothing. Each name is one :class:`~dhenara_http.types.model.FoundationModel`; th
 
 :func:`find_model` resolves an API id — the model name, a dated snapshot, a Bedrock or Vertex id, a Bedrock
 cross-region profile (``us.anthropic...``) — to its entry.
+
+dhenara-ai's lists are here too, built on first use: ``ALL_FOUNDATION_MODELS``, ``ALL_CHAT_MODELS``,
+``ALL_IMAGE_MODELS`` and per vendor ``OPENAI_CHAT_MODELS``, ``ANTHROPIC_CHAT_MODELS``, ``GOOGLE_CHAT_MODELS``,
+``DEEPSEEK_CHAT_MODELS``, ``OPENAI_IMAGE_MODELS``, ``GOOGLE_IMAGE_MODELS``; and :class:`FoundationModelFns`.
 """
 
 from __future__ import annotations
@@ -84,18 +88,42 @@ def all_models(vendor: str | None = None, functional_type: str | None = None) ->
     ]
 
 
+class FoundationModelFns:
+    """dhenara-ai's catalogue lookups."""
+
+    @staticmethod
+    def get_foundation_model(name: str, all_models: list[FoundationModel] | None = None) -> FoundationModel | None:
+        """The model a name means: in ``all_models`` when given (by model name, then by any id the model is known
+        by), else in the catalogue (any API id, dated snapshot or dhenara-ai name). None when unknown."""
+        if all_models:
+            return next((m for m in all_models if m.model_name == name), None) or next(
+                (m for m in all_models if name in m.known_ids()), None
+            )
+        return find_model(name)
+
+
+#: dhenara-ai's lists: name -> (vendor, functional type); None means any.
+LISTS: dict[str, tuple[str | None, str | None]] = {
+    "ALL_FOUNDATION_MODELS": (None, None),
+    "ALL_CHAT_MODELS": (None, "text_generation"),
+    "ALL_IMAGE_MODELS": (None, "image_generation"),
+    "OPENAI_CHAT_MODELS": ("open_ai", "text_generation"),
+    "ANTHROPIC_CHAT_MODELS": ("anthropic", "text_generation"),
+    "GOOGLE_CHAT_MODELS": ("google_ai", "text_generation"),
+    "DEEPSEEK_CHAT_MODELS": ("deepseek", "text_generation"),
+    "OPENAI_IMAGE_MODELS": ("open_ai", "image_generation"),
+    "GOOGLE_IMAGE_MODELS": ("google_ai", "image_generation"),
+}
+
+
 def __getattr__(name: str) -> Any:
     if name in MODELS or name in PY_ALIASES:
         return get(name)
-    # dhenara-ai's lists.
-    if name == "ALL_FOUNDATION_MODELS":
-        return all_models()
-    if name == "ALL_CHAT_MODELS":
-        return all_models(functional_type="text_generation")
-    if name == "ALL_IMAGE_MODELS":
-        return all_models(functional_type="image_generation")
+    if name in LISTS:
+        vendor, functional_type = LISTS[name]
+        return all_models(vendor, functional_type)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*__all__, "all_models", "find_model", "get", "python_name_of"])
+    return sorted([*__all__, *LISTS, "FoundationModelFns", "all_models", "find_model", "get", "python_name_of"])

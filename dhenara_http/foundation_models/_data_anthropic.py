@@ -22,6 +22,10 @@ V = "anthropic"
 B = "amazon_bedrock"
 G = "google_vertex_ai"
 _EFFORTS = ("low", "medium", "high", "max")
+#: Anthropic's smallest ``thinking.budget_tokens``.
+MIN_THINKING_BUDGET = 1024
+#: The Anthropic SDK's own non-streaming cap for Claude Opus 4 and 4.1 (``MODEL_NONSTREAMING_TOKENS``).
+_OPUS4_NONSTREAMING = 8_192
 _EFFORTS_XHIGH = ("low", "medium", "high", "xhigh", "max")
 
 
@@ -45,9 +49,11 @@ def _adaptive(name: str, display: str, price: tuple[float, float, float, float],
 
 
 def _budget(name: str, display: str, price: tuple[float, float, float, float], **kw: Any) -> dict[str, Any]:
-    """A Claude 3.7 - 4.5 model: extended thinking with a token budget."""
+    """A Claude 3.7 - 4.5 model: extended thinking with a token budget of at least 1,024 tokens (Anthropic's
+    ``budget_tokens`` minimum)."""
     kw.setdefault("context", 200_000)
     kw.setdefault("budget", 32_000)
+    kw.setdefault("min_budget", MIN_THINKING_BUDGET)
     kw.setdefault("reasoning", "token_budget")
     return _claude(name, display, price, **kw)
 
@@ -134,6 +140,7 @@ MODELS: dict[str, dict[str, Any]] = {
         (15.0, 75.0, 1.5, 18.75),
         max_out=32_000,
         budget=24_000,
+        nonstreaming_max_out=_OPUS4_NONSTREAMING,
         native_structured=True,
         aliases=("claude-opus-4-1-20250805",),
         hosts=_hosts("anthropic.claude-opus-4-1-20250805-v1:0", "claude-opus-4-1@20250805"),
@@ -145,6 +152,7 @@ MODELS: dict[str, dict[str, Any]] = {
         (15.0, 75.0, 1.5, 18.75),
         max_out=32_000,
         budget=24_000,
+        nonstreaming_max_out=_OPUS4_NONSTREAMING,
         aliases=("claude-opus-4-20250514",),
         legacy=("claude-opus-4",),
         hosts=_hosts("anthropic.claude-opus-4-20250514-v1:0", "claude-opus-4@20250514"),

@@ -3,6 +3,9 @@
 DeepSeek bills by time of day since 2026-08-16: the rates below are the peak-hour rates (01:00-04:00 and 06:00-10:00
 UTC on weekdays); every other hour costs half. Give ``AIModelEndpoint(cost_data=...)`` with the off-peak rates to
 price off-peak traffic. Cache hits are the cache-read rate; DeepSeek bills no cache writes.
+
+``deepseek-chat`` and ``deepseek-reasoner`` are DeepSeek's names of V4 Flash without and with thinking (dhenara-ai's
+programs use them): they resolve to that entry and its prices and are sent as given.
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ MODELS: dict[str, dict[str, Any]] = {
         "DeepSeek V4 Flash",
         (0.3, 1.2, 0.006),
         inputs=TEXT,
+        aliases=("deepseek-chat", "deepseek-reasoner"),
         metadata={"deprecated": True, "details": "Retired name; served by DeepSeek V4.1 Flash at its price."},
     ),
     "DeepseekR1": chat(

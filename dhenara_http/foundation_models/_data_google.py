@@ -5,7 +5,9 @@ context-caching rates, storage not included). Pro models bill prompts above 200K
 tier's rates. Vertex AI knows the current models by the same ids; Gemini 1.5 is pinned to its ``-002`` release
 there.
 
-Reasoning: Gemini 2.5 takes a ``thinkingBudget`` (``token_budget``); Gemini 3 takes a ``thinkingLevel`` (``effort``).
+Reasoning: Gemini 2.5 takes a ``thinkingBudget`` (``token_budget``) within a range of its own — 2.5 Pro 128 to 32,768
+(thinking cannot be turned off), 2.5 Flash 0 to 24,576 (0 turns it off), 2.5 Flash-Lite 512 to 24,576 (0 turns it
+off); Gemini 3 takes a ``thinkingLevel`` (``effort``).
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ MODELS: dict[str, dict[str, Any]] = {
         max_out=65_535,
         reasoning="token_budget",
         budget=32_768,
+        min_budget=128,
         always_on=True,
         tiers=((200_000, 2.5, 15.0, 0.25, None),),
         price_notes=_PRO_NOTE,
@@ -106,6 +109,7 @@ MODELS: dict[str, dict[str, Any]] = {
         max_out=65_535,
         reasoning="token_budget",
         budget=24_576,
+        min_budget=512,
     ),
     "Gemini20Flash": _gemini(
         "gemini-2.0-flash",

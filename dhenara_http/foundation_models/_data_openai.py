@@ -3,6 +3,8 @@
 Prices from OpenAI's pricing page and model pages. Models with a 1.05M context window (GPT-5.4, GPT-5.5 and their
 pro variants) bill a prompt above 272K input tokens at 2x input and 1.5x output for the whole call; that is the tier
 row below. OpenAI bills no cache writes, so that rate is left out (cached tokens are read at the cached-input rate).
+``aliases`` are the dated snapshots OpenAI bills at the same prices as the model (``gpt-4o-2024-08-06``); a snapshot
+priced differently (``gpt-4o-2024-05-13``) is not one.
 """
 
 from __future__ import annotations
@@ -87,14 +89,32 @@ MODELS: dict[str, dict[str, Any]] = {
     "GPT51": _gpt5("gpt-5.1", "GPT-5.1", (1.25, 10.0, 0.125), efforts=_EFFORTS_GPT51, always_on=False),
     "GPT51Codex": _gpt5("gpt-5.1-codex", "GPT-5.1 Codex", (1.25, 10.0, 0.125), efforts=_EFFORTS_O),
     "GPT51CodexMini": _gpt5("gpt-5.1-codex-mini", "GPT-5.1 Codex mini", (0.25, 2.0, 0.025), efforts=_EFFORTS_O),
-    "GPT5": _gpt5("gpt-5", "GPT-5", (1.25, 10.0, 0.125), efforts=_EFFORTS_GPT5),
-    "GPT5Mini": _gpt5("gpt-5-mini", "GPT-5 mini", (0.25, 2.0, 0.025), efforts=_EFFORTS_GPT5),
-    "GPT5Nano": _gpt5("gpt-5-nano", "GPT-5 nano", (0.05, 0.4, 0.005), efforts=_EFFORTS_GPT5),
+    "GPT5": _gpt5("gpt-5", "GPT-5", (1.25, 10.0, 0.125), efforts=_EFFORTS_GPT5, aliases=("gpt-5-2025-08-07",)),
+    "GPT5Mini": _gpt5(
+        "gpt-5-mini", "GPT-5 mini", (0.25, 2.0, 0.025), efforts=_EFFORTS_GPT5, aliases=("gpt-5-mini-2025-08-07",)
+    ),
+    "GPT5Nano": _gpt5(
+        "gpt-5-nano", "GPT-5 nano", (0.05, 0.4, 0.005), efforts=_EFFORTS_GPT5, aliases=("gpt-5-nano-2025-08-07",)
+    ),
     "GPT41": chat(
-        "gpt-4.1", "GPT-4.1", V, context=1_047_576, max_out=32_768, price=(2.0, 8.0, 0.5, None), source=SOURCE
+        "gpt-4.1",
+        "GPT-4.1",
+        V,
+        context=1_047_576,
+        max_out=32_768,
+        price=(2.0, 8.0, 0.5, None),
+        source=SOURCE,
+        aliases=("gpt-4.1-2025-04-14",),
     ),
     "GPT41Mini": chat(
-        "gpt-4.1-mini", "GPT-4.1 mini", V, context=1_047_576, max_out=32_768, price=(0.4, 1.6, 0.1, None), source=SOURCE
+        "gpt-4.1-mini",
+        "GPT-4.1 mini",
+        V,
+        context=1_047_576,
+        max_out=32_768,
+        price=(0.4, 1.6, 0.1, None),
+        source=SOURCE,
+        aliases=("gpt-4.1-mini-2025-04-14",),
     ),
     "GPT41Nano": chat(
         "gpt-4.1-nano",
@@ -104,10 +124,27 @@ MODELS: dict[str, dict[str, Any]] = {
         max_out=32_768,
         price=(0.1, 0.4, 0.025, None),
         source=SOURCE,
+        aliases=("gpt-4.1-nano-2025-04-14",),
     ),
-    "GPT4o": chat("gpt-4o", "GPT-4o", V, context=128_000, max_out=16_384, price=(2.5, 10.0, 1.25, None), source=SOURCE),
+    "GPT4o": chat(
+        "gpt-4o",
+        "GPT-4o",
+        V,
+        context=128_000,
+        max_out=16_384,
+        price=(2.5, 10.0, 1.25, None),
+        source=SOURCE,
+        aliases=("gpt-4o-2024-08-06", "gpt-4o-2024-11-20"),
+    ),
     "GPT4oMini": chat(
-        "gpt-4o-mini", "GPT-4o mini", V, context=128_000, max_out=16_384, price=(0.15, 0.6, 0.075, None), source=SOURCE
+        "gpt-4o-mini",
+        "GPT-4o mini",
+        V,
+        context=128_000,
+        max_out=16_384,
+        price=(0.15, 0.6, 0.075, None),
+        source=SOURCE,
+        aliases=("gpt-4o-mini-2024-07-18",),
     ),
     "O1": chat(
         "o1",
@@ -121,6 +158,7 @@ MODELS: dict[str, dict[str, Any]] = {
         efforts=_EFFORTS_O,
         always_on=True,
         inputs=VISION,
+        aliases=("o1-2024-12-17",),
     ),
     "O1Mini": chat(
         "o1-mini",
@@ -148,6 +186,7 @@ MODELS: dict[str, dict[str, Any]] = {
         efforts=_EFFORTS_O,
         always_on=True,
         inputs=DOCS,
+        aliases=("o3-2025-04-16",),
     ),
     "O3Mini": chat(
         "o3-mini",
@@ -161,6 +200,7 @@ MODELS: dict[str, dict[str, Any]] = {
         efforts=_EFFORTS_O,
         always_on=True,
         inputs=TEXT,
+        aliases=("o3-mini-2025-01-31",),
     ),
     "O4Mini": chat(
         "o4-mini",
@@ -174,6 +214,7 @@ MODELS: dict[str, dict[str, Any]] = {
         efforts=_EFFORTS_O,
         always_on=True,
         inputs=DOCS,
+        aliases=("o4-mini-2025-04-16",),
     ),
 }
 

@@ -34,7 +34,9 @@ def chat(
     reasoning: str | None = None,
     efforts: tuple[str, ...] | None = None,
     budget: int | None = None,
+    min_budget: int | None = None,
     max_out_reasoning: int | None = None,
+    nonstreaming_max_out: int | None = None,
     always_on: bool = False,
     inputs: tuple[str, ...] = DOCS,
     tools: bool = True,
@@ -52,7 +54,9 @@ def chat(
 ) -> dict[str, Any]:
     """One text model. ``reasoning`` is its reasoning control (``effort``, ``token_budget`` or ``adaptive``), or None
     for a model that does not reason on request; ``always_on`` marks a model that reasons even when not asked.
-    ``aliases`` are further API ids of the model (sent as given); ``legacy`` are older names that only find it."""
+    ``aliases`` are further API ids of the model (sent as given); ``legacy`` are older names that only find it.
+    ``budget`` / ``min_budget`` bound the thinking budget; ``nonstreaming_max_out`` is the largest output cap the
+    provider's SDK lets a non-streaming call ask for, where it has a rule of its own for the model."""
     return {
         "model_name": name,
         "display_name": display,
@@ -65,8 +69,10 @@ def chat(
             "supports_reasoning": reasoning is not None or always_on,
             "reasoning_control": reasoning,
             "supported_reasoning_efforts": efforts,
+            "min_reasoning_tokens": min_budget,
             "max_reasoning_tokens": budget,
             "max_output_tokens_reasoning_mode": max_out_reasoning,
+            "nonstreaming_max_output_tokens": nonstreaming_max_out,
             "reasoning_always_on": always_on,
             "supports_tools": tools,
             "supports_structured_output": structured,

@@ -2,9 +2,11 @@
 
 Choices made here, each for a documented reason:
 
-* ``max_tokens`` is required by Anthropic. It is the call's output cap (:meth:`CallContext.max_output_tokens`), or
-  :data:`DEFAULT_MAX_TOKENS` when neither the config nor the catalogue gives one. With thinking on, it covers the
-  thinking budget too (Anthropic counts thinking as output).
+* ``max_tokens`` is required by Anthropic, and covers thinking too (Anthropic counts it as output). With a thinking
+  budget it is ``max_output_tokens`` (the answer's share) plus the budget, within the model's limit (see
+  :mod:`._common`). When the call names no cap it is what Anthropic's SDK allows a non-streaming request
+  (:data:`NONSTREAMING_MAX_TOKENS`, or the model's own non-streaming cap), within the model's limit, streamed or
+  not; :data:`DEFAULT_MAX_TOKENS` for a model outside the catalogue.
 * Messages alternate strictly between ``user`` and ``assistant``: consecutive turns of one role are merged into one
   message with several blocks, and in a user message tool results come first (Anthropic requires them right after
   the assistant's ``tool_use``). Content is always a list of blocks. Files come before the prompt's text, as
@@ -16,8 +18,9 @@ Choices made here, each for a documented reason:
 * Thinking: a catalogue ``reasoning_control`` of ``"adaptive"`` sends ``{"type": "adaptive", "display":
   "summarized"}`` (newer models omit the thinking text unless asked) with ``output_config.effort``; ``"effort"``
   (the Opus 4.5 generation: effort plus a token budget) sends a budget with ``output_config.effort``; anything else a
-  token budget. ``temperature`` and ``top_k`` are not sent while thinking (Anthropic rejects them); ``top_p`` is the
-  caller's business.
+  token budget (``budget_tokens``: at least 1,024 and below ``max_tokens``; an effort stands for a budget, and
+  ``medium``'s when the call names neither). ``temperature`` and ``top_k`` are not sent while thinking (Anthropic
+  rejects them); ``top_p`` is the caller's business.
 * Structured output: the catalogue flag ``native_structured_output`` selects ``output_config.format``
   (``{"type": "json_schema", "schema": ...}``, the strict form of the schema); otherwise a synthetic tool named after
   the schema is forced, and its input becomes the structured output when the answer is parsed. Forcing a tool is
@@ -48,10 +51,9 @@ NAME = "anthropic"
 
 #: The output cap sent when neither the call nor the catalogue gives one (Anthropic requires ``max_tokens``).
 DEFAULT_MAX_TOKENS = 4096
-#: The thinking budget when the call gives none: at most this, at most half of ``max_tokens``.
-DEFAULT_THINKING_BUDGET = 8192
-#: Anthropic's smallest accepted thinking budget.
-MIN_THINKING_BUDGET = 1024
+#: The largest ``max_tokens`` Anthropic's SDK sends in a non-streaming request without a timeout of the caller's: it
+#: refuses one whose expected time (at 128,000 output tokens an hour) passes its 10-minute default timeout.
+NONSTREAMING_MAX_TOKENS = 21_333
 
 _EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
 _TOOL_CHOICES = {"zero_or_more": "auto", "one_or_more": "any", "none": "none"}
@@ -73,9 +75,23 @@ def structured_tool_name(ctx: CallContext) -> str | None:
     return _SAFE_NAME.sub("_", so.name)[:64] or "response"
 
 
+def default_max_tokens(ctx: CallContext) -> int:
+    """``max_tokens`` when the call names no cap (see the module docstring)."""
+    settings = ctx.model.chat_settings
+    limit = settings.max_output_tokens if settings is not None else 0
+    if ctx.config.reasoning and settings is not None and settings.max_output_tokens_reasoning_mode:
+        limit = settings.max_output_tokens_reasoning_mode
+    if not limit:
+        return DEFAULT_MAX_TOKENS
+    # Streams get the same default: a call's body does not change with streaming, and one that wants more names it.
+    own = settings.nonstreaming_max_output_tokens if settings is not None else None
+    return min(limit, own or NONSTREAMING_MAX_TOKENS)
+
+
 def build_body(ctx: CallContext) -> dict[str, Any]:
     """The Messages API body, without ``stream`` and without host-specific fields."""
-    max_tokens = ctx.max_output_tokens() or DEFAULT_MAX_TOKENS
+    ctx.reasoning_plan(NAME)
+    max_tokens = ctx.max_output_tokens(default_max_tokens(ctx)) or DEFAULT_MAX_TOKENS
     body: dict[str, Any] = {"model": ctx.model_name, "max_tokens": max_tokens}
     system = [{"type": "text", "text": text} for text in ctx.instructions if text.strip()]
     if system:
@@ -280,33 +296,29 @@ def _tools(ctx: CallContext, body: dict[str, Any], *, thinking_on: bool) -> None
 
 
 def _thinking(ctx: CallContext, max_tokens: int, output_config: dict[str, Any]) -> dict[str, Any] | None:
-    if not ctx.wants_reasoning():
-        return None
-    wanted = ctx.config.reasoning_effort
-    if wanted == "none":
+    plan = ctx.reasoning_plan(NAME)
+    if not plan.on or plan.effort == "none" or plan.budget == 0:
         return None
     settings = ctx.model.chat_settings
-    control = settings.reasoning_control if settings is not None else None
-    effort = _EFFORTS.get(wanted) if wanted else None
-    if effort is not None and control in ("adaptive", "effort"):
+    if plan.effort is not None:
+        effort = _EFFORTS[plan.effort]
         allowed = settings.supported_reasoning_efforts if settings is not None else None
         if allowed and effort not in allowed:
             raise CapabilityError(
-                f"{ctx.model.model_name} does not support reasoning_effort {wanted!r}; use one of {', '.join(allowed)}"
+                f"{ctx.model.model_name} does not support reasoning_effort {plan.effort!r}; use one of "
+                f"{', '.join(allowed)}"
             )
         output_config["effort"] = effort
-    if control == "adaptive":
+    if plan.control == "adaptive":
         return {"type": "adaptive", "display": "summarized"}
-    budget = ctx.config.max_reasoning_tokens or min(DEFAULT_THINKING_BUDGET, max_tokens // 2)
-    if settings is not None and settings.max_reasoning_tokens:
-        budget = min(budget, settings.max_reasoning_tokens)
-    budget = min(budget, max_tokens - 1)  # Anthropic: the budget must be below max_tokens.
-    if budget < MIN_THINKING_BUDGET:
+    if plan.budget is None:
+        return None
+    if plan.budget >= max_tokens:
         raise ConfigurationError(
-            f"extended thinking needs a budget of at least {MIN_THINKING_BUDGET} tokens below max_tokens "
-            f"({max_tokens}); raise max_output_tokens"
+            f"the thinking budget ({plan.budget} tokens) must be below max_tokens ({max_tokens}, "
+            f"{ctx.model.model_name}'s output limit): lower AIModelCallConfig.max_reasoning_tokens"
         )
-    return {"type": "enabled", "budget_tokens": budget}
+    return {"type": "enabled", "budget_tokens": plan.budget}
 
 
 def _options(ctx: CallContext, body: dict[str, Any], *, thinking_on: bool) -> None:

@@ -18,6 +18,9 @@ Facts of the API reference this follows, and the choices made:
   ``maxTokens`` (``{"type": "enabled", "budget_tokens": N}``), or ``{"type": "adaptive"}`` with
   ``output_config.effort`` for models whose catalogue control is adaptive; ``temperature`` and ``top_k`` are not
   sent while thinking (Claude rejects them). Other vendors' reasoning models get ``reasoning_config`` = the effort.
+  Budgets, efforts and ``maxTokens`` follow the rules every wire shares (:mod:`._common`): the budget comes on top
+  of ``max_output_tokens`` (the answer's share), and without one ``maxTokens`` leaves the answer
+  :data:`DEFAULT_MAX_TOKENS` beside the budget.
   Earlier reasoning (``reasoningContent`` with ``reasoningText.text`` + ``signature``, or ``redactedContent``) is
   replayed only to the family that made it: the Converse wire on Bedrock, from a model of the same vendor
   (a signature is bound to its issuer); elsewhere it is dropped, never pasted as text.
@@ -51,10 +54,8 @@ from .base import CallContext, encode_tool_id, same_family
 
 NAME = "converse"
 
-#: ``maxTokens`` when thinking is on and neither the call nor the catalogue gives a cap (the budget must fit below).
+#: The answer's share of ``maxTokens`` beside a thinking budget when the call names no cap.
 DEFAULT_MAX_TOKENS = 4096
-DEFAULT_THINKING_BUDGET = 8192
-MIN_THINKING_BUDGET = 1024
 
 _EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
 _INFERENCE = {"temperature": "temperature", "top_p": "topP", "topP": "topP", "max_tokens": "maxTokens"}
@@ -97,10 +98,9 @@ def build_body(ctx: CallContext) -> dict[str, Any]:
     body["messages"] = messages
     extra: dict[str, Any] = {}
     inference: dict[str, Any] = {}
-    max_tokens = ctx.max_output_tokens()
+    plan = ctx.reasoning_plan(NAME, None if is_claude(ctx) else "effort")
+    max_tokens = ctx.max_output_tokens(DEFAULT_MAX_TOKENS if plan.budget else None)
     thinking_on = _reasoning(ctx, extra, max_tokens)
-    if thinking_on and max_tokens is None:
-        max_tokens = DEFAULT_MAX_TOKENS
     if max_tokens:
         inference["maxTokens"] = max_tokens
     _tools(ctx, body, thinking_on=thinking_on, has_tool_turns=has_tool_turns)
@@ -303,32 +303,27 @@ def _tools(ctx: CallContext, body: dict[str, Any], *, thinking_on: bool, has_too
 
 
 def _reasoning(ctx: CallContext, extra: dict[str, Any], max_tokens: int | None) -> bool:
-    if not ctx.wants_reasoning() or ctx.config.reasoning_effort == "none":
+    plan = ctx.reasoning_plan(NAME)
+    if not plan.on or plan.effort == "none" or plan.budget == 0:
         return False
-    wanted = ctx.config.reasoning_effort
-    effort = _EFFORTS.get(wanted) if wanted else None
+    effort = _EFFORTS.get(plan.effort) if plan.effort else None
     if not is_claude(ctx):
         extra["reasoning_config"] = effort or "medium"
         return True
-    settings = ctx.model.chat_settings
-    control = settings.reasoning_control if settings is not None else None
-    if control == "adaptive":
+    if plan.control == "adaptive":
         extra["thinking"] = {"type": "adaptive"}
         if effort is not None:
             extra["output_config"] = {"effort": effort}
         return True
-    cap = max_tokens or DEFAULT_MAX_TOKENS
-    budget = ctx.config.max_reasoning_tokens or min(DEFAULT_THINKING_BUDGET, cap // 2)
-    if settings is not None and settings.max_reasoning_tokens:
-        budget = min(budget, settings.max_reasoning_tokens)
-    budget = min(budget, cap - 1)
-    if budget < MIN_THINKING_BUDGET:
+    if plan.budget is None:
+        return False
+    if max_tokens is not None and plan.budget >= max_tokens:
         raise ConfigurationError(
-            f"extended thinking needs a budget of at least {MIN_THINKING_BUDGET} tokens below maxTokens ({cap}); "
-            "raise max_output_tokens"
+            f"the thinking budget ({plan.budget} tokens) must be below maxTokens ({max_tokens}, "
+            f"{ctx.model.model_name}'s output limit): lower AIModelCallConfig.max_reasoning_tokens"
         )
-    extra["thinking"] = {"type": "enabled", "budget_tokens": budget}
-    if control == "effort" and effort is not None:
+    extra["thinking"] = {"type": "enabled", "budget_tokens": plan.budget}
+    if plan.control == "effort" and effort is not None:
         extra["output_config"] = {"effort": effort}
     return True
 

@@ -99,6 +99,7 @@ def generation_config(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]]
     """``generationConfig``, and the options that go at the top of the body instead."""
     config: dict[str, Any] = {}
     top_level: dict[str, Any] = {}
+    ctx.reasoning_plan(NAME, thinking_control(ctx))
     max_tokens = ctx.max_output_tokens()
     if max_tokens:
         config["maxOutputTokens"] = max_tokens
@@ -136,18 +137,16 @@ def thinking_control(ctx: CallContext) -> str:
 
 
 def thinking_config(ctx: CallContext) -> dict[str, Any]:
-    cfg = ctx.config
+    """``thinkingLevel`` for Gemini 3 (the effort, or the level nearest a budget the call gives); ``thinkingBudget``
+    for Gemini 2.5 (the budget, or the one an effort stands for; ``-1``, dynamic thinking, when the call names
+    neither; ``0`` turns thinking off)."""
+    plan = ctx.reasoning_plan(NAME, thinking_control(ctx))
     thinking: dict[str, Any] = {"includeThoughts": True}
     if thinking_control(ctx) == "effort":
-        if cfg.reasoning_effort is not None:
-            thinking["thinkingLevel"] = _level(ctx, _EFFORT_LEVEL[cfg.reasoning_effort])
+        if plan.effort is not None:
+            thinking["thinkingLevel"] = _level(ctx, _EFFORT_LEVEL[plan.effort])
         return thinking
-    budget = cfg.max_reasoning_tokens
-    settings = ctx.model.chat_settings
-    if budget is not None and settings is not None and settings.max_reasoning_tokens:
-        budget = min(budget, settings.max_reasoning_tokens)
-    # -1 is Gemini's "dynamic thinking": the model picks its budget.
-    thinking["thinkingBudget"] = budget if budget is not None else -1
+    thinking["thinkingBudget"] = plan.budget if plan.budget is not None else -1
     return thinking
 
 

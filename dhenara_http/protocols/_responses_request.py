@@ -42,6 +42,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ..types.tools import StructuredOutputConfig, ToolChoice, ToolDefinition, to_strict_json_schema
+from ._common import clamp_effort
 from ._responses_response import NAME
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
@@ -314,6 +315,7 @@ def build_request(ctx: CallContext) -> WireRequest:
     if ctx.instructions:
         body["instructions"] = "\n\n".join(ctx.instructions)
     body["input"] = render_input(ctx)
+    plan = ctx.reasoning_plan(NAME)
     cap = ctx.max_output_tokens()
     if cap:
         body["max_output_tokens"] = cap
@@ -323,11 +325,10 @@ def build_request(ctx: CallContext) -> WireRequest:
             body["tool_choice"] = tool_choice_param(cfg.tool_choice, cfg.tools)
     if cfg.structured_output is not None:
         body["text"] = {"format": format_param(cfg.structured_output)}
-    if ctx.wants_reasoning():
-        body["reasoning"] = {
-            "effort": cfg.reasoning_effort or "medium",
-            "summary": cfg.reasoning_summary or "auto",
-        }
+    if plan.on:
+        settings = ctx.model.chat_settings
+        effort = clamp_effort(plan.effort or "medium", settings.supported_reasoning_efforts if settings else None)
+        body["reasoning"] = {"effort": effort, "summary": cfg.reasoning_summary or "auto"}
         # Stateless reasoning: nothing stored server-side, the encrypted reasoning comes back to be replayed.
         body["include"] = ["reasoning.encrypted_content"]
         body["store"] = False

@@ -1,8 +1,9 @@
 """The Anthropic Messages protocol: ``POST {base}/messages``.
 
-Headers: ``anthropic-version`` (``AIModelAPI.config["api_version"]``, default ``2023-06-01``) and, only when the
-caller lists some in ``config["betas"]``, ``anthropic-beta`` — every feature used here is generally available, so
-none is added on its own. The API key (``x-api-key``) is added by the host layer.
+Headers: ``anthropic-version`` (``AIModelCallConfig.api_version_override``, else ``AIModelAPI.config["api_version"]``,
+default ``2023-06-01``) and, only when the caller lists some in ``config["betas"]``, ``anthropic-beta`` — every
+feature used here is generally available, so none is added on its own. The API key (``x-api-key``) is added by the
+host layer.
 
 On Vertex AI and Bedrock (InvokeModel) the same body goes to the host's route with the model in the path
 (``…/publishers/anthropic/models/{model}:rawPredict``, ``/model/{model}/invoke`` …), without ``model`` and with the
@@ -62,7 +63,8 @@ def build_request(ctx: CallContext) -> WireRequest:
         if betas:
             body["anthropic_beta"] = betas
     else:
-        headers["anthropic-version"] = str(api.config.get("api_version") or DEFAULT_API_VERSION)
+        version = ctx.config.api_version_override or api.config.get("api_version") or DEFAULT_API_VERSION
+        headers["anthropic-version"] = str(version)
         if betas:
             headers["anthropic-beta"] = ",".join(betas)
     return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)

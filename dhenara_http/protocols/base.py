@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..types.config import AIModelCallConfig
     from ..types.endpoint import AIModelEndpoint
     from ..types.model import FoundationModel
+    from ._common import ReasoningPlan
 
 #: A provider-neutral turn: a user/assistant/system ``Prompt``, an earlier answer (``ChatResponse``, kept whole so
 #: that tool calls and reasoning survive), or tool results.
@@ -57,6 +58,8 @@ class CallContext:
     wire_api: str = ""
     #: (model, vendor, api provider) of every chunk, computed once per call: a stream makes thousands of chunks.
     _chunk_ids: tuple[str, str, str] | None = None
+    #: The reasoning plan, worked out once per call (see :meth:`reasoning_plan`).
+    _plan: ReasoningPlan | None = None
 
     @property
     def model(self) -> FoundationModel:
@@ -87,19 +90,22 @@ class CallContext:
     def vendor(self) -> str:
         return self.endpoint.ai_model.provider.value
 
-    def max_output_tokens(self) -> int | None:
-        """The output cap for this call: the config's value capped to the model's limit (the reasoning mode's limit
-        when reasoning is on); the model's limit when the config gives none; None when neither is known."""
-        settings = self.model.chat_settings
-        limit: int | None = None
-        if settings is not None:
-            limit = settings.max_output_tokens or None
-            if self.config.reasoning and settings.max_output_tokens_reasoning_mode:
-                limit = settings.max_output_tokens_reasoning_mode
-        wanted = self.config.max_output_tokens
-        if wanted is None:
-            return limit
-        return min(wanted, limit) if limit else wanted
+    def reasoning_plan(self, wire: str | None = None, control: str | None = None) -> ReasoningPlan:
+        """What this call sends about reasoning (see :mod:`._common`): worked out on first use, for ``wire`` (the
+        call's own wire when None) with ``control`` overriding the catalogue's."""
+        if self._plan is None:
+            from ._common import plan_reasoning
+
+            self._plan = plan_reasoning(self, wire or self.wire_api, control)
+        return self._plan
+
+    def max_output_tokens(self, default: int | None = None) -> int | None:
+        """The output cap to send: ``max_output_tokens`` (the answer's share) plus what the reasoning plan reserves,
+        within the model's limit (the reasoning mode's limit when reasoning is on); without ``max_output_tokens``,
+        ``default`` (None: send none, the provider's default applies)."""
+        from ._common import output_cap
+
+        return output_cap(self, self.reasoning_plan(), default)
 
     def wants_reasoning(self) -> bool:
         """Whether to ask for reasoning; a clear error when the model cannot reason."""

@@ -30,6 +30,7 @@ from ..types.response import ChatResponse, ChatResponseReasoningContentItem, Cha
 from ..types.tools import ToolChoice, ToolDefinition, to_strict_json_schema
 from ._chat_completions_response import REASONING_FIELDS, WIRE_NAME, parse_error, parse_response
 from ._chat_completions_stream import Accumulator
+from ._common import clamp_effort
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
 
@@ -43,7 +44,6 @@ NAME = WIRE_NAME
 #: Body keys the protocol owns; ``config.options`` cannot replace them.
 _RESERVED = frozenset({"model", "messages", "stream"})
 _OUTPUT_CAPS = ("max_tokens", "max_completion_tokens")
-_EFFORT_ORDER = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
 # OpenAI's reasoning models: the o-series and GPT-5 (a catalogue entry may say so too, see _is_reasoning_model).
 _OPENAI_REASONING_NAME = re.compile(r"^(o[1-9]|gpt-5)")
 _AUDIO_FORMATS = {"mpeg": "mp3", "mp3": "mp3", "x-wav": "wav", "wave": "wav", "wav": "wav", "x-m4a": "m4a"}
@@ -60,6 +60,7 @@ def build_request(ctx: CallContext) -> WireRequest:
     cfg = ctx.config
     body: dict[str, Any] = {"model": ctx.model_name, "messages": render_messages(ctx)}
     options = {k: v for k, v in cfg.options.items() if k not in _RESERVED}
+    ctx.reasoning_plan(NAME)
     cap = ctx.max_output_tokens()
     if cap and not any(k in options for k in _OUTPUT_CAPS):
         body[ctx.host.max_tokens_field] = cap
@@ -82,7 +83,7 @@ def build_request(ctx: CallContext) -> WireRequest:
         if ctx.host.stream_usage:
             given = options.get("stream_options")
             body["stream_options"] = {**(given if isinstance(given, dict) else {}), "include_usage": True}
-    version = ctx.endpoint.api.config.get("api_version") or ctx.host.api_version
+    version = cfg.api_version_override or ctx.endpoint.api.config.get("api_version") or ctx.host.api_version
     path, params = ctx.route(NAME)
     if version:
         params["api-version"] = str(version)
@@ -99,22 +100,18 @@ def _is_reasoning_model(ctx: CallContext) -> bool:
 
 def _reasoning_effort(ctx: CallContext) -> str | None:
     """``reasoning_effort``: on hosts where it is the reasoning switch whenever the call wants reasoning (``medium``
-    unless it names an effort); elsewhere only an effort the call names. Clamped to the efforts the catalogue lists."""
-    if not ctx.wants_reasoning():
+    unless it names an effort); elsewhere only an effort the call names (or the one a ``max_reasoning_tokens``
+    stands for). Clamped to the efforts the catalogue lists."""
+    plan = ctx.reasoning_plan(NAME)
+    if not plan.on:
         return None
-    effort: str | None = ctx.config.reasoning_effort
+    effort = plan.effort
     if effort is None:
         if not ctx.host.sends_reasoning_effort:
             return None
         effort = "medium"
     settings = ctx.model.chat_settings
-    allowed = settings.supported_reasoning_efforts if settings else None
-    if allowed and effort not in allowed:
-        rank = _EFFORT_ORDER.index(effort)
-        known = [e for e in allowed if e in _EFFORT_ORDER]
-        if known:
-            effort = min(known, key=lambda e: (abs(_EFFORT_ORDER.index(e) - rank), -_EFFORT_ORDER.index(e)))
-    return effort
+    return clamp_effort(effort, settings.supported_reasoning_efforts if settings else None)
 
 
 def _tool(tool: ToolDefinition) -> dict[str, Any]:

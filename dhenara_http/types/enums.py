@@ -33,8 +33,14 @@ class AIModelProviderEnum(StrEnum):
 
 
 class AIModelFunctionalTypeEnum(StrEnum):
+    """What a model does. This version calls text and image models; the other kinds exist so that dhenara-ai's
+    catalogue entries and custom models of those kinds still validate."""
+
     TEXT_GENERATION = "text_generation"
     IMAGE_GENERATION = "image_generation"
+    VIDEO_GENERATION = "video_generation"
+    TEXT_TO_SPEECH = "text_to_speech"
+    SPEECH_TO_TEXT = "speech_to_text"
 
 
 class PromptMessageRoleEnum(StrEnum):
@@ -67,6 +73,49 @@ class SSEEventType(StrEnum):
     TOKEN_STREAM = "token_stream"
     PUSH = "push"
     ERROR = "error"
+
+
+class SSEErrorCode(StrEnum):
+    """The ``error_code`` of an :class:`~dhenara_http.types.stream.SSEErrorData` (dhenara-ai's values)."""
+
+    server_error = "server_error"
+    external_api_error = "external_api_error"
+    client_decode_error = "client_decode_error"
+
+
+class ImageContentFormat(StrEnum):
+    """How an image of an image response is carried."""
+
+    BASE64 = "base64"
+    URL = "url"
+    BYTES = "bytes"
+
+
+class ContentType(StrEnum):
+    """What :meth:`Content.get_content <dhenara_http.types.text.Content.get_content>` returns: joined ``text``, a
+    ``list`` of texts, the ``dict`` of ``json_c`` or the ``jsonl`` rows of ``jsonl_c``."""
+
+    TEXT = "text"
+    LIST = "list"
+    DICT = "dict"
+    JSONL = "jsonl"
+
+
+class ResourceConfigItemTypeEnum(StrEnum):
+    """The kind of resource a :class:`~dhenara_http.types.resource.ResourceConfigItem` asks for."""
+
+    ai_model_endpoint = "ai_model_endpoint"
+    rag_endpoint = "rag_endpoint"
+    search_endpoint = "search_endpoint"
+
+
+class ResourceQueryFieldsEnum(StrEnum):
+    """The fields a resource query may name."""
+
+    model_name = "model_name"
+    model_display_name = "model_display_name"
+    api_provider = "api_provider"
+    reference_number = "reference_number"
 
 
 class ExternalApiCallStatusEnum(StrEnum):

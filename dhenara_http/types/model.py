@@ -16,6 +16,7 @@ price carries ``source`` (the page it was read from) and ``as_of`` (the day it w
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -24,16 +25,30 @@ from ..errors import ConfigurationError
 from ._base import BaseModel
 from .enums import AIModelAPIProviderEnum, AIModelFunctionalTypeEnum, AIModelProviderEnum
 
+logger = logging.getLogger("dhenara_http")
+
 #: How a model's reasoning is tuned: ``effort`` levels (OpenAI, Gemini 3), a thinking ``token_budget``
-#: (Claude up to 4.5, Gemini 2.5), or ``adaptive`` thinking steered by effort (Claude 4.6 and later).
+#: (Claude up to 4.5, Gemini 2.5), or ``adaptive`` thinking steered by effort (Claude 4.6 and later). dhenara-ai's
+#: ``"none"`` (a model that does not reason) is accepted and stored as None.
 ReasoningControl = Literal["effort", "token_budget", "adaptive"]
+#: dhenara-ai's name.
+ReasoningControlMode = ReasoningControl
+
+#: The thinking budgets the effort levels stand for, in tokens: Google's mapping of OpenAI's ``reasoning_effort`` onto
+#: Gemini thinking budgets (https://ai.google.dev/gemini-api/docs/openai: low 1,024, medium 8,192, high 24,576). Used
+#: both ways: an effort given to a budget model, a budget given to an effort model.
+EFFORT_BUDGETS: dict[str, int] = {"low": 1024, "medium": 8192, "high": 24576}
 
 
 class ValidOptionValue(BaseModel):
+    """An option a model takes (image size, quality …): its allowed values and default. ``display_only`` options
+    describe the model but are never sent."""
+
     allowed_values: list[Any] = Field(default_factory=list)
     default_value: Any = None
     cost_sensitive: bool = False
     description: str | None = None
+    display_only: bool = False
 
 
 class PriceTier(BaseModel):
@@ -126,16 +141,19 @@ class ChatModelSettings(BaseModel):
 
     ``max_output_tokens`` is the cap without reasoning, ``max_output_tokens_reasoning_mode`` the cap (reasoning
     included) when reasoning is on. ``reasoning_control`` says how reasoning is tuned; ``supported_reasoning_efforts``
-    lists the effort values an ``effort`` / ``adaptive`` model accepts and ``max_reasoning_tokens`` the largest
-    thinking budget of a ``token_budget`` model. ``input_modalities`` uses ``text``, ``image``, ``pdf``, ``audio``
-    and ``video``."""
+    lists the effort values an ``effort`` / ``adaptive`` model accepts; ``min_reasoning_tokens`` and
+    ``max_reasoning_tokens`` bound the thinking budget of a ``token_budget`` model. ``nonstreaming_max_output_tokens``
+    is the largest output cap the provider's own SDK lets a non-streaming call ask for (None: no model-specific
+    rule). ``input_modalities`` uses ``text``, ``image``, ``pdf``, ``audio`` and ``video``."""
 
     max_context_window_tokens: int | None = None
     max_input_tokens: int | None = None
     max_output_tokens: int
     supports_reasoning: bool = False
+    min_reasoning_tokens: int | None = None
     max_reasoning_tokens: int | None = None
     max_output_tokens_reasoning_mode: int | None = None
+    nonstreaming_max_output_tokens: int | None = None
     reasoning_control: ReasoningControl | None = None
     supported_reasoning_efforts: tuple[str, ...] | None = None
     reasoning_always_on: bool = False
@@ -146,6 +164,11 @@ class ChatModelSettings(BaseModel):
     native_structured_output: bool | None = None
     input_modalities: tuple[str, ...] = ("text",)
     output_modalities: tuple[str, ...] = ("text",)
+
+    @field_validator("reasoning_control", mode="before")
+    @classmethod
+    def _none_is_none(cls, value: Any) -> Any:
+        return None if value == "none" else value
 
 
 class ImageModelSettings(BaseModel):
@@ -194,11 +217,12 @@ class FoundationModel(BaseModel):
             data["display_name"] = data["model_name"]
         return data
 
-    def clone(self, model_name: str | None = None, **overrides: Any) -> FoundationModel:
+    def clone(self, model_name: str | None = None, **overrides: Any) -> AIModel:
         """A copy with ``model_name`` and any other field replaced (values are validated).
 
-        A renamed clone drops the catalogue's host ids and aliases (they belong to the original name) unless they are
-        given again."""
+        The copy is the caller's own :class:`AIModel`: its fields may be assigned afterwards (``clone.cost_data =
+        ...``, as dhenara-ai allows), while catalogue entries stay immutable and shared. A renamed clone drops the
+        catalogue's host ids and aliases (they belong to the original name) unless they are given again."""
         data = self.model_dump()
         if model_name is not None:
             data["model_name"] = model_name
@@ -208,7 +232,62 @@ class FoundationModel(BaseModel):
             data["aliases"] = ()
             data["metadata"] = {k: v for k, v in data["metadata"].items() if k != "legacy_names"}
         data.update(overrides)
-        return type(self).model_validate(data)
+        return AIModel.model_validate(data)
+
+    def create_instance(self, model_name: str | None = None, **overrides: Any) -> AIModel:
+        """dhenara-ai's name for :meth:`clone` (``metadata`` given here is merged into the model's)."""
+        if isinstance(overrides.get("metadata"), dict):
+            overrides["metadata"] = {**self.metadata, **overrides["metadata"]}
+        overrides.pop("foundation_model", None)
+        return self.clone(model_name, **overrides)
+
+    # -- options (dhenara-ai's helpers) ------------------------------------------------------------------------
+
+    def get_valid_options(self, include_display_only: bool = False) -> dict[str, ValidOptionValue]:
+        """The options the model takes (without display-only ones unless asked)."""
+        return {k: v for k, v in self.valid_options.items() if include_display_only or not v.display_only}
+
+    def _check_options(self, options: dict[str, Any]) -> None:
+        valid = self.get_valid_options()
+        unknown = sorted(set(options) - set(valid))
+        if unknown:
+            known = ", ".join(sorted(valid)) or "none"
+            raise ConfigurationError(f"{self.model_name}: unknown option(s) {unknown}; it takes {known}")
+        for name, value in options.items():
+            allowed = valid[name].allowed_values
+            if allowed and value not in allowed:
+                raise ConfigurationError(f"{self.model_name}: option {name}={value!r} is not one of {allowed}")
+
+    def validate_options(self, options: dict[str, Any]) -> bool:
+        """Whether every option is one the model takes, with an allowed value (the reason is logged)."""
+        try:
+            self._check_options(options)
+        except ConfigurationError as exc:
+            logger.warning("validate_options: %s", exc)
+            return False
+        return True
+
+    def get_options_with_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Every option the model takes: the given values, the defaults for the rest. An unknown option or a value
+        not allowed is a ``ConfigurationError``."""
+        self._check_options(options)
+        return {name: options.get(name, v.default_value) for name, v in self.get_valid_options().items()}
+
+    def get_settings(self) -> ChatModelSettings | ImageModelSettings | None:
+        return self.settings
+
+    def get_cost_data(self) -> ChatModelCostData | ImageModelCostData | None:
+        return self.cost_data
+
+    @property
+    def is_foundation_model(self) -> bool:
+        """True for catalogue entries and their likes, False for an :class:`AIModel` (a caller's own model)."""
+        return not isinstance(self, AIModel)
+
+    @property
+    def model_name_with_version_suffix(self) -> str:
+        suffix = self.metadata.get("version_suffix")
+        return f"{self.model_name}{suffix}" if suffix else self.model_name
 
     def api_model_name(self, api_provider: AIModelAPIProviderEnum | str | None = None) -> str:
         """The id to send to this host (``model_name`` unless the host has its own id for the model)."""
@@ -237,5 +316,12 @@ class FoundationModel(BaseModel):
         return f"FoundationModel({self.model_name!r}, provider={self.provider.value!r})"
 
 
-#: The name users know from dhenara-ai.
-AIModel = FoundationModel
+class AIModel(FoundationModel):
+    """A caller's own model: a :class:`FoundationModel` whose fields may be assigned after it is made (assignments
+    are validated). :meth:`FoundationModel.clone` returns one."""
+
+    model_config = ConfigDict(frozen=False, validate_assignment=True)
+
+
+#: dhenara-ai's name of the common base.
+BaseAIModel = FoundationModel

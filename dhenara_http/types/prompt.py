@@ -1,6 +1,8 @@
 """What a caller sends: prompts, files, system instructions and tool results.
 
 These are the provider-neutral turns. A protocol module renders them onto its wire when the request is built.
+A prompt's ``text`` is a string (``{placeholders}`` filled from ``variables`` when any are given) or a
+:class:`~dhenara_http.types.text.PromptText` (dhenara-ai's content / ``$var{}`` template form).
 """
 
 from __future__ import annotations
@@ -11,26 +13,39 @@ import mimetypes
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_serializer, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_serializer, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
 from .enums import PromptMessageRoleEnum
+from .text import PromptText
 
 FileKind = Literal["image", "pdf", "text", "audio", "other"]
+
+
+class FileMetadata(BaseModel):
+    """What is known about a file (dhenara-ai's fields; further keys are kept)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    file_name: str | None = None
+    file_size: int | float | None = None
+    mime_type: str | None = None
 
 
 class GenericFile(BaseModel):
     """A file attached to a prompt: inline bytes, text, or a URL the provider fetches itself.
 
     In JSON (``model_dump_json``, ``model_dump(mode="json")``) ``data`` is base64 text, and base64 text is read back
-    as bytes, so that a stored conversation with images or PDFs loads again unchanged."""
+    as bytes, so that a stored conversation with images or PDFs loads again unchanged. ``metadata`` is the caller's
+    (``from_path`` fills name, size and media type); it is never sent."""
 
     name: str | None = None
     media_type: str = "application/octet-stream"
     data: bytes | None = None
     text: str | None = None
     url: str | None = None
+    metadata: FileMetadata | None = None
 
     @field_validator("data", mode="before")
     @classmethod
@@ -58,9 +73,10 @@ class GenericFile(BaseModel):
         p = Path(path)
         guessed = media_type or mimetypes.guess_type(p.name)[0] or "application/octet-stream"
         raw = p.read_bytes()
+        metadata = FileMetadata(file_name=p.name, file_size=len(raw), mime_type=guessed)
         if guessed.startswith("text/") or guessed in ("application/json", "application/xml"):
-            return cls(name=p.name, media_type=guessed, text=raw.decode("utf-8", errors="replace"))
-        return cls(name=p.name, media_type=guessed, data=raw)
+            return cls(name=p.name, media_type=guessed, text=raw.decode("utf-8", errors="replace"), metadata=metadata)
+        return cls(name=p.name, media_type=guessed, data=raw, metadata=metadata)
 
     @classmethod
     def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> GenericFile:
@@ -102,24 +118,60 @@ class GenericFile(BaseModel):
         return f"GenericFile({self.name!r}, {self.media_type!r}, {size})"
 
 
+class StoredFile(GenericFile):
+    """A file known by where it is stored: a local ``path`` (read when the object is made, unless the data is given
+    too), a ``url``, or dhenara-ai's ``content`` (``{"content_bytes": ...}`` or ``{"content_b64_json": ...}``)."""
+
+    path: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _load(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        data = dict(data)
+        content = data.pop("content", None)
+        if isinstance(content, dict) and data.get("data") is None:
+            raw = content.get("content_bytes") or content.get("content_b64_json")
+            if raw is not None:
+                data["data"] = raw
+        has_source = any(data.get(k) is not None for k in ("data", "text", "url"))
+        path = data.get("path")
+        if path and not has_source:
+            try:
+                loaded = GenericFile.from_path(path, media_type=data.get("media_type"))
+            except OSError as exc:
+                raise ConfigurationError(f"StoredFile: cannot read {path!r} ({exc.strerror or exc})") from None
+            for key in ("media_type", "data", "text", "metadata"):
+                if data.get(key) is None:
+                    data[key] = getattr(loaded, key)
+            data.setdefault("name", loaded.name)
+        return data
+
+
 class PromptConfig(BaseModel):
     max_words_text: int | None = None
     max_words_file: int | None = None
 
 
-class _TextPrompt(BaseModel):
-    text: str
+class BaseTextPrompt(BaseModel):
+    """What ``Prompt`` and ``SystemInstruction`` share: a text and the values of its variables."""
+
+    text: str | PromptText
     variables: dict[str, Any] = Field(default_factory=dict)
 
     def get_formatted_text(self, max_words: int | None = None, **kwargs: Any) -> str:
         values = {**self.variables, **kwargs}
-        text = self.text.format(**values) if values else self.text
+        if isinstance(self.text, PromptText):
+            text = self.text.render(**values)
+        else:
+            text = self.text.format(**values) if values else self.text
         if max_words:
             text = " ".join(text.split()[:max_words])
         return text
 
 
-class Prompt(_TextPrompt):
+class Prompt(BaseTextPrompt):
     """One user (or assistant, or system) turn: text with ``{placeholders}`` filled from ``variables``, plus files."""
 
     type: Literal["prompt"] = "prompt"
@@ -128,18 +180,32 @@ class Prompt(_TextPrompt):
     config: PromptConfig | None = None
 
     @classmethod
-    def with_text(cls, text: str, variables: dict[str, Any] | None = None) -> Prompt:
+    def with_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = False) -> Prompt:
+        """A user prompt. ``disable_checks`` is accepted for dhenara-ai's signature (a plain text has nothing to
+        check)."""
         return cls(role=PromptMessageRoleEnum.USER, text=text, variables=variables or {})
+
+    @classmethod
+    def with_dad_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = True) -> Prompt:
+        """dhenara-ai's second spelling of :meth:`with_text`, for texts written for its agent templates."""
+        return cls.with_text(text, variables, disable_checks)
 
     def rendered_text(self) -> str:
         max_words = self.config.max_words_text if self.config else None
         return self.get_formatted_text(max_words=max_words)
 
 
-class SystemInstruction(_TextPrompt):
+class SystemInstruction(BaseTextPrompt):
     """A system / developer instruction."""
 
     type: Literal["system_instruction"] = "system_instruction"
+
+
+class FormattedPrompt(BaseModel):
+    """A prompt reduced to its role and final text."""
+
+    role: PromptMessageRoleEnum
+    text: str
 
 
 class ToolCallResult(BaseModel):
@@ -180,3 +246,7 @@ class ToolCallResultsMessage(BaseModel):
         if not self.results:
             raise ConfigurationError("ToolCallResultsMessage.results must hold at least one ToolCallResult")
         return self
+
+    def as_list(self) -> list[ToolCallResult]:
+        """The results, as a new list."""
+        return list(self.results)

@@ -9,11 +9,20 @@ item's ``metadata`` and in the reasoning item's own fields.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 import pydantic
-from pydantic import Field, SkipValidation
+from pydantic import (
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SkipValidation,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from ._base import BaseModel
 from .enums import (
@@ -29,6 +38,58 @@ from .http import RateLimitInfo
 # AIModelCallResponse.
 from .stream import SSEErrorResponse, SSEResponse
 
+if TYPE_CHECKING:
+    from .prompt import Prompt
+    from .tools import StructuredOutputConfig
+
+logger = logging.getLogger("dhenara_http")
+
+
+class ChatMessageContentPart(BaseModel):
+    """One part of a message's content as a provider shapes it (``{"type": "output_text", "text": ...,
+    "annotations": [...]}``); unknown keys are kept."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    text: str | None = None
+    annotations: list[dict[str, Any]] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+def _parts_text(parts: list[ChatMessageContentPart] | None) -> str:
+    return "".join(p.text for p in parts or () if p.text is not None)
+
+
+class _PartsOfText:
+    """``message_contents`` kept in step with the item's own text field (``_TEXT_FIELD``): parts given without text
+    make the text; text given without parts makes one ``_PART_TYPE`` part, which is not serialized (it is rebuilt
+    on loading) and follows the text when the text is assigned."""
+
+    _TEXT_FIELD: ClassVar[str]
+    _PART_TYPE: ClassVar[str]
+    _mirrored: bool
+    message_contents: list[ChatMessageContentPart] | None
+
+    def _sync_parts(self) -> None:
+        text = getattr(self, self._TEXT_FIELD)
+        if self.message_contents and not text:
+            setattr(self, self._TEXT_FIELD, _parts_text(self.message_contents) or text)
+        elif self.message_contents is None and text:
+            self.message_contents = [ChatMessageContentPart(type=self._PART_TYPE, text=text)]
+            self._mirrored = True
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)  # type: ignore[misc]
+        if name == self._TEXT_FIELD and self._mirrored:
+            parts = [ChatMessageContentPart(type=self._PART_TYPE, text=value)] if value else None
+            super().__setattr__("message_contents", parts)  # type: ignore[misc]
+        elif name == "message_contents":
+            super().__setattr__("_mirrored", False)  # type: ignore[misc]
+
+    def _parts_to_dump(self, parts: list[ChatMessageContentPart] | None) -> Any:
+        return None if self._mirrored else parts
+
 
 class _ItemBase(BaseModel):
     index: int = 0
@@ -36,18 +97,38 @@ class _ItemBase(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class ChatResponseTextContentItem(_ItemBase):
+class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
+    """Answer text. ``message_contents`` is dhenara-ai's form of the same text (the provider's content parts): given
+    without ``text``, it makes the text; when not given, it is the text as one ``{"type": "text"}`` part."""
+
+    _TEXT_FIELD: ClassVar[str] = "text"
+    _PART_TYPE: ClassVar[str] = "text"
+
     type: Literal[ChatResponseContentItemType.TEXT] = ChatResponseContentItemType.TEXT
     text: str = ""
     message_id: str | None = None
+    message_contents: list[ChatMessageContentPart] | None = None
+    _mirrored: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _text_and_parts(self) -> ChatResponseTextContentItem:
+        self._sync_parts()
+        return self
+
+    @field_serializer("message_contents")
+    def _parts_unless_mirror(self, parts: list[ChatMessageContentPart] | None) -> Any:
+        return self._parts_to_dump(parts)
 
     def get_text(self) -> str:
         return self.text
 
 
-class ChatResponseReasoningContentItem(_ItemBase):
+class ChatResponseReasoningContentItem(_PartsOfText, _ItemBase):
     """Thinking. ``thinking_text`` is readable reasoning (or a summary of it); ``thinking_signature`` and
     ``encrypted_content`` are opaque, bound to the provider that made them, and replayed only to it."""
+
+    _TEXT_FIELD: ClassVar[str] = "thinking_text"
+    _PART_TYPE: ClassVar[str] = "thinking"
 
     type: Literal[ChatResponseContentItemType.REASONING] = ChatResponseContentItemType.REASONING
     thinking_text: str | None = None
@@ -56,6 +137,28 @@ class ChatResponseReasoningContentItem(_ItemBase):
     encrypted_content: str | None = None
     thinking_id: str | None = None
     thinking_status: str | None = None
+    #: dhenara-ai's form of the reasoning text (content parts): given without ``thinking_text`` it makes it; when
+    #: not given it is the thinking text as one ``{"type": "thinking"}`` part (None without thinking text).
+    message_contents: list[ChatMessageContentPart] | None = None
+
+    @field_validator("thinking_summary", mode="before")
+    @classmethod
+    def _summary_texts(cls, value: Any) -> Any:
+        # dhenara-ai keeps summaries as content parts; their text is what is kept here.
+        if isinstance(value, list):
+            return [v.get("text") or "" if isinstance(v, dict) else getattr(v, "text", v) or "" for v in value]
+        return value
+
+    _mirrored: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _text_and_parts(self) -> ChatResponseReasoningContentItem:
+        self._sync_parts()
+        return self
+
+    @field_serializer("message_contents")
+    def _parts_unless_mirror(self, parts: list[ChatMessageContentPart] | None) -> Any:
+        return self._parts_to_dump(parts)
 
     def get_text(self) -> str:
         if self.thinking_text:
@@ -104,6 +207,15 @@ class ChatResponseToolCall(BaseModel):
         return cls(id=id, name=name, arguments=parsed, raw_arguments=arguments, **extra)
 
 
+class ChatResponseToolCallResult(BaseModel):
+    """dhenara-ai's record of running a tool call (to send a result back, use ``ToolCallResult``)."""
+
+    tool_name: str
+    call_id: str | None = None
+    result: Any = None
+    error: str | None = None
+
+
 class ChatResponseToolCallContentItem(_ItemBase):
     type: Literal[ChatResponseContentItemType.TOOL_CALL] = ChatResponseContentItemType.TOOL_CALL
     tool_call: ChatResponseToolCall
@@ -130,10 +242,30 @@ class ChatResponseStructuredOutput(BaseModel):
     parse_error: str | None = None
     model_class: type[pydantic.BaseModel] | None = Field(default=None, exclude=True)
 
-    def as_pydantic(self) -> pydantic.BaseModel | None:
-        if self.model_class is None or self.structured_data is None:
+    def as_pydantic(self, model_class: type[pydantic.BaseModel] | None = None) -> pydantic.BaseModel | None:
+        cls = model_class or self.model_class
+        if cls is None or self.structured_data is None:
             return None
-        return self.model_class.model_validate(self.structured_data)
+        return cls.model_validate(self.structured_data)
+
+    def get_text(self) -> str:
+        if self.structured_data is not None:
+            return json.dumps(self.structured_data, ensure_ascii=False)
+        if self.raw_data is not None:
+            return self.raw_data
+        return f"Error parsing structured output: {self.parse_error}" if self.parse_error else ""
+
+    @classmethod
+    def parse_and_validate(
+        cls, raw_data: str | dict[str, Any], config: StructuredOutputConfig
+    ) -> tuple[dict[str, Any] | None, str | None, bool]:
+        """dhenara-ai's parser: ``(data, error, post_processed)`` for an answer (JSON text or an object) and the
+        structured-output config. JSON inside strings is decoded; text around the JSON (a code fence, prose) is
+        skipped, the last JSON object found winning; the config's pydantic class validates when there is one
+        (``post_processed`` is True when its ``schema_post_process_on_error`` fallback was used)."""
+        from ._structured import parse_structured
+
+        return parse_structured(raw_data, config)
 
 
 class ChatResponseStructuredOutputContentItem(_ItemBase):
@@ -181,9 +313,24 @@ class ChatResponseUsage(BaseModel):
     cache_write_tokens: int | None = None
 
 
+class UsageChargeComponent(BaseModel):
+    """One part of a call's cost: ``key`` (``input_tokens``, ``cache_read_tokens``, ``cache_write_tokens``,
+    ``output_tokens``, ``images``), its ``cost`` in USD, and the ``units`` it counts."""
+
+    key: str
+    cost: float
+    units: int | float | None = None
+    unit: str | None = None
+    metadata: dict[str, Any] | None = None
+
+
 class UsageCharge(BaseModel):
+    """``cost`` in USD, ``charge`` with the endpoint's multiplier applied, and ``components`` that add up to the
+    cost."""
+
     cost: float
     charge: float | None = None
+    components: list[UsageChargeComponent] | None = None
 
 
 class ChatResponseChoice(BaseModel):
@@ -192,6 +339,17 @@ class ChatResponseChoice(BaseModel):
     stop_sequence: str | None = None
     contents: list[ChatResponseContentItem] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class AIModelCallResponseMetaData(BaseModel):
+    """dhenara-ai's typed form of a response's metadata (``ChatResponse.metadata`` is a dict here; this validates
+    one such dict)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    streaming: bool = False
+    duration_seconds: int | float | None = None
+    provider_metadata: dict[str, Any] | None = None
 
 
 class ChatResponse(BaseModel):
@@ -248,12 +406,60 @@ class ChatResponse(BaseModel):
     def finish_reason(self) -> FinishReason | None:
         return self.choices[0].finish_reason if self.choices else None
 
-    def as_text(self) -> str:
-        return "\n\n".join(t for t in (c.get_text() for c in self._items()) if t)
+    def as_text(self, content_types: list[ChatResponseContentItemType | str] | None = None) -> str:
+        """The text of every content item (of these types when given), joined by blank lines."""
+        wanted = None if content_types is None else {ChatResponseContentItemType(t) for t in content_types}
+        items = (c for c in self._items() if wanted is None or c.type in wanted)
+        return "\n\n".join(t for t in (c.get_text() for c in items) if t)
 
-    def to_message_item(self) -> ChatResponse:
-        """This answer as an assistant turn for the next call's ``messages``."""
+    def structured_unprocessed(self) -> ChatResponseStructuredOutput | None:
+        """The first structured output item's whole record (data, raw text, parse error)."""
+        item = self.first(ChatResponseContentItemType.STRUCTURED_OUTPUT)
+        return item.structured_output if item is not None else None
+
+    def to_message_item(self, choice_index: int = 0) -> ChatResponse:
+        """This answer as an assistant turn for the next call's ``messages`` (a deep copy: every content item,
+        tool calls and reasoning included)."""
         return self.model_copy(deep=True)
+
+    def to_prompt(self, choice_index: int = 0, max_words_text: int | None = None) -> Prompt | None:
+        """dhenara-ai's older way to carry an answer into the next turn: an assistant ``Prompt`` holding the text of
+        every content item of one choice (tool calls and reasoning as text too; use :meth:`to_message_item` to keep
+        them native). None when the choice has no content."""
+        from .enums import ContentType, PromptMessageRoleEnum
+        from .prompt import Prompt, PromptConfig
+        from .text import Content, PromptText
+
+        if not 0 <= choice_index < len(self.choices) or not self.choices[choice_index].contents:
+            return None
+        text = "\n".join(c.get_text() for c in self.choices[choice_index].contents)
+        return Prompt(
+            role=PromptMessageRoleEnum.ASSISTANT,
+            text=PromptText(content=Content(type=ContentType.TEXT, text=text)),
+            config=PromptConfig(max_words_text=max_words_text),
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChatResponse:
+        """A response from its ``model_dump()`` (dhenara-ai's name for ``model_validate``)."""
+        return cls.model_validate(data)
+
+    def get_visible_fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"choices"})
+
+    def preview_dict(self) -> dict[str, Any]:
+        """The response without its contents: every other field, and per choice how many items of which type."""
+        out = self.model_dump(exclude={"choices", "provider_response"})
+        out["choices_summary"] = [
+            {
+                "index": choice.index,
+                "finish_reason": choice.finish_reason,
+                "content_count": len(choice.contents),
+                "contents_summary": [{"index": c.index, "type": str(c.type)} for c in choice.contents],
+            }
+            for choice in self.choices
+        ]
+        return out
 
 
 class ImageContentItem(BaseModel):
@@ -313,7 +519,10 @@ StreamItem = tuple["SSEResponse | SSEErrorResponse | None", "AIModelCallResponse
 
 class AIModelCallResponse(BaseModel):
     """What ``generate`` returns: a ``chat_response`` / ``image_response``, or a stream generator whose last item is
-    ``(None, final)`` where ``final`` is an ``AIModelCallResponse`` holding the complete ``chat_response``."""
+    ``(None, final)`` where ``final`` is an ``AIModelCallResponse`` holding the complete ``chat_response``.
+
+    ``stream_generator`` holds what the call gave, as in dhenara-ai: the sync iterator of ``generate()``, or the async
+    generator of ``generate_async()`` (which ``async_stream_generator`` holds too)."""
 
     status: ExternalApiCallStatus | None = None
     chat_response: ChatResponse | None = None
@@ -337,3 +546,12 @@ class AIModelCallResponse(BaseModel):
     def sync_stream_generator(self) -> Iterator[StreamItem] | None:
         gen = self.stream_generator
         return gen if isinstance(gen, Iterator) else None
+
+    def preview_dict(self) -> dict[str, Any] | None:
+        """The chat response's :meth:`ChatResponse.preview_dict` (an image response's fields without its images);
+        None for a stream not yet consumed."""
+        if self.chat_response is not None:
+            return self.chat_response.preview_dict()
+        if self.image_response is not None:
+            return self.image_response.model_dump(exclude={"choices", "provider_response"})
+        return None

@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
 from .enums import ChatResponseContentItemType, FinishReason, SSEEventType
+
+if TYPE_CHECKING:
+    from .response import ChatResponseUsage, UsageCharge
 
 
 class _Dump:
@@ -93,12 +96,24 @@ class ChatResponseChoiceDelta(_Dump):
 
 @dataclass(slots=True)
 class ChatResponseChunk(_Dump):
+    """One streamed piece of an answer. ``usage`` / ``usage_charge`` are dhenara-ai's fields for usage known while
+    streaming; they stay None here (the final response carries the usage and its cost)."""
+
     model: str
     provider: str
     api_provider: str | None = None
     choice_deltas: list[ChatResponseChoiceDelta] = field(default_factory=list)
     done: bool = False
     metadata: dict[str, Any] = field(default_factory=dict)
+    usage: ChatResponseUsage | None = None
+    usage_charge: UsageCharge | None = None
+
+    def model_dump(self) -> dict[str, Any]:
+        out = dataclasses.asdict(self)
+        for name in ("usage", "usage_charge"):
+            value = getattr(self, name)
+            out[name] = value.model_dump() if value is not None else None
+        return out
 
 
 @dataclass(slots=True)
@@ -159,4 +174,6 @@ def text_chunk(model: str, provider: str, api_provider: str | None, index: int, 
     chunk.choice_deltas = [choice]
     chunk.done = False
     chunk.metadata = {}
+    chunk.usage = None
+    chunk.usage_charge = None
     return chunk

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any, Literal, get_type_hints
 
 import pydantic
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
@@ -19,7 +19,9 @@ _JSON_TYPES = {"object", "string", "number", "integer", "boolean", "array", "nul
 
 
 class FunctionParameter(BaseModel):
-    """One parameter, in dhenara-ai's compact form (a full JSON schema dict is accepted too)."""
+    """One parameter, in dhenara-ai's compact form (a full JSON schema dict is accepted too, see
+    :class:`FunctionParameters`). ``extra_schema`` keeps what the compact fields cannot say (an object's properties,
+    a nested model, several alternatives); :meth:`json_schema` starts from it."""
 
     type: str
     description: str | None = None
@@ -28,9 +30,12 @@ class FunctionParameter(BaseModel):
     default: Any = None
     items: dict[str, Any] | None = None
     format: str | None = None
+    extra_schema: dict[str, Any] | None = None
 
     def json_schema(self) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": self.type}
+        schema: dict[str, Any] = dict(self.extra_schema or {})
+        if "anyOf" not in schema and "oneOf" not in schema:
+            schema["type"] = self.type
         if self.description:
             schema["description"] = self.description
         if self.allowed_values is not None:
@@ -39,7 +44,95 @@ class FunctionParameter(BaseModel):
             schema["items"] = self.items
         if self.format is not None:
             schema["format"] = self.format
+        # ``default`` describes the Python function; it is not sent (as in dhenara-ai: several providers reject it).
         return schema
+
+
+#: Keywords a :class:`FunctionParameter`'s own fields carry.
+_COMPACT_KEYS = frozenset({"type", "description", "enum", "items", "format", "default", "title"})
+
+
+def _collapse_optional(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None`` (``anyOf`` / ``oneOf`` of one type and ``null``) as the schema of ``X``, keeping the outer
+    description and default."""
+    for key in ("anyOf", "oneOf"):
+        variants = schema.get(key)
+        if not isinstance(variants, list):
+            continue
+        kept = [v for v in variants if isinstance(v, dict) and v.get("type") != "null"]
+        if len(kept) == 1:
+            merged = dict(kept[0])
+            for extra in ("description", "default", "title"):
+                if extra in schema and extra not in merged:
+                    merged[extra] = schema[extra]
+            return merged
+    return schema
+
+
+def function_parameter_from_json_schema(
+    prop_schema: dict[str, Any], *, required: bool, default: Any | None, description: str | None = None
+) -> FunctionParameter:
+    """A :class:`FunctionParameter` from a property's JSON schema (``X | None`` collapsed to ``X``); what its fields
+    cannot hold stays in ``extra_schema``."""
+    schema = _collapse_optional(prop_schema)
+    extra = {k: v for k, v in schema.items() if k not in _COMPACT_KEYS}
+    kind = schema.get("type") or prop_schema.get("type")
+    if kind is None:
+        kind = "object" if "properties" in schema else "string"
+    return FunctionParameter(
+        type=str(kind),
+        format=schema.get("format"),
+        description=description if description is not None else schema.get("description"),
+        required=required,
+        default=default,
+        allowed_values=schema.get("enum"),
+        items=schema.get("items"),
+        extra_schema=extra or None,
+    )
+
+
+_PARAM_DOC = re.compile(r"^\s*:param\s+(?:[^:]*\s)?(\w+):\s*(.*)$")
+
+
+def _param_docs(doc: str) -> dict[str, str]:
+    """Parameter descriptions from a docstring: ``:param name: text`` lines, or a Google-style ``Args:`` section."""
+    found: dict[str, str] = {}
+    in_args = False
+    for line in doc.splitlines():
+        match = _PARAM_DOC.match(line)
+        if match:
+            found.setdefault(match.group(1), match.group(2).strip())
+            continue
+        stripped = line.strip()
+        if stripped in ("Args:", "Arguments:", "Parameters:"):
+            in_args = True
+            continue
+        if in_args:
+            if not stripped or (not line.startswith((" ", "\t"))):
+                in_args = bool(stripped) and line.startswith((" ", "\t"))
+                continue
+            name, sep, text = stripped.partition(":")
+            name = name.split("(")[0].strip()
+            if sep and name.isidentifier():
+                found.setdefault(name, text.strip())
+    return found
+
+
+def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+    """``node`` with its ``#/$defs/...`` references replaced by what they point to (a parameter schema must stand
+    alone: ``extra_schema`` has no ``$defs`` beside it)."""
+    if depth > 32:
+        raise ConfigurationError("ToolDefinition.from_callable: parameter types nest too deeply")
+    if isinstance(node, list):
+        return [_inline_refs(n, defs, depth + 1) for n in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target = defs.get(ref.split("/")[-1], {})
+        merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+        return _inline_refs(merged, defs, depth + 1)
+    return {k: _inline_refs(v, defs, depth + 1) for k, v in node.items() if k not in ("$defs", "title")}
 
 
 class FunctionParameters(BaseModel):
@@ -134,25 +227,41 @@ class ToolDefinition(BaseModel):
 
     @classmethod
     def from_callable(cls, func: Callable[..., Any]) -> ToolDefinition:
-        """A tool from a Python function: its name, the first paragraph of its docstring, and a schema of its
-        annotated parameters."""
+        """A tool from a Python function: its name, the first paragraph of its docstring, and one
+        :class:`FunctionParameter` per parameter (typed from the annotations, described by the docstring's
+        ``:param name:`` lines or ``Args:`` section)."""
         sig = inspect.signature(func)
         hints = get_type_hints(func)
-        fields: dict[str, Any] = {}
-        for pname, param in sig.parameters.items():
-            if pname in ("self", "cls"):
-                continue
-            default = ... if param.default is inspect.Parameter.empty else param.default
-            fields[pname] = (hints.get(pname, Any), default)
-        params_model = pydantic.create_model(f"{func.__name__}_params", **fields)
-        schema = params_model.model_json_schema()
-        schema.pop("title", None)
-        for prop in schema.get("properties", {}).values():
-            prop.pop("title", None)
         doc = inspect.getdoc(func) or ""
+        described = _param_docs(doc)
+        fields: dict[str, Any] = {}
+        required: list[str] = []
+        for pname, param in sig.parameters.items():
+            if pname in ("self", "cls") or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                continue
+            if param.default is inspect.Parameter.empty:
+                required.append(pname)
+                default: Any = ...
+            else:
+                default = param.default
+            fields[pname] = (hints.get(pname, Any), Field(default=default, description=described.get(pname)))
+        params_model: type[pydantic.BaseModel] = pydantic.create_model(f"{func.__name__}_params", **fields)
+        schema: dict[str, Any] = params_model.model_json_schema()
+        defs = schema.get("$defs", {})
+        properties = {
+            name: function_parameter_from_json_schema(
+                _inline_refs(prop, defs),
+                required=name in required,
+                default=None if name in required else sig.parameters[name].default,
+                description=prop.get("description"),
+            )
+            for name, prop in schema.get("properties", {}).items()
+        }
         return cls(
             function=FunctionDefinition(
-                name=func.__name__, description=doc.split("\n\n")[0] or None, parameters=schema
+                name=func.__name__,
+                description=doc.split("\n\n")[0].strip() or None,
+                parameters=FunctionParameters(properties=properties, required=required),
             ),
             function_reference=func,
         )
@@ -163,6 +272,12 @@ class ToolChoice(BaseModel):
 
     type: Literal["zero_or_more", "one_or_more", "specific", "none"] = "zero_or_more"
     specific_tool_name: str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _none_means_no_tools(cls, value: Any) -> Any:
+        # dhenara-ai: ``ToolChoice(type=None)`` answers as if there were no tools.
+        return "none" if value is None else value
 
     @model_validator(mode="after")
     def _named(self) -> ToolChoice:
@@ -220,17 +335,37 @@ def to_strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 class StructuredOutputConfig(BaseModel):
-    """A JSON schema the answer must follow, from a pydantic class (``from_model``) or a schema dict."""
+    """A JSON schema the answer must follow, from a pydantic class (``from_model``) or a schema dict.
+
+    dhenara-ai's spellings work too: ``output_schema`` for ``json_schema`` and ``model_class_reference`` for
+    ``model_class`` (as arguments and as attributes), ``get_schema()`` and ``get_model_class()``.
+    ``allow_post_process_on_error`` lets parsing call the class's ``schema_post_process_on_error(data)`` when the
+    answer does not validate."""
 
     name: str = "response"
     json_schema: dict[str, Any]
     model_class: type[pydantic.BaseModel] | None = Field(default=None, exclude=True)
     description: str | None = None
+    allow_post_process_on_error: bool = Field(default=False, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _dhenara_ai_names(cls, data: Any) -> Any:
+        if isinstance(data, dict) and ("output_schema" in data or "model_class_reference" in data):
+            data = dict(data)
+            if "output_schema" in data:
+                data.setdefault("json_schema", data.pop("output_schema"))
+            if "model_class_reference" in data:
+                data.setdefault("model_class", data.pop("model_class_reference"))
+            model_class = data.get("model_class")
+            if isinstance(model_class, type) and issubclass(model_class, pydantic.BaseModel) and "name" not in data:
+                data["name"] = _schema_name(model_class.__name__)
+        return data
 
     @classmethod
     def from_model(cls, model_class: type[pydantic.BaseModel]) -> StructuredOutputConfig:
         return cls(
-            name=re.sub(r"[^a-zA-Z0-9_-]", "_", model_class.__name__)[:64],
+            name=_schema_name(model_class.__name__),
             json_schema=model_class.model_json_schema(),
             model_class=model_class,
             description=(model_class.__doc__ or "").strip() or None,
@@ -243,14 +378,32 @@ class StructuredOutputConfig(BaseModel):
         if isinstance(value, type) and issubclass(value, pydantic.BaseModel):
             return cls.from_model(value)
         if isinstance(value, dict):
-            if "json_schema" in value:
+            if "json_schema" in value or "output_schema" in value:
                 return cls.model_validate(value)
             title = value.get("title")
-            name = re.sub(r"[^a-zA-Z0-9_-]", "_", title)[:64] if isinstance(title, str) and title else "response"
+            name = _schema_name(title) if isinstance(title, str) and title else "response"
             return cls(name=name, json_schema=value)
         raise ConfigurationError(
             f"AIModelCallConfig.structured_output: expected a pydantic class or a JSON schema dict, got {value!r}"
         )
 
+    @property
+    def output_schema(self) -> dict[str, Any]:
+        return self.json_schema
+
+    @property
+    def model_class_reference(self) -> type[pydantic.BaseModel] | None:
+        return self.model_class
+
+    def get_schema(self) -> dict[str, Any]:
+        return self.json_schema
+
+    def get_model_class(self) -> type[pydantic.BaseModel] | None:
+        return self.model_class
+
     def strict_schema(self) -> dict[str, Any]:
         return to_strict_json_schema(self.json_schema)
+
+
+def _schema_name(name: str) -> str:
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", name)[:64] or "response"

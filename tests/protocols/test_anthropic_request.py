@@ -224,27 +224,48 @@ def test_thinking_budget_and_no_temperature() -> None:
     )
     body = sent_body(config=config)
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 4000}
-    assert body["max_tokens"] == 16_000
+    # max_output_tokens is the answer's share: the budget comes on top (Anthropic counts thinking in max_tokens).
+    assert body["max_tokens"] == 20_000
     assert "temperature" not in body
     assert "top_k" not in body
     assert "output_config" not in body
 
 
-def test_thinking_budget_defaults_and_limits() -> None:
-    # The default: at most 8192, at most half of max_tokens.
-    assert (
-        sent_body(config=AIModelCallConfig(reasoning=True, max_output_tokens=6000))["thinking"]["budget_tokens"] == 3000
+def test_budget_and_answer_share_max_tokens_within_the_models_limit() -> None:
+    # The seeds' settings: the answer keeps its 4,000 tokens beside the 8,000 of thinking.
+    seeds = sent_body(config=AIModelCallConfig(reasoning=True, max_output_tokens=4000, max_reasoning_tokens=8000))
+    assert (seeds["max_tokens"], seeds["thinking"]["budget_tokens"]) == (12_000, 8000)
+    # Above the model's limit the cap is the limit, and the budget stays below it.
+    near = sent_body(
+        ai_model=model(max_out=10_000),
+        config=AIModelCallConfig(reasoning=True, max_output_tokens=9000, max_reasoning_tokens=4000),
     )
-    assert sent_body(config=AIModelCallConfig(reasoning=True))["thinking"]["budget_tokens"] == 8192
-    # Never above the model's budget limit, always below max_tokens.
+    assert (near["max_tokens"], near["thinking"]["budget_tokens"]) == (10_000, 4000)
+
+
+def test_thinking_budget_defaults_and_limits() -> None:
+    # The default budget is medium effort's (8,192); without a cap, max_tokens is the SDK's non-streaming default.
+    default = sent_body(config=AIModelCallConfig(reasoning=True))
+    assert (default["max_tokens"], default["thinking"]["budget_tokens"]) == (21_333, 8192)
+    small = sent_body(config=AIModelCallConfig(reasoning=True, max_output_tokens=6000))
+    assert (small["max_tokens"], small["thinking"]["budget_tokens"]) == (14_192, 8192)
+    # Never above the model's budget limit.
     capped = sent_body(
         ai_model=model(max_reasoning=2048), config=AIModelCallConfig(reasoning=True, max_reasoning_tokens=9000)
     )
     assert capped["thinking"]["budget_tokens"] == 2048
-    below = sent_body(config=AIModelCallConfig(reasoning=True, max_output_tokens=3000, max_reasoning_tokens=5000))
-    assert below["thinking"]["budget_tokens"] == 2999
-    with pytest.raises(ConfigurationError, match="1024"):
-        call(config=AIModelCallConfig(reasoning=True, max_output_tokens=1000))
+    # Below Anthropic's minimum: an error naming the setting, before anything is sent.
+    with pytest.raises(ConfigurationError, match=r"max_reasoning_tokens=500 .* at least 1024"):
+        call(config=AIModelCallConfig(reasoning=True, max_reasoning_tokens=500))
+
+
+def test_an_effort_on_a_budget_model_is_a_budget() -> None:
+    for effort, budget in (("low", 1024), ("medium", 8192), ("high", 24_576), ("max", 32_000), ("minimal", 1024)):
+        body = sent_body(
+            ai_model=model(max_reasoning=32_000), config=AIModelCallConfig(reasoning=True, reasoning_effort=effort)
+        )
+        assert body["thinking"] == {"type": "enabled", "budget_tokens": budget}, effort
+        assert "output_config" not in body
 
 
 def test_adaptive_thinking_with_effort() -> None:
@@ -265,12 +286,29 @@ def test_adaptive_thinking_with_effort() -> None:
 
 
 def test_effort_models_take_a_budget_and_an_effort() -> None:
-    opus45 = model("claude-opus-4-5", control="effort", efforts=("low", "medium", "high"))
+    opus45 = model("claude-opus-4-5", control="effort", efforts=("low", "medium", "high"), max_reasoning=32_000)
     body = sent_body(
         ai_model=opus45, config=AIModelCallConfig(reasoning=True, reasoning_effort="low", max_reasoning_tokens=2000)
     )
     assert body["thinking"] == {"type": "enabled", "budget_tokens": 2000}
     assert body["output_config"] == {"effort": "low"}
+    # The effort alone also stands for a budget.
+    alone = sent_body(ai_model=opus45, config=AIModelCallConfig(reasoning=True, reasoning_effort="high"))
+    assert alone["thinking"] == {"type": "enabled", "budget_tokens": 24_576}
+    assert alone["output_config"] == {"effort": "high"}
+
+
+def test_a_budget_on_an_adaptive_model_is_an_effort() -> None:
+    adaptive = model("claude-opus-4-7", control="adaptive", efforts=("low", "medium", "high", "xhigh", "max"))
+    for budget, effort in ((1000, "low"), (2000, "low"), (8000, "medium"), (30_000, "high")):
+        body = sent_body(
+            ai_model=adaptive,
+            config=AIModelCallConfig(reasoning=True, max_output_tokens=2000, max_reasoning_tokens=budget),
+        )
+        assert body["thinking"] == {"type": "adaptive", "display": "summarized"}
+        assert body["output_config"] == {"effort": effort}, budget
+        # The budget makes room for thinking in max_tokens.
+        assert body["max_tokens"] == 2000 + budget
 
 
 def test_no_thinking_unless_asked_and_none_effort_means_none() -> None:

@@ -128,9 +128,10 @@ def test_output_cap_field_per_host(provider: str, model: str, field: str) -> Non
     assert body == {"model": model, "messages": [{"role": "user", "content": "Hi"}], field: 321}
 
 
-def test_output_cap_defaults_to_the_catalogue_limit_and_is_capped_by_it() -> None:
+def test_output_cap_is_sent_only_when_asked_and_is_capped_by_the_catalogue_limit() -> None:
     limit = find_model("gpt-4o").chat_settings.max_output_tokens  # type: ignore[union-attr]
-    assert body_for(config=AIModelCallConfig(), prompt="Hi")["max_completion_tokens"] == limit
+    # Not the model's maximum by default: nothing is sent and the provider's default applies (OpenAI's SDK's way).
+    assert "max_completion_tokens" not in body_for(config=AIModelCallConfig(), prompt="Hi")
     capped = body_for(config=AIModelCallConfig(max_output_tokens=limit * 10), prompt="Hi")
     assert capped["max_completion_tokens"] == limit
     # A model outside the catalogue has no known limit: nothing is sent unless the call asks.

@@ -159,7 +159,8 @@ def test_claude_thinking_budget_and_no_temperature() -> None:
     )
     body = body_of(context([user("think")], config=config))
     assert body["additionalModelRequestFields"] == {"thinking": {"type": "enabled", "budget_tokens": 2048}}
-    assert body["inferenceConfig"] == {"maxTokens": 8000}
+    # max_output_tokens is the answer's share; the budget comes on top (docs/reasoning.md).
+    assert body["inferenceConfig"] == {"maxTokens": 10_048}
 
 
 def test_adaptive_thinking_with_effort() -> None:
