@@ -59,10 +59,11 @@ def _spread(values: Sequence[Any]) -> list[Any]:
 
 
 def _instructions(values: Any) -> Sequence[Any]:
-    """The instructions as a list. A ``str`` is one instruction (``""`` none), as dhenara-ai reads it — its examples
-    pass ``instructions=""`` — not one instruction per character."""
-    if isinstance(values, str):
-        return [values] if values else []
+    """The instructions as a list. An empty ``str`` is none, as dhenara-ai reads it (its examples pass
+    ``instructions=""``); any other ``str`` is a ``ConfigurationError`` — it would otherwise be one instruction per
+    character, and whether the caller meant one instruction or forgot the list is not ours to guess."""
+    if isinstance(values, str) and not values:
+        return []
     return _list_of(values, "instructions") if values is not None else []
 
 

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from ._client_compat import ClientCompatMixin
 from .errors import ConfigurationError
 from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
@@ -22,6 +23,7 @@ from .types.endpoint import AIModelEndpoint
 if TYPE_CHECKING:
     import httpx
 
+    from ._artifacts import CallArtifacts
     from ._streaming import Batch
     from ._transport.http import Target, Transport
     from ._transport.pools import Pools
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     HTTPClient = httpx.Client | httpx.AsyncClient | tuple[httpx.Client | httpx.AsyncClient, ...]
 
 
-class AIModelClient:
+class AIModelClient(ClientCompatMixin):
     """Calls one model endpoint.
 
     ``generate()`` is the sync call and ``await generate_async()`` the async one; both work on any client
@@ -156,23 +158,33 @@ class AIModelClient:
 
     # -- the core ------------------------------------------------------------------------------------------------
 
-    async def _generate(self, ctx: CallContext, kind: str) -> AIModelCallResponse | AsyncIterator[Batch]:
+    async def _generate(
+        self, ctx: CallContext, kind: str, art: CallArtifacts | None = None
+    ) -> AIModelCallResponse | AsyncIterator[Batch]:
         """A complete response, or for a stream the generator of its batches (already open: errors before the first
-        chunk have been raised)."""
+        chunk have been raised). ``art`` records the provider's request and answer when artifacts are asked for."""
         from ._capabilities import check_call
 
         check_call(ctx)
         protocol = self.protocol
         wire = protocol.build_request(ctx)
+        if art is not None:
+            art.provider_request(wire)
         transport = self._transport(kind)
         if ctx.stream:
             from ._streaming import start_stream
 
             return await start_stream(transport, protocol, ctx, wire)
         answer = await transport.send_json(wire, ctx.config)
+        if art is not None:
+            art.provider_response(answer.data)
         from ._answers import read_answer
 
         return read_answer(protocol, answer.data, ctx, transport, answer.facts)
+
+    def _call_artifacts(self, *arguments: Any) -> CallArtifacts | None:
+        """The debugging artifacts of one call, when ``config.artifact_config`` asks for them (dhenara-ai's)."""
+        return self._artifacts(*arguments) if self.config.artifact_config is not None else None
 
     def generate(
         self,
@@ -189,10 +201,19 @@ class AIModelClient:
         from .types.response import AIModelCallResponse
 
         ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
-        result = run_sync(self._generate(ctx, "sync"))
+        art = self._call_artifacts(prompt, context, instructions, messages)
+        try:
+            result = run_sync(self._generate(ctx, "sync", art))
+        except BaseException as exc:
+            if art is not None:
+                art.fail(exc)
+            raise
         if isinstance(result, AIModelCallResponse):
+            if art is not None:
+                art.finish(result)
             return result
-        return AIModelCallResponse(stream_generator=iterate_sync(result))
+        items = iterate_sync(result)
+        return AIModelCallResponse(stream_generator=art.watch_stream(items) if art is not None else items)
 
     async def generate_async(
         self,
@@ -208,12 +229,22 @@ class AIModelClient:
         from .types.response import AIModelCallResponse
 
         ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
-        result = await self._generate(ctx, "async")
+        art = self._call_artifacts(prompt, context, instructions, messages)
+        try:
+            result = await self._generate(ctx, "async", art)
+        except BaseException as exc:
+            if art is not None:
+                art.fail(exc)
+            raise
         if isinstance(result, AIModelCallResponse):
+            if art is not None:
+                art.finish(result)
             return result
         from ._streaming import flatten
 
         stream: AsyncIterator[StreamItem] = flatten(result)
+        if art is not None:
+            stream = art.watch_async_stream(stream)
         return AIModelCallResponse(stream_generator=stream, async_stream_generator=stream)
 
     # -- lifecycle -------------------------------------------------------------------------------------------------

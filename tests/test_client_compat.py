@@ -16,16 +16,14 @@ import pytest
 
 from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint, ArtifactConfig, ConfigurationError
 from dhenara_http._artifacts import CallArtifacts
-from dhenara_http._client_compat import ClientCompatMixin
 from dhenara_http.foundation_models import Claude35Haiku
-from dhenara_http.protocols.base import WireRequest
 from dhenara_http.testing import MockProviderServer
 
 KEY = "sk-ant-compat-test-0123456789"
 
 
-class Client(ClientCompatMixin, AIModelClient):
-    """``AIModelClient`` with the mixin, as it will be declared."""
+class Client(AIModelClient):
+    """``AIModelClient`` (which has dhenara-ai's methods of ``ClientCompatMixin``), recording how it is closed."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,16 +127,9 @@ def test_artifacts_of_a_call(server: MockProviderServer, tmp_path: Path) -> None
     config = AIModelCallConfig(max_output_tokens=100, reasoning_effort="low", artifact_config=art_config)
     client = Client(endpoint(server), config, is_async=False)
     level_before = logging.getLogger("dhenara_http").level
-    art = client._artifacts(prompt="Hello?", context=["Earlier"], instructions=["Be brief."])
-    assert art is not None
-    assert logging.getLogger("noisy").disabled
-    logging.getLogger("noisy").warning("must not be captured")
     response = client.generate(prompt="Hello?", context=["Earlier"], instructions=["Be brief."])
     sent = server.requests[-1]
-    art.provider_request(WireRequest("POST", sent.path, json=sent.json))
     assert response.chat_response is not None
-    art.provider_response(response.chat_response.provider_response)
-    art.finish(response)
 
     folder = tmp_path / "call_001" / "dai"
     assert sorted(p.name for p in folder.iterdir()) == [
@@ -153,7 +144,7 @@ def test_artifacts_of_a_call(server: MockProviderServer, tmp_path: Path) -> None
     assert request["model"] == Claude35Haiku.model_name
     assert request["api_provider"] == "anthropic"
     assert request["config"]["max_output_tokens"] == 100
-    assert read(folder, "dai_provider_request.json")["json"] == sent.json
+    assert read(folder, "dai_provider_request.json")["json"] == sent.json  # the body the provider received
     assert read(folder, "dai_provider_response.json") == response.chat_response.provider_response
     dumped = read(folder, "dai_response.json")
     assert dumped["chat_response"]["choices"] == response.chat_response.model_dump(mode="json")["choices"]
@@ -240,14 +231,34 @@ def test_artifacts_of_a_stream_that_breaks(server: MockProviderServer, tmp_path:
 
 
 def test_instructions_as_dhenara_ai_takes_them(server: MockProviderServer) -> None:
-    """dhenara-ai's examples pass ``instructions=""``; a str is one instruction, a dict a SystemInstruction's
-    fields."""
+    """dhenara-ai's examples pass ``instructions=""`` (none); a dict holds a SystemInstruction's fields. Any other
+    str is refused before anything is sent (API.md section 3)."""
     client = AIModelClient(endpoint(server), AIModelCallConfig(max_output_tokens=50))
     client.generate(prompt="Hi", instructions="")
     assert "system" not in server.requests[-1].json
-    client.generate(prompt="Hi", instructions="Be brief.")
+    sent = len(server.requests)
+    with pytest.raises(ConfigurationError, match="instructions must be a list"):
+        client.generate(prompt="Hi", instructions="Be brief.")
+    assert len(server.requests) == sent
+    client.generate(prompt="Hi", instructions=["Be brief."])
     assert server.requests[-1].json["system"] == [{"type": "text", "text": "Be brief."}]
     client.generate(prompt="Hi", instructions=[{"text": "Answer in {lang}.", "variables": {"lang": "French"}}])
     assert server.requests[-1].json["system"] == [{"type": "text", "text": "Answer in French."}]
     with pytest.raises(ConfigurationError, match="context must be a list"):
         client.generate(prompt="Hi", context="earlier")  # type: ignore[arg-type]
+
+
+@pytest.mark.anyio
+async def test_async_calls_write_artifacts_too(server: MockProviderServer, tmp_path: Path) -> None:
+    config = AIModelCallConfig(
+        max_output_tokens=50, artifact_config=ArtifactConfig(enabled=True, artifact_root=str(tmp_path), prefix="a")
+    )
+    await AIModelClient(endpoint(server), config).generate_async(prompt="Write it down")
+    folder = tmp_path / "a" / "dai"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "dai_provider_request.json",
+        "dai_provider_response.json",
+        "dai_request.json",
+        "dai_response.json",
+    ]
+    assert read(folder, "dai_provider_request.json")["json"] == server.requests[-1].json
