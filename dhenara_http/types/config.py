@@ -23,6 +23,9 @@ class AIModelCallConfig(BaseModel):
     * ``timeout`` is the total time one attempt may take, streams included; ``connect_timeout`` bounds connecting and
       ``read_timeout`` the silence between two reads. ``retries`` is how many times a failed attempt is retried;
       a ``Retry-After`` above ``max_retry_wait`` seconds fails at once instead of waiting.
+    * ``extra_headers`` are sent with every request of the call, over the API's ``config["headers"]`` (as
+      openai-python's ``extra_headers``); their values are treated as secrets (never logged, never sent to another
+      host on a redirect).
     """
 
     streaming: bool = False
@@ -42,6 +45,16 @@ class AIModelCallConfig(BaseModel):
     retries: int = Field(default=2, ge=0, le=20)
     max_retry_wait: float = Field(default=60.0, ge=0)
     test_mode: bool = False
+    extra_headers: dict[str, str] | None = None
+
+    @field_validator("extra_headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ConfigurationError("AIModelCallConfig.extra_headers must be a dict of str header names to str values")
+        return value
 
     @field_validator("tool_choice", mode="before")
     @classmethod
