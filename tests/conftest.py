@@ -23,6 +23,11 @@ _CLEARED = (
     "VERTEXAI_LOCATION",
     "GCE_METADATA_HOST",
     "GCE_METADATA_ROOT",
+    # The official SDKs' base-URL variables, which AIModelAPI honours.
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GEMINI_BASE_URL",
 )
 
 

@@ -43,6 +43,31 @@ CONFIG_ENV_VARS: dict[AIModelAPIProviderEnum, dict[str, tuple[str, ...]]] = {
 BASE_URL_ENV_PREFIX = "DHENARA_HTTP_BASE_URL_"
 
 
+#: The official SDKs' base-URL variables, read after ``DHENARA_HTTP_BASE_URL_<PROVIDER>``, each with the path its SDK
+#: adds to it: ``OPENAI_BASE_URL`` ends in ``/v1`` as ours does; ``ANTHROPIC_BASE_URL`` and ``GOOGLE_GEMINI_BASE_URL``
+#: are the host root, to which the Anthropic SDK adds ``/v1/…`` and google-genai its API version (``v1beta``).
+#: Azure's ``AZURE_OPENAI_ENDPOINT`` fills ``config["endpoint"]`` instead (see :data:`CONFIG_ENV_VARS`).
+SDK_BASE_URL_ENV_VARS: dict[AIModelAPIProviderEnum, tuple[tuple[str, str], ...]] = {
+    AIModelAPIProviderEnum.OPEN_AI: (("OPENAI_BASE_URL", ""),),
+    AIModelAPIProviderEnum.ANTHROPIC: (("ANTHROPIC_BASE_URL", "/v1"),),
+    AIModelAPIProviderEnum.GOOGLE_AI: (("GOOGLE_GEMINI_BASE_URL", "/v1beta"), ("GEMINI_BASE_URL", "/v1beta")),
+}
+
+
+def base_url_from_environment(provider: AIModelAPIProviderEnum) -> str | None:
+    """The base URL the environment gives ``provider``'s APIs: ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` as it is, else
+    the provider SDK's own variable with the meaning that SDK gives it; None when neither is set."""
+    override = os.environ.get(base_url_env_var(provider))
+    if override:
+        return override
+    for name, suffix in SDK_BASE_URL_ENV_VARS.get(provider, ()):
+        value = os.environ.get(name, "").strip()
+        if value:
+            root = value.rstrip("/")
+            return root if not suffix or root.endswith(suffix) else root + suffix
+    return None
+
+
 def base_url_env_var(provider: AIModelAPIProviderEnum) -> str:
     """The environment variable that overrides the base URL of ``provider``'s APIs."""
     return BASE_URL_ENV_PREFIX + provider.value.upper()
@@ -91,7 +116,8 @@ class AIModelAPI(BaseModel):
     When ``api_key`` is omitted, the provider's usual environment variable is read (``OPENAI_API_KEY`` …).
 
     ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint; when absent,
-    ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment is used, see :func:`base_url_env_var`), ``wire_api``
+    ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment, then the provider SDK's own variable —
+    ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``GOOGLE_GEMINI_BASE_URL`` — see :func:`base_url_from_environment`), ``wire_api``
     (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
     Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
     ``api_version`` (Anthropic's ``anthropic-version``).
@@ -134,7 +160,7 @@ class AIModelAPI(BaseModel):
         if self.provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
             self._read_vertex_credentials(config)
         if "base_url" not in config:
-            override = os.environ.get(base_url_env_var(self.provider))
+            override = base_url_from_environment(self.provider)
             if override:
                 config["base_url"] = override
         wire_api = config.get("wire_api")
