@@ -117,8 +117,8 @@ class AIModelAPI(BaseModel):
 
     ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint; when absent,
     ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment, then the provider SDK's own variable —
-    ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``GOOGLE_GEMINI_BASE_URL`` — see :func:`base_url_from_environment`), ``wire_api``
-    (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
+    ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``GOOGLE_GEMINI_BASE_URL`` — see :func:`base_url_from_environment`),
+    ``wire_api`` (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
     Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
     ``api_version`` (Anthropic's ``anthropic-version``).
     """
