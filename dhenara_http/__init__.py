@@ -102,6 +102,7 @@ _EXPORTS: dict[str, str] = {
     "APITimeoutError": "errors",
     "ResponseParseError": "errors",
     "StreamError": "errors",
+    "StructuredOutputError": "errors",
 }
 
 #: A literal list, so that type checkers see every name as explicitly exported (a test keeps it equal to
@@ -183,6 +184,7 @@ __all__ = [
     "StreamError",
     "StreamingChatResponse",
     "StructuredOutputConfig",
+    "StructuredOutputError",
     "SystemInstruction",
     "ToolCallResult",
     "ToolCallResultsMessage",
@@ -216,6 +218,7 @@ if TYPE_CHECKING:
         RateLimitError,
         ResponseParseError,
         StreamError,
+        StructuredOutputError,
     )
     from .resource_config import ResourceConfig
     from .types.api import AIModelAPI

@@ -20,6 +20,7 @@ Every exception the package raises on purpose derives from :class:`DhenaraError`
     │   ├── APIConnectionError                      no answer: DNS, refused, reset, TLS …
     │   │   └── APITimeoutError (also TimeoutError) connect, read or total deadline passed
     │   └── ResponseParseError                      an answer that is not what the protocol promises
+    │       └── StructuredOutputError               the structured output asked for is not valid JSON or not the class
     └── StreamError                                 a stream failed after its first chunk; ``partial`` has what came
 
 Errors are classified from the provider's structured fields (``error.type``, ``error.code``, Gemini's ``status``),
@@ -55,6 +56,7 @@ __all__ = [
     "RateLimitError",
     "ResponseParseError",
     "StreamError",
+    "StructuredOutputError",
     "aws_error_class",
     "aws_error_type",
     "error_class_for_status",
@@ -178,6 +180,17 @@ class APITimeoutError(APIConnectionError, TimeoutError):
 
 class ResponseParseError(APIError):
     """The provider's answer could not be understood (not JSON, wrong shape, truncated)."""
+
+
+class StructuredOutputError(ResponseParseError):
+    """The call asked for structured output and the answer's is not a JSON object, or does not fit the pydantic
+    class. Raised by ``ChatResponse.structured()`` / ``parsed()`` (the response itself keeps the answer:
+    ``raw_text`` is the model's text, ``reason`` what is wrong with it)."""
+
+    def __init__(self, message: str, *, raw_text: str | None = None, reason: str | None = None, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.raw_text = raw_text
+        self.reason = reason
 
 
 class StreamError(DhenaraError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, Secret, SecretStr, field_serializer, field_validator, model_validator
 
@@ -127,6 +127,18 @@ class AIModelAPI(BaseModel):
     api_key: SecretStr | None = None
     credentials: Secret[dict[str, Any]] | None = None
     config: dict[str, Any] = Field(default_factory=dict)
+
+    if TYPE_CHECKING:
+        # What the constructor accepts (type checkers would otherwise ask for a SecretStr): plain strings and dicts
+        # are wrapped as secrets by validation. A test keeps these parameters equal to the fields.
+        def __init__(
+            self,
+            *,
+            provider: AIModelAPIProviderEnum | str,
+            api_key: str | SecretStr | None = None,
+            credentials: dict[str, Any] | Secret[dict[str, Any]] | None = None,
+            config: dict[str, Any] | None = ...,
+        ) -> None: ...
 
     @field_validator("config", mode="before")
     @classmethod

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
+import pydantic
 from pydantic import Field, field_validator
 
 from ..errors import ConfigurationError
@@ -11,6 +13,7 @@ from ._base import BaseModel
 from .tools import StructuredOutputConfig, ToolChoice, ToolDefinition
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+ReasoningSummary = Literal["auto", "concise", "detailed"]
 
 
 class AIModelCallConfig(BaseModel):
@@ -33,7 +36,7 @@ class AIModelCallConfig(BaseModel):
     reasoning: bool = False
     max_reasoning_tokens: int | None = Field(default=None, gt=0)
     reasoning_effort: ReasoningEffort | None = None
-    reasoning_summary: Literal["auto", "concise", "detailed"] | None = None
+    reasoning_summary: ReasoningSummary | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     tools: list[ToolDefinition] | None = None
     tool_choice: ToolChoice | None = None
@@ -46,6 +49,33 @@ class AIModelCallConfig(BaseModel):
     max_retry_wait: float = Field(default=60.0, ge=0)
     test_mode: bool = False
     extra_headers: dict[str, str] | None = None
+
+    if TYPE_CHECKING:
+        # What the constructor accepts: a pydantic class or a schema dict as structured output, tool choices by name,
+        # tools as dicts or plain functions (validation turns them into the fields' types). A test keeps these
+        # parameters equal to the fields.
+        def __init__(
+            self,
+            *,
+            streaming: bool = False,
+            max_output_tokens: int | None = None,
+            reasoning: bool = False,
+            max_reasoning_tokens: int | None = None,
+            reasoning_effort: ReasoningEffort | None = None,
+            reasoning_summary: ReasoningSummary | None = None,
+            options: dict[str, Any] = ...,
+            tools: Sequence[ToolDefinition | dict[str, Any] | Callable[..., Any]] | None = None,
+            tool_choice: ToolChoice | str | dict[str, Any] | None = None,
+            structured_output: StructuredOutputConfig | type[pydantic.BaseModel] | dict[str, Any] | None = None,
+            metadata: dict[str, Any] = ...,
+            timeout: float | None = 600.0,
+            connect_timeout: float = 10.0,
+            read_timeout: float | None = None,
+            retries: int = 2,
+            max_retry_wait: float = 60.0,
+            test_mode: bool = False,
+            extra_headers: dict[str, str] | None = None,
+        ) -> None: ...
 
     @field_validator("extra_headers", mode="before")
     @classmethod
