@@ -219,9 +219,9 @@ def _chat(args: argparse.Namespace) -> int:
             response = final
         else:
             chat = response.chat
-            reasoning = chat.reasoning()
-            if reasoning:
-                print(reasoning, file=sys.stderr)
+            thought = chat.reasoning()
+            if thought:
+                print(thought, file=sys.stderr)
             print(chat.as_text() if chat.text() is None else chat.text())
     _summary(response)
     return 0

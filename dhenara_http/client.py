@@ -110,10 +110,10 @@ class AIModelClient:
 
     def _for_call(
         self,
-        timeout: float | None | Unset,
+        timeout: float | Unset | None,
         retries: int | Unset,
-        max_output_tokens: int | None | Unset,
-        extra_headers: Mapping[str, str] | None | Unset,
+        max_output_tokens: int | Unset | None,
+        extra_headers: Mapping[str, str] | Unset | None,
     ) -> AIModelClient:
         """This client, or for per-call options the client :meth:`with_options` makes (``extra_headers`` add to the
         client's own)."""
@@ -250,10 +250,10 @@ class AIModelClient:
         instructions: Sequence[Any] | None = None,
         *,
         messages: Sequence[Any] | None = None,
-        timeout: float | None | Unset = UNSET,
+        timeout: float | Unset | None = UNSET,
         retries: int | Unset = UNSET,
-        max_output_tokens: int | None | Unset = UNSET,
-        extra_headers: Mapping[str, str] | None | Unset = UNSET,
+        max_output_tokens: int | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | Unset | None = UNSET,
     ) -> AIModelCallResponse:
         """Call the model, blocking. With ``streaming=True`` the result's ``stream_generator`` yields
         ``(chunk, None)`` items and finally ``(None, final_response)``.
@@ -278,10 +278,10 @@ class AIModelClient:
         instructions: Sequence[Any] | None = None,
         *,
         messages: Sequence[Any] | None = None,
-        timeout: float | None | Unset = UNSET,
+        timeout: float | Unset | None = UNSET,
         retries: int | Unset = UNSET,
-        max_output_tokens: int | None | Unset = UNSET,
-        extra_headers: Mapping[str, str] | None | Unset = UNSET,
+        max_output_tokens: int | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | Unset | None = UNSET,
     ) -> AIModelCallResponse:
         """Call the model on the running event loop. With ``streaming=True`` the result's ``async_stream_generator``
         (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``.

@@ -162,9 +162,10 @@ def test_facts_of_one_attempt_with_injected_headers(
 ) -> None:
     server.clear_faults()
     assert wire[4] is not None
-    _inject(
-        server, wire, headers={wire[4]: "req-facts-0001", "X-RateLimit-Remaining-Requests": "41", "x-custom": "yes"}
-    )
+    # The rate-limit header of the provider's own family (the mock sends Anthropic's with Claude's answers).
+    anthropic_family = wire[0] in ("anthropic", "vertex_claude", "invoke")
+    remaining = "Anthropic-RateLimit-Requests-Remaining" if anthropic_family else "X-RateLimit-Remaining-Requests"
+    _inject(server, wire, headers={wire[4]: "req-facts-0001", remaining: "41", "x-custom": "yes"})
     response = _call(server, wire, stream)
     assert response.request_id == "req-facts-0001"
     assert response.attempts == 1
