@@ -21,10 +21,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-# mypy --strict on the package, then on the documentation's code blocks and examples/ as users' code.
+# mypy --strict on the package, then mypy --strict and pyright (strict) on the documentation's code blocks and
+# examples/, as users' code.
 types: $(STAMP)
 	$(PY) -m mypy
-	$(PY) scripts/check_docs.py
+	$(PY) scripts/check_docs.py --pyright
 
 check: lint types test
 

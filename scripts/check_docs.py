@@ -15,14 +15,16 @@ A block is a program of its own, unless an HTML comment on the line before its f
 ``<!-- name: b; continues: a -->`` does both. Names are per page.
 
 ``python scripts/check_docs.py`` writes the programs to a temporary directory and type-checks them, with
-``examples/``, by ``mypy --strict`` as a user's project would (no pydantic plugin, the package's own modules not
-reported); ``--write DIR`` only writes them. ``tests/test_docs.py`` runs the same programs against the mock
-provider server.
+``examples/`` (but the seed programs, kept as users wrote them), by ``mypy --strict`` as a user's project would (no
+pydantic plugin, the package's own modules not reported); ``--pyright`` also by pyright in strict mode (it runs on the
+machine's Node.js; the PyPI package carries pyright itself). ``--write DIR`` only writes them. ``tests/test_docs.py``
+runs the same programs against the mock provider server.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -119,23 +121,39 @@ def programs(root: Path = ROOT) -> list[Program]:
     return out
 
 
-def write(directory: Path, root: Path = ROOT) -> list[Path]:
+def write(directory: Path, root: Path = ROOT) -> dict[Path, str]:
+    """Each program in a file of ``directory``: the files, with the page and line of the block each one ends with."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = {}
     for program in programs(root):
         path = directory / program.file_name
-        path.write_text(f"# {program.id}\n{program.code}", encoding="utf-8")
-        written.append(path)
+        path.write_text(program.code, encoding="utf-8")
+        written[path] = program.id
     return written
 
 
-def type_check(root: Path = ROOT) -> int:
+def _examples(root: Path) -> list[Path]:
+    # The seed programs stay as users wrote them (untyped); the other examples are held to --strict.
+    return sorted(p for p in (root / "examples").glob("*.py") if not p.name.startswith("seed_"))
+
+
+def _report(output: str, files: dict[Path, str]) -> None:
+    """``output`` with each program's temporary file named by the page and line of its block (line numbers after it
+    count in the program: the block's own code, after the blocks it continues)."""
+    for line in output.splitlines():
+        for path, where in files.items():
+            if path.name in line:
+                line = line.replace(str(path), f"{where} (program)")
+        print(line)
+
+
+def type_check(root: Path = ROOT, pyright: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="docs-blocks-") as tmp:
         directory = Path(tmp)
         files = write(directory / "blocks", root)
         config = directory / "mypy.ini"
         config.write_text(MYPY_CONFIG, encoding="utf-8")
-        examples = sorted(str(p) for p in (root / "examples").glob("*.py"))
+        examples = [str(p) for p in _examples(root)]
         command = [
             sys.executable,
             "-m",
@@ -148,25 +166,42 @@ def type_check(root: Path = ROOT) -> int:
             *examples,
         ]
         done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
-        # Report a program's errors at its page, not at the temporary file.
-        names = {f.name: f.read_text(encoding="utf-8").splitlines()[0][2:] for f in files}
-        for line in (done.stdout + done.stderr).splitlines():
-            for name, where in names.items():
-                if name in line:
-                    line = line.replace(str(directory / "blocks" / name), f"{where} (block)")
-            print(line)
-        return done.returncode
+        _report(done.stdout + done.stderr, files)
+        if not pyright:
+            return done.returncode
+        copies = directory / "examples"
+        copies.mkdir()
+        for example in _examples(root):
+            (copies / example.name).write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+        settings = {
+            "typeCheckingMode": "strict",
+            "pythonVersion": "3.10",
+            "include": ["blocks", "examples"],  # relative paths only
+            "extraPaths": [str(root)],  # the editable install's import hook is not followed by pyright
+        }
+        (directory / "pyrightconfig.json").write_text(json.dumps(settings), encoding="utf-8")
+        print("pyright (strict):", flush=True)
+        checked = subprocess.run(
+            [sys.executable, "-m", "pyright", "--pythonpath", sys.executable, "-p", str(directory)],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        _report(checked.stdout + checked.stderr, files)
+        return done.returncode or checked.returncode
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--write", metavar="DIR", help="only write the programs to DIR")
+    parser.add_argument("--pyright", action="store_true", help="also type-check them with pyright (strict)")
     args = parser.parse_args()
     if args.write:
         for path in write(Path(args.write)):
             print(path)
         return 0
-    return type_check()
+    return type_check(pyright=args.pyright)
 
 
 if __name__ == "__main__":
