@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from dhenara_http.testing import MockProviderServer
 
 # Tests never read real credentials from the environment.
 _CLEARED = (
@@ -68,3 +73,20 @@ def retry_waits(_no_retry_sleep: list[float]) -> list[float]:
 def anyio_backend() -> str:
     """Async tests run with ``@pytest.mark.anyio`` (anyio ships with httpx) on asyncio."""
     return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def mock_server() -> Iterator[MockProviderServer]:
+    """A mock provider server shared by a test module's tests (use ``mock``)."""
+    from dhenara_http.testing import MockProviderServer
+
+    with MockProviderServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mock(mock_server: MockProviderServer) -> MockProviderServer:
+    """The module's mock provider server with no fault queued and no request recorded yet."""
+    mock_server.clear_faults()
+    mock_server.clear_requests()
+    return mock_server

@@ -3,8 +3,6 @@ extra_headers=)``, which is ``with_options`` under the hood — against the mock
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pydantic
 import pytest
 
@@ -23,19 +21,6 @@ from dhenara_http.testing import MockProviderServer
 class City(pydantic.BaseModel):
     name: str
     population: int
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockProviderServer]:
-    with MockProviderServer() as s:
-        yield s
-
-
-@pytest.fixture
-def mock(server: MockProviderServer) -> MockProviderServer:
-    server.clear_faults()
-    server.clear_requests()
-    return server
 
 
 def _client(server: MockProviderServer, provider: str = "openai", **config: object) -> AIModelClient:

@@ -3,7 +3,6 @@ variables with the meaning each SDK gives them) and the variables a missing key'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,19 +17,6 @@ from dhenara_http import (
 )
 from dhenara_http.foundation_models import Claude35Haiku, Gemini25Flash, GPT4oMini
 from dhenara_http.testing import MockProviderServer
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockProviderServer]:
-    with MockProviderServer() as s:
-        yield s
-
-
-@pytest.fixture
-def mock(server: MockProviderServer) -> MockProviderServer:
-    server.clear_requests()
-    server.clear_faults()
-    return server
 
 
 def _ask(provider: str, model: Any) -> str | None:
