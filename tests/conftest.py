@@ -9,6 +9,10 @@ import pytest
 if TYPE_CHECKING:
     from dhenara_http.testing import MockProviderServer
 
+# The developer's DHENARA_HTTP_LOG would give the library's logger a handler of its own (and stop its records from
+# reaching pytest's): the logging tests set it themselves, in child processes.
+os.environ.pop("DHENARA_HTTP_LOG", None)
+
 # Tests never read real credentials from the environment.
 _CLEARED = (
     "OPENAI_API_KEY",

@@ -176,13 +176,21 @@ class ChatResponseStructuredOutput(BaseModel):
             return cls.model_validate(self.structured_data)
         except pydantic.ValidationError as exc:
             raise StructuredOutputError(
-                f"the structured output does not fit {cls.__name__}: {_first_error(exc)}",
+                f"the structured output does not fit {cls.__name__}: {validation_summary(exc)}",
                 raw_text=self.raw_data or json.dumps(self.structured_data, ensure_ascii=False),
                 reason=str(exc),
             ) from None
 
 
-def _first_error(exc: pydantic.ValidationError) -> str:
+def structured_parse_error(exc: ValueError, model_class: type[pydantic.BaseModel] | None) -> str:
+    """What is wrong with a structured answer, on one line: not JSON, or not valid for the class."""
+    if isinstance(exc, pydantic.ValidationError):
+        return f"it does not fit {model_class.__name__ if model_class else 'the class'}: {validation_summary(exc)}"
+    return f"it is not JSON ({exc})"
+
+
+def validation_summary(exc: pydantic.ValidationError) -> str:
+    """The first problem pydantic found, on one line (``population: Field required (and 2 more)``)."""
     errors = exc.errors()
     if not errors:
         return str(exc)
