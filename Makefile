@@ -21,8 +21,11 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# mypy --strict on the package, then mypy --strict and pyright (strict) on the documentation's code blocks and
+# examples/, as users' code.
 types: $(STAMP)
 	$(PY) -m mypy
+	$(PY) scripts/check_docs.py --pyright
 
 check: lint types test
 
@@ -30,8 +33,9 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# make demo ARGS=--mock (or DHENARA_HTTP_DEMO=mock make demo): every turn on the mock server, whatever keys are set.
 demo: $(STAMP)
-	$(PY) examples/demo.py
+	$(PY) examples/demo.py $(ARGS)
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

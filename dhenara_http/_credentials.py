@@ -214,9 +214,10 @@ def apis_from_environment() -> list[AIModelAPI]:
     """The APIs the providers' usual environment variables configure (a provider needing an endpoint or a base URL is
     configured only when that is set too)."""
     apis: list[AIModelAPI] = []
-    key_hosts = {
-        P.OPEN_AI: {"base_url": ("OPENAI_BASE_URL",)},
-        P.ANTHROPIC: {"base_url": ("ANTHROPIC_BASE_URL",)},
+    # Base URLs (OPENAI_BASE_URL, ANTHROPIC_BASE_URL …) are read by AIModelAPI itself, for every API.
+    key_hosts: dict[P, dict[str, tuple[str, ...]]] = {
+        P.OPEN_AI: {},
+        P.ANTHROPIC: {},
         P.GOOGLE_AI: {},
         P.DEEPSEEK: {},
         P.MICROSOFT_OPENAI: {"endpoint": ("AZURE_OPENAI_ENDPOINT",)},

@@ -8,12 +8,14 @@ its state to itself; the connection pools live as long as the client (reopened w
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import importlib
 import inspect
 import threading
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ._client_compat import ClientCompatMixin
 from .errors import ConfigurationError
@@ -31,6 +33,16 @@ if TYPE_CHECKING:
     from .types.response import AIModelCallResponse, StreamItem
 
     HTTPClient = httpx.Client | httpx.AsyncClient | tuple[httpx.Client | httpx.AsyncClient, ...]
+
+
+class _Unset(enum.Enum):
+    """The default of a per-call option that was not given (``None`` is a value: no timeout, the model's limit)."""
+
+    UNSET = "UNSET"
+
+
+UNSET = _Unset.UNSET
+Unset = Literal[_Unset.UNSET]
 
 
 class AIModelClient(ClientCompatMixin):
@@ -69,24 +81,58 @@ class AIModelClient(ClientCompatMixin):
         self.is_async = is_async
         self._pools: Pools = Pools(http_client)
         self._protocol: WireProtocol | None = None
+        #: Where calls go, per anonymity (test mode): the API's, shared by every client ``with_options`` derives.
         self._targets: dict[bool, Target] = {}
+        #: The same with this client's ``extra_headers`` added (its own).
+        self._call_targets: dict[bool, Target] = {}
         self._transports: dict[tuple[str, bool], Transport] = {}
         self._lock = threading.Lock()
+        self._targets_lock = threading.Lock()  # shared with the clients with_options derives, as _targets is
 
     def __repr__(self) -> str:
         return f"AIModelClient({self.model_endpoint!r}, is_async={self.is_async})"
 
     def with_options(self, **fields: Any) -> AIModelClient:
         """A client for the same endpoint with these ``AIModelCallConfig`` fields changed, sharing this client's
-        connection pools (closing either closes them for both; they reopen on the next call)."""
+        connection pools and credentials (a Vertex token, AWS credentials): closing either closes the pools for
+        both; they reopen on the next call.
+
+        ``client.with_options(timeout=5, retries=0).generate(...)``; ``generate(..., timeout=5)`` does the same for
+        one call."""
+        # The fields as they are, not dumped: a dump would lose what is not data (a structured output's class).
         given = {name: getattr(self.config, name) for name in self.config.model_fields_set}
-        config = AIModelCallConfig(**{**given, **fields})
+        config = AIModelCallConfig.model_validate({**given, **fields})
         clone = AIModelClient.__new__(type(self))
         clone.__dict__.update(self.__dict__)
         clone.config = config
         clone._lock = threading.Lock()
         clone._transports = {}
+        clone._call_targets = {}
         return clone
+
+    def _for_call(
+        self,
+        timeout: float | Unset | None,
+        retries: int | Unset,
+        max_output_tokens: int | Unset | None,
+        extra_headers: Mapping[str, str] | Unset | None,
+    ) -> AIModelClient:
+        """This client, or for per-call options the client :meth:`with_options` makes (``extra_headers`` add to the
+        client's own)."""
+        fields: dict[str, Any] = {}
+        if timeout is not UNSET:
+            fields["timeout"] = timeout
+        if retries is not UNSET:
+            fields["retries"] = retries
+        if max_output_tokens is not UNSET:
+            fields["max_output_tokens"] = max_output_tokens
+        if extra_headers is not UNSET and extra_headers:
+            if not isinstance(extra_headers, Mapping):
+                raise ConfigurationError(
+                    f"generate(): extra_headers must be a dict, got {type(extra_headers).__name__}"
+                )
+            fields["extra_headers"] = {**(self.config.extra_headers or {}), **extra_headers}
+        return self.with_options(**fields) if fields else self
 
     # -- plumbing ------------------------------------------------------------------------------------------------
 
@@ -109,38 +155,61 @@ class AIModelClient(ClientCompatMixin):
 
     def _get_target(self, anonymous: bool) -> Target:
         """Where and how this client's calls go; ``anonymous`` (test mode): with no credentials."""
-        target = self._targets.get(anonymous)
+        headers = self.config.extra_headers
+        if not headers:
+            return self._api_target(anonymous)
+        target = self._call_targets.get(anonymous)
         if target is None:
-            from ._transport.auth import signer_for
-            from ._transport.auth.keys import NoAuth
-            from ._transport.http import USER_AGENT, Target
-
-            api = self.model_endpoint.api
-            from .hosts import host_for
-
-            host = host_for(api)
             from ._transport.urls import checked_headers
 
-            given = api.config.get("headers") or {}
-            if not isinstance(given, dict):
-                raise ConfigurationError(
-                    f"AIModelAPI({api.provider.value}).config['headers'] must be a dict, got {type(given).__name__}"
-                )
-            extra = {str(k).lower(): str(v) for k, v in given.items()}
-            checked_headers(extra, f"AIModelAPI({api.provider.value}).config['headers']")
-            target = Target(
-                base_url=_base_url(api),
-                headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
-                signer=NoAuth() if anonymous else signer_for(api, host.auth),
-                provider=api.provider.value,
-                model=self.model_endpoint.ai_model.model_name,
-                parse_error=_error_reader(self.protocol),
-                request_id_headers=host.request_id_headers,
-                extra_secrets=[v for v in extra.values() if v],
-                private_headers=frozenset(extra),
+            checked_headers(headers, "AIModelCallConfig.extra_headers")
+            extra = {k.lower(): v for k, v in headers.items()}
+            base = self._api_target(anonymous)
+            # The same signer (and so the same cached token or credentials); the extra values are secrets too.
+            target = self._call_targets[anonymous] = dataclasses.replace(
+                base,
+                headers={**base.headers, **extra},
+                extra_secrets=[*base.extra_secrets, *(v for v in extra.values() if v)],
+                private_headers=base.private_headers | frozenset(extra),
             )
-            self._targets[anonymous] = target
         return target
+
+    def _api_target(self, anonymous: bool) -> Target:
+        target = self._targets.get(anonymous)
+        if target is None:
+            with self._targets_lock:
+                target = self._targets.get(anonymous)
+                if target is None:
+                    target = self._targets[anonymous] = self._new_target(anonymous)
+        return target
+
+    def _new_target(self, anonymous: bool) -> Target:
+        from ._transport.auth import signer_for
+        from ._transport.auth.keys import NoAuth
+        from ._transport.http import USER_AGENT, Target
+        from ._transport.urls import checked_headers
+        from .hosts import host_for
+
+        api = self.model_endpoint.api
+        host = host_for(api)
+        given = api.config.get("headers") or {}
+        if not isinstance(given, dict):
+            raise ConfigurationError(
+                f"AIModelAPI({api.provider.value}).config['headers'] must be a dict, got {type(given).__name__}"
+            )
+        extra = {str(k).lower(): str(v) for k, v in given.items()}
+        checked_headers(extra, f"AIModelAPI({api.provider.value}).config['headers']")
+        return Target(
+            base_url=_base_url(api),
+            headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
+            signer=NoAuth() if anonymous else signer_for(api, host.auth),
+            provider=api.provider.value,
+            model=self.model_endpoint.ai_model.model_name,
+            parse_error=_error_reader(self.protocol),
+            request_id_headers=host.request_id_headers,
+            extra_secrets=[v for v in extra.values() if v],
+            private_headers=frozenset(extra),
+        )
 
     def _transport(self, kind: str) -> Transport:
         """The transport of ``kind`` (``"sync"`` / ``"async"``) for this client's calls (``test_mode`` ones answered
@@ -193,17 +262,25 @@ class AIModelClient(ClientCompatMixin):
         instructions: Sequence[Any] | None = None,
         *,
         messages: Sequence[Any] | None = None,
+        timeout: float | Unset | None = UNSET,
+        retries: int | Unset = UNSET,
+        max_output_tokens: int | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | Unset | None = UNSET,
     ) -> AIModelCallResponse:
         """Call the model, blocking. With ``streaming=True`` the result's ``stream_generator`` yields
-        ``(chunk, None)`` items and finally ``(None, final_response)``."""
+        ``(chunk, None)`` items and finally ``(None, final_response)``.
+
+        ``timeout``, ``retries``, ``max_output_tokens`` override the client's config for this call;
+        ``extra_headers`` are added to its requests (see :meth:`with_options`)."""
         from ._context import build_context
         from ._drive import iterate_sync, run_sync
         from .types.response import AIModelCallResponse
 
-        ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
-        art = self._call_artifacts(prompt, context, instructions, messages)
+        client = self._for_call(timeout, retries, max_output_tokens, extra_headers)
+        ctx = build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
+        art = client._call_artifacts(prompt, context, instructions, messages)
         try:
-            result = run_sync(self._generate(ctx, "sync", art))
+            result = run_sync(client._generate(ctx, "sync", art))
         except BaseException as exc:
             if art is not None:
                 art.fail(exc)
@@ -222,16 +299,22 @@ class AIModelClient(ClientCompatMixin):
         instructions: Sequence[Any] | None = None,
         *,
         messages: Sequence[Any] | None = None,
+        timeout: float | Unset | None = UNSET,
+        retries: int | Unset = UNSET,
+        max_output_tokens: int | Unset | None = UNSET,
+        extra_headers: Mapping[str, str] | Unset | None = UNSET,
     ) -> AIModelCallResponse:
         """Call the model on the running event loop. With ``streaming=True`` the result's ``async_stream_generator``
-        (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``."""
+        (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``.
+        Per-call options as for :meth:`generate`."""
         from ._context import build_context
         from .types.response import AIModelCallResponse
 
-        ctx = build_context(self.model_endpoint, self.config, prompt, context, instructions, messages)
-        art = self._call_artifacts(prompt, context, instructions, messages)
+        client = self._for_call(timeout, retries, max_output_tokens, extra_headers)
+        ctx = build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
+        art = client._call_artifacts(prompt, context, instructions, messages)
         try:
-            result = await self._generate(ctx, "async", art)
+            result = await client._generate(ctx, "async", art)
         except BaseException as exc:
             if art is not None:
                 art.fail(exc)

@@ -21,6 +21,7 @@ Every exception the package raises on purpose derives from :class:`DhenaraError`
     │   ├── APIConnectionError                      no answer: DNS, refused, reset, TLS …
     │   │   └── APITimeoutError (also TimeoutError) connect, read or total deadline passed
     │   └── ResponseParseError                      an answer that is not what the protocol promises
+    │       └── StructuredOutputError               the structured output asked for is not valid JSON or not the class
     └── StreamError                                 a stream failed after its first chunk; ``partial`` has what came
 
 dhenara-ai's names are second names of these classes: ``DhenaraAPIError`` is :class:`APIError` and
@@ -62,6 +63,7 @@ __all__ = [
     "RateLimitError",
     "ResponseParseError",
     "StreamError",
+    "StructuredOutputError",
     "aws_error_class",
     "aws_error_type",
     "error_class_for_status",
@@ -211,6 +213,17 @@ class ResponseParseError(APIError):
 #: response)`` builds one as dhenara-ai did.
 DhenaraAPIError = APIError
 DhenaraConnectionError = APIConnectionError
+
+
+class StructuredOutputError(ResponseParseError):
+    """The call asked for structured output and the answer's is not a JSON object, or does not fit the pydantic
+    class. Raised by ``ChatResponse.structured()`` / ``parsed()`` (the response itself keeps the answer:
+    ``raw_text`` is the model's text, ``reason`` what is wrong with it)."""
+
+    def __init__(self, message: str, *, raw_text: str | None = None, reason: str | None = None, **fields: Any) -> None:
+        super().__init__(message, **fields)
+        self.raw_text = raw_text
+        self.reason = reason
 
 
 class StreamError(DhenaraError):

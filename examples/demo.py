@@ -8,15 +8,19 @@ and the destination's wire renders them.
 A provider whose API key is in the environment (``ANTHROPIC_API_KEY``, ``OPENAI_API_KEY``,
 ``GEMINI_API_KEY`` / ``GOOGLE_API_KEY``) is called for real; the others are served by the embedded mock provider
 server (``dhenara_http.testing``), whose answers quote what reached it — the last question, the previous answer, the
-system instructions — so you can watch the history travel from provider to provider.
+system instructions — so you can watch the history travel from provider to provider. ``--mock`` (or
+``DHENARA_HTTP_DEMO=mock``) sends every turn to the mock, whatever keys are set. The demo says first where each turn
+goes, and a live call that fails ends the demo with the error and how to run it on the mock.
 
-Run it with ``make demo`` or ``python examples/demo.py``.
+Run it with ``make demo`` (``make demo ARGS=--mock``) or ``python examples/demo.py [--mock]``.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import os
+import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +33,7 @@ from dhenara_http import (
     AIModelEndpoint,
     ChatResponse,
     ConversationNode,
+    DhenaraError,
     FoundationModel,
     PromptFormatter,
 )
@@ -70,24 +75,38 @@ LEGS = [
 ]
 
 
-def live(provider: AIModelAPIProviderEnum) -> bool:
-    return any(os.environ.get(name) for name in KEY_ENV[provider])
+def key_variable(provider: AIModelAPIProviderEnum) -> str | None:
+    """The environment variable holding ``provider``'s key, when one is set."""
+    return next((name for name in KEY_ENV[provider] if os.environ.get(name)), None)
 
 
 class Apis:
-    """One ``AIModelAPI`` per provider: the real one when its key is set, else one on the mock server (started
-    the first time a provider needs it)."""
+    """One ``AIModelAPI`` per provider: the real one when its key is set (and the mock is not forced), else one on
+    the mock server (started the first time a provider needs it)."""
 
-    def __init__(self, stack: ExitStack) -> None:
+    def __init__(self, stack: ExitStack, force_mock: bool) -> None:
         self._stack = stack
         self._server: MockProviderServer | None = None
+        self.force_mock = force_mock
+
+    def live(self, provider: AIModelAPIProviderEnum) -> bool:
+        return not self.force_mock and key_variable(provider) is not None
+
+    def where(self, provider: AIModelAPIProviderEnum) -> str:
+        """Where a turn for ``provider`` goes, and why."""
+        variable = key_variable(provider)
+        if self.force_mock:
+            return "mock (forced" + (f"; {variable} is set but not used)" if variable else ")")
+        if variable:
+            return f"live ({variable} is set)"
+        return f"mock (no {' or '.join(KEY_ENV[provider])})"
 
     def get(self, provider: AIModelAPIProviderEnum) -> AIModelAPI:
-        if live(provider):
+        if self.live(provider):
             return AIModelAPI(provider=provider)
         if self._server is None:
             self._server = self._stack.enter_context(MockProviderServer())
-            print(f"(providers without an API key are served by the mock at {self._server.base_url})\n")
+            print(f"(the mock provider server is at {self._server.base_url})\n")
         return self._server.api(provider)
 
 
@@ -140,16 +159,35 @@ def describe_usage(chat: ChatResponse) -> str:
     return f"usage: {', '.join(parts)} tokens; cost {cost}"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Three turns of one conversation on three providers.")
+    parser.add_argument(
+        "--mock", action="store_true", help="send every turn to the mock server, even when API keys are set"
+    )
+    args = parser.parse_args(argv)
+    force_mock = args.mock or os.environ.get("DHENARA_HTTP_DEMO", "").lower() == "mock"
     nodes: list[ConversationNode] = []
     with ExitStack() as stack:
-        apis = Apis(stack)
+        apis = Apis(stack, force_mock)
+        for i, leg in enumerate(LEGS, 1):
+            print(f"Turn {i} -> {leg.provider.value} {leg.model.model_name}: {apis.where(leg.provider)}")
+        print()
         for i, ((query, instructions), leg) in enumerate(zip(TURNS, LEGS, strict=True), 1):
             endpoint = AIModelEndpoint(api=apis.get(leg.provider), ai_model=leg.model)
-            node = handle_conversation_turn(query, instructions, endpoint, nodes, dict(leg.options))
+            try:
+                node = handle_conversation_turn(query, instructions, endpoint, nodes, dict(leg.options))
+            except DhenaraError as exc:
+                print(f"Turn {i} ({leg.provider.value}, {apis.where(leg.provider)}) failed: {exc}", file=sys.stderr)
+                if apis.live(leg.provider):
+                    print(
+                        "To run the demo on the mock server whatever keys are set: make demo ARGS=--mock "
+                        "(or DHENARA_HTTP_DEMO=mock make demo, or python examples/demo.py --mock)",
+                        file=sys.stderr,
+                    )
+                return 1
             chat = node.response
             assert isinstance(chat, ChatResponse)
-            where = "live" if live(leg.provider) else "mock"
+            where = "live" if apis.live(leg.provider) else "mock"
             wire = chat.metadata.get("wire_api", "?")
             print(
                 f"🔄 Turn {i}: model {leg.model.model_name} | provider {leg.provider.value} | wire {wire} | {where}\n"
@@ -165,7 +203,8 @@ def main() -> None:
     total = sum(n.response.usage_charge.cost for n in nodes if n.response and n.response.usage_charge)
     providers = ", ".join(leg.provider.value for leg in LEGS)
     print(f"Three turns on three providers ({providers}); total cost ${total:.6f}.")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -25,7 +25,7 @@ DEFAULT_SEED = 43
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="run_seed.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="run_seed.py", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("program", type=Path, help="the seed program to run")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     args = parser.parse_args(argv)

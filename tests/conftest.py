@@ -1,8 +1,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from dhenara_http.testing import MockProviderServer
+
+# The developer's DHENARA_HTTP_LOG would give the library's logger a handler of its own (and stop its records from
+# reaching pytest's): the logging tests set it themselves, in child processes.
+os.environ.pop("DHENARA_HTTP_LOG", None)
 
 # Tests never read real credentials from the environment.
 _CLEARED = (
@@ -23,6 +32,11 @@ _CLEARED = (
     "VERTEXAI_LOCATION",
     "GCE_METADATA_HOST",
     "GCE_METADATA_ROOT",
+    # The official SDKs' base-URL variables, which AIModelAPI honours.
+    "OPENAI_BASE_URL",
+    "ANTHROPIC_BASE_URL",
+    "GOOGLE_GEMINI_BASE_URL",
+    "GEMINI_BASE_URL",
 )
 
 
@@ -63,3 +77,20 @@ def retry_waits(_no_retry_sleep: list[float]) -> list[float]:
 def anyio_backend() -> str:
     """Async tests run with ``@pytest.mark.anyio`` (anyio ships with httpx) on asyncio."""
     return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def mock_server() -> Iterator[MockProviderServer]:
+    """A mock provider server shared by a test module's tests (use ``mock``)."""
+    from dhenara_http.testing import MockProviderServer
+
+    with MockProviderServer() as server:
+        yield server
+
+
+@pytest.fixture
+def mock(mock_server: MockProviderServer) -> MockProviderServer:
+    """The module's mock provider server with no fault queued and no request recorded yet."""
+    mock_server.clear_faults()
+    mock_server.clear_requests()
+    return mock_server

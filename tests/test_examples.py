@@ -18,8 +18,9 @@ SEEDS = sorted(EXAMPLES.glob("seed_*.py"))
 QUOTED = re.compile(r'which began: "(?P<quote>.*?)(?: …)?"\.')
 
 
-def run(*args: str) -> str:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}  # the conftest has already removed any real API key
+def run(*args: str, env: dict[str, str] | None = None) -> str:
+    # The conftest has already removed any real API key.
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     done = subprocess.run(
         [sys.executable, *args], capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False
     )
@@ -49,6 +50,39 @@ def test_demo_runs_three_providers_and_carries_the_story() -> None:
     for (_, model, *_), answer in zip(heads, answers, strict=True):
         assert answer.startswith(f"Mock answer from {model}")
     assert len(re.findall(r"usage: prompt \d+, completion \d+.*; cost \$\d+\.\d{6}", out)) == 3
+
+
+@pytest.mark.parametrize("how", ["flag", "variable"])
+def test_demo_can_be_forced_onto_the_mock_whatever_keys_are_set(how: str) -> None:
+    # A stray key, and an OpenAI base URL nothing listens on: a live call could not succeed.
+    env = {"OPENAI_API_KEY": "stray", "DHENARA_HTTP_BASE_URL_OPENAI": "http://127.0.0.1:9/v1"}
+    if how == "flag":
+        out = run(str(EXAMPLES / "demo.py"), "--mock", env=env)
+    else:
+        out = run(str(EXAMPLES / "demo.py"), env={**env, "DHENARA_HTTP_DEMO": "mock"})
+    assert "Turn 2 -> openai gpt-4o-mini: mock (forced; OPENAI_API_KEY is set but not used)" in out
+    assert "Turn 1 -> anthropic claude-sonnet-4-5: mock (forced)" in out
+    heads = re.findall(r"Turn (\d): model (\S+) \| provider (\S+) \| wire (\S+) \| (mock|live)", out)
+    assert [h[4] for h in heads] == ["mock", "mock", "mock"]
+
+
+def test_demo_says_where_each_turn_goes_and_fails_cleanly_when_a_live_call_fails() -> None:
+    env = {"OPENAI_API_KEY": "stray", "DHENARA_HTTP_BASE_URL_OPENAI": "http://127.0.0.1:9/v1"}
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES / "demo.py")],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONIOENCODING": "utf-8", **env},
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Turn 1 -> anthropic claude-sonnet-4-5: mock (no ANTHROPIC_API_KEY)" in done.stdout
+    assert "Turn 2 -> openai gpt-4o-mini: live (OPENAI_API_KEY is set)" in done.stdout
+    assert "Turn 2 (openai, live (OPENAI_API_KEY is set)) failed: " in done.stderr
+    assert "make demo ARGS=--mock" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.stem for s in SEEDS])

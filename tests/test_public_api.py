@@ -116,6 +116,20 @@ def test_static_imports_match_the_lazy_table() -> None:
     assert set(dhenara_http.__all__) == {"__version__", *lazy}
 
 
+def test_all_is_a_literal_list_of_strings() -> None:
+    """Type checkers honour only a literal ``__all__``: one built at run time (``[*_EXPORTS]``) leaves every name
+    "not explicitly exported" under ``mypy --strict``."""
+    tree = ast.parse((PACKAGE_DIR / "__init__.py").read_text(encoding="utf-8"))
+    [value] = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    ]
+    assert isinstance(value, ast.List)
+    assert all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts)
+    assert [e.value for e in value.elts if isinstance(e, ast.Constant)] == dhenara_http.__all__
+
+
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchThing"):
         _ = dhenara_http.NoSuchThing  # type: ignore[attr-defined]

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from .._logs import bodies_enabled, configure_from_environment, log_body, logger
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -48,7 +49,8 @@ USER_AGENT = "dhenara-http/0.1"
 MAX_REDIRECTS = 5
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
-logger = logging.getLogger("dhenara_http")
+# DHENARA_HTTP_LOG is read when the first transport is needed, not at ``import dhenara_http``.
+configure_from_environment()
 
 
 @dataclass(slots=True)
@@ -236,6 +238,8 @@ class Transport:
             url += ("&" if "?" in url else "?") + urlencode(wire.params)
         outgoing = OutgoingRequest(wire.method, url, headers, body)
         await t.signer.sign(outgoing, self)
+        if body and bodies_enabled():
+            log_body(f"{wire.method} {t.scrub.text(str(url))} request body", body, t.scrub.text)
         return self._client().build_request(
             outgoing.method,
             outgoing.url,
@@ -278,6 +282,8 @@ class Transport:
                     raw = b""
                 finally:
                     await self._close(response)
+                if bodies_enabled():
+                    log_body(f"HTTP {status} error body", raw, self.target.scrub.text)
                 raise self.error_from_body(status, raw, response.headers)
             return response
 
@@ -378,6 +384,8 @@ class Transport:
                     await self._close(response)
             finally:
                 deadline.close()
+            if bodies_enabled():
+                log_body("response body", raw, self.target.scrub.text)
             data = self.decode_json(raw, response)
             named = _errors.error_in_2xx(data)
             if named is not None:
@@ -456,13 +464,18 @@ class OpenStream:
             raise self.transport.map_error(exc, self.deadline) from None
         if chunk is None:
             self.eof = True
+        elif bodies_enabled():
+            log_body("stream read", chunk, self.transport.target.scrub.text)
         return chunk
 
     async def read_all(self, cap: int) -> bytes:
         try:
-            return await self.transport._read_all(self._response, self.deadline, cap)
+            raw = await self.transport._read_all(self._response, self.deadline, cap)
         except httpx.HTTPError as exc:
             raise self.transport.map_error(exc, self.deadline) from None
+        if bodies_enabled():
+            log_body("response body", raw, self.transport.target.scrub.text)
+        return raw
 
     async def aclose(self) -> None:
         self.deadline.close()

@@ -10,6 +10,7 @@ from ..types.response import (
     ChatResponseStructuredOutput,
     ChatResponseStructuredOutputContentItem,
     ChatResponseTextContentItem,
+    structured_parse_error,
 )
 from .base import CallContext
 
@@ -29,8 +30,8 @@ def structured_item(
                 model_class.model_validate(parsed)
         else:
             error = "the structured output is not a JSON object"
-    except ValueError as exc:
-        error = str(exc)
+    except ValueError as exc:  # not JSON, or (pydantic's ValidationError is one) not valid for the class
+        error = structured_parse_error(exc, model_class)
     return ChatResponseStructuredOutputContentItem(
         index=base.index if base else 0,
         text=text,

@@ -21,6 +21,8 @@ class Fault:
     stream; for a JSON answer, a 200 whose body is that error object), ``hang`` (read the request, send nothing),
     ``reset`` (reset the TCP connection before any byte) or ``headers_then_hang`` (send the real answer's status and
     headers, then nothing). ``delay`` seconds pass before any of it (alone: a slow but correct answer).
+    ``headers`` are added to the answer, whichever it is (alone: the real answer with these headers added — rate-limit
+    headers, a request id).
     ``times=None`` repeats it until :meth:`MockProviderServer.clear_faults`.
 
     ``retry_after`` is the wait the server asks for: a ``Retry-After`` header, or — on a wire whose provider says it
@@ -64,9 +66,10 @@ class Fault:
             raise ValueError(
                 "a Fault is one of: status/body, drop_after_events, in_band_error, hang, reset, headers_then_hang"
             )
-        if sum(kinds) == 0 and not self.delay:
+        if sum(kinds) == 0 and not self.delay and not self.headers:
             raise ValueError(
-                "a Fault needs status/body, drop_after_events, in_band_error, hang, reset, headers_then_hang or delay"
+                "a Fault needs status/body, drop_after_events, in_band_error, hang, reset, headers_then_hang, "
+                "headers or delay"
             )
 
 
@@ -92,8 +95,17 @@ def fault_reply(fault: Fault, request: MockRequest, route: Route | None) -> Repl
         reply.headers["content-type"] = fault.content_type
     if fault.retry_after is not None and retry_in_body is None:
         reply.headers["retry-after"] = str(fault.retry_after)
-    reply.headers.update(fault.headers)
+    add_headers(reply, fault.headers)
     return reply
+
+
+def add_headers(reply: Reply, headers: dict[str, str]) -> None:
+    """``headers`` set on ``reply``, replacing a header of the same name whatever its case (HTTP names are
+    case-insensitive: two spellings would reach the client as one header with two values)."""
+    names = {name.lower() for name in headers}
+    for name in [n for n in reply.headers if n.lower() in names]:
+        del reply.headers[name]
+    reply.headers.update(headers)
 
 
 def event_data(event: bytes) -> bytes:

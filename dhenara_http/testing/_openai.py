@@ -63,10 +63,17 @@ def authorized(request: MockRequest) -> bool:
 
 
 def headers(request: MockRequest) -> dict[str, str]:
+    """OpenAI's usual response headers, rate limits included (resets as OpenAI writes durations: ``6ms``, ``1m0s``)."""
     return {
         "x-request-id": f"req_{uuid.uuid4().hex}",
         "openai-version": "2020-10-01",
         "openai-processing-ms": "1",
+        "x-ratelimit-limit-requests": "10000",
+        "x-ratelimit-remaining-requests": "9999",
+        "x-ratelimit-reset-requests": "6ms",
+        "x-ratelimit-limit-tokens": "30000000",
+        "x-ratelimit-remaining-tokens": "29999990",
+        "x-ratelimit-reset-tokens": "0s",
     }
 
 

@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from ._accounts import service_account
-from ._faults import Fault, event_data, fault_reply
+from ._faults import Fault, add_headers, event_data, fault_reply
 from ._http import LAST_CHUNK, BadRequest, MockRequest, Reply, chunk, head_bytes, read_request, reply_head
 from ._routes import Route, default_routes, find_route
 from .google_oauth import TokenIssuer
@@ -323,6 +323,8 @@ class MockProviderServer:
             reply = fault_reply(fault, request, route)
         else:
             reply = self._answer(request, route, path_known)
+            if fault is not None and fault.headers:
+                add_headers(reply, fault.headers)
         in_band = fault.in_band_error if fault is not None and fault.in_band_error not in (None, False) else None
         if in_band is not None and route is not None and reply.status == 200 and reply.events is None:
             # A JSON answer carries the in-band error as its whole body, as the stream's event would.

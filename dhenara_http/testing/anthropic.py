@@ -19,6 +19,7 @@ a tampered or foreign signature.
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import re
@@ -80,7 +81,17 @@ def authorized(request: MockRequest) -> bool:
 
 
 def headers(request: MockRequest) -> dict[str, str]:
-    return {"request-id": _request_id(), "anthropic-organization-id": "00000000-0000-4000-8000-000000000000"}
+    """Anthropic's usual response headers, rate limits included (resets as RFC 3339 times, as Anthropic sends them)."""
+    reset = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    limits = {"requests": (4000, 3999), "tokens": (400000, 399990), "input-tokens": (200000, 199990)}
+    out = {"request-id": _request_id(), "anthropic-organization-id": "00000000-0000-4000-8000-000000000000"}
+    for kind, (limit, remaining) in limits.items():
+        out[f"anthropic-ratelimit-{kind}-limit"] = str(limit)
+        out[f"anthropic-ratelimit-{kind}-remaining"] = str(remaining)
+        out[f"anthropic-ratelimit-{kind}-reset"] = reset
+    return out
 
 
 # -- the request -----------------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, Secret, SecretStr, field_serializer, field_validator, model_validator
 
@@ -41,6 +41,31 @@ CONFIG_ENV_VARS: dict[AIModelAPIProviderEnum, dict[str, tuple[str, ...]]] = {
 #: ``…_ANTHROPIC``, ``…_GOOGLE_GEMINI_API``) sets ``config["base_url"]`` of an API built without one, so a program
 #: can be pointed at a gateway or at the mock server of ``dhenara_http.testing`` without editing it.
 BASE_URL_ENV_PREFIX = "DHENARA_HTTP_BASE_URL_"
+
+
+#: The official SDKs' base-URL variables, read after ``DHENARA_HTTP_BASE_URL_<PROVIDER>``, each with the path its SDK
+#: adds to it: ``OPENAI_BASE_URL`` ends in ``/v1`` as ours does; ``ANTHROPIC_BASE_URL`` and ``GOOGLE_GEMINI_BASE_URL``
+#: are the host root, to which the Anthropic SDK adds ``/v1/…`` and google-genai its API version (``v1beta``).
+#: Azure's ``AZURE_OPENAI_ENDPOINT`` fills ``config["endpoint"]`` instead (see :data:`CONFIG_ENV_VARS`).
+SDK_BASE_URL_ENV_VARS: dict[AIModelAPIProviderEnum, tuple[tuple[str, str], ...]] = {
+    AIModelAPIProviderEnum.OPEN_AI: (("OPENAI_BASE_URL", ""),),
+    AIModelAPIProviderEnum.ANTHROPIC: (("ANTHROPIC_BASE_URL", "/v1"),),
+    AIModelAPIProviderEnum.GOOGLE_AI: (("GOOGLE_GEMINI_BASE_URL", "/v1beta"), ("GEMINI_BASE_URL", "/v1beta")),
+}
+
+
+def base_url_from_environment(provider: AIModelAPIProviderEnum) -> str | None:
+    """The base URL the environment gives ``provider``'s APIs: ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` as it is, else
+    the provider SDK's own variable with the meaning that SDK gives it; None when neither is set."""
+    override = os.environ.get(base_url_env_var(provider))
+    if override:
+        return override
+    for name, suffix in SDK_BASE_URL_ENV_VARS.get(provider, ()):
+        value = os.environ.get(name, "").strip()
+        if value:
+            root = value.rstrip("/")
+            return root if not suffix or root.endswith(suffix) else root + suffix
+    return None
 
 
 def base_url_env_var(provider: AIModelAPIProviderEnum) -> str:
@@ -91,8 +116,9 @@ class AIModelAPI(BaseModel):
     When ``api_key`` is omitted, the provider's usual environment variable is read (``OPENAI_API_KEY`` …).
 
     ``config`` keys understood by every provider: ``base_url`` (overrides the default endpoint; when absent,
-    ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment is used, see :func:`base_url_env_var`), ``wire_api``
-    (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
+    ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment, then the provider SDK's own variable —
+    ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``GOOGLE_GEMINI_BASE_URL`` — see :func:`base_url_from_environment`),
+    ``wire_api`` (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
     Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
     ``api_version`` (Anthropic's ``anthropic-version``).
     """
@@ -101,6 +127,18 @@ class AIModelAPI(BaseModel):
     api_key: SecretStr | None = None
     credentials: Secret[dict[str, Any]] | None = None
     config: dict[str, Any] = Field(default_factory=dict)
+
+    if TYPE_CHECKING:
+        # What the constructor accepts (type checkers would otherwise ask for a SecretStr): plain strings and dicts
+        # are wrapped as secrets by validation. A test keeps these parameters equal to the fields.
+        def __init__(
+            self,
+            *,
+            provider: AIModelAPIProviderEnum | str,
+            api_key: str | SecretStr | None = None,
+            credentials: dict[str, Any] | Secret[dict[str, Any]] | None = None,
+            config: dict[str, Any] | None = ...,
+        ) -> None: ...
 
     @field_validator("config", mode="before")
     @classmethod
@@ -134,7 +172,7 @@ class AIModelAPI(BaseModel):
         if self.provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
             self._read_vertex_credentials(config)
         if "base_url" not in config:
-            override = os.environ.get(base_url_env_var(self.provider))
+            override = base_url_from_environment(self.provider)
             if override:
                 config["base_url"] = override
         wire_api = config.get("wire_api")

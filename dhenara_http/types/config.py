@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import pydantic
 from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from .model import FoundationModel
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+ReasoningSummary = Literal["auto", "concise", "detailed"]
 
 
 class ArtifactConfig(BaseModel):
@@ -71,6 +74,9 @@ class AIModelCallConfig(BaseModel):
       ``api-version`` of Azure hosts). ``artifact_config`` writes what each call sent and received to disk
       (:class:`ArtifactConfig`). ``hosted_tools`` are provider-side tools (web search …). ``context_policy`` is
       accepted for dhenara-ai's programs and not sent.
+    * ``extra_headers`` are sent with every request of the call, over the API's ``config["headers"]`` (as
+      openai-python's ``extra_headers``); their values are treated as secrets (never logged, never sent to another
+      host on a redirect).
     """
 
     streaming: bool = False
@@ -78,7 +84,7 @@ class AIModelCallConfig(BaseModel):
     reasoning: bool = False
     max_reasoning_tokens: int | None = Field(default=None, gt=0)
     reasoning_effort: ReasoningEffort | None = None
-    reasoning_summary: Literal["auto", "concise", "detailed"] | None = None
+    reasoning_summary: ReasoningSummary | None = None
     options: dict[str, Any] = Field(default_factory=dict)
     tools: list[ToolDefinition] | None = None
     tool_choice: ToolChoice | None = None
@@ -96,6 +102,49 @@ class AIModelCallConfig(BaseModel):
     artifact_config: ArtifactConfig | None = None
     hosted_tools: list[Any] | None = None
     context_policy: AIModelContextPolicy | None = None
+    extra_headers: dict[str, str] | None = None
+
+    if TYPE_CHECKING:
+        # What the constructor accepts: a pydantic class or a schema dict as structured output, tool choices by name,
+        # tools as dicts or plain functions (validation turns them into the fields' types). A test keeps these
+        # parameters equal to the fields.
+        def __init__(
+            self,
+            *,
+            streaming: bool = False,
+            max_output_tokens: int | None = None,
+            reasoning: bool = False,
+            max_reasoning_tokens: int | None = None,
+            reasoning_effort: ReasoningEffort | None = None,
+            reasoning_summary: ReasoningSummary | None = None,
+            options: dict[str, Any] = ...,
+            tools: Sequence[ToolDefinition | dict[str, Any] | Callable[..., Any]] | None = None,
+            tool_choice: ToolChoice | str | dict[str, Any] | None = None,
+            structured_output: StructuredOutputConfig | type[pydantic.BaseModel] | dict[str, Any] | None = None,
+            metadata: dict[str, Any] = ...,
+            timeout: float | None = 600.0,
+            connect_timeout: float = 10.0,
+            read_timeout: float | None = None,
+            retries: int = 2,
+            max_retry_wait: float = 60.0,
+            retry_delay: float | None = None,
+            max_retry_delay: float | None = None,
+            test_mode: bool = False,
+            api_version_override: str | None = None,
+            artifact_config: ArtifactConfig | None = None,
+            hosted_tools: list[Any] | None = None,
+            context_policy: AIModelContextPolicy | None = None,
+            extra_headers: dict[str, str] | None = None,
+        ) -> None: ...
+
+    @field_validator("extra_headers", mode="before")
+    @classmethod
+    def _headers(cls, value: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise ConfigurationError("AIModelCallConfig.extra_headers must be a dict of str header names to str values")
+        return value
 
     @field_validator("tool_choice", mode="before")
     @classmethod

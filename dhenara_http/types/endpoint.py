@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
@@ -82,6 +82,18 @@ class AIModelEndpoint(BaseModel):
     cost_data: ChatModelCostData | ImageModelCostData | None = None
     reference_number: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+
+    if TYPE_CHECKING:
+        # What the constructor accepts: a model name, and prices as a dict (a test keeps these equal to the fields).
+        def __init__(
+            self,
+            *,
+            api: AIModelAPI,
+            ai_model: FoundationModel | str,
+            cost_data: ChatModelCostData | ImageModelCostData | dict[str, Any] | None = None,
+            reference_number: str | None = None,
+            metadata: dict[str, Any] = ...,
+        ) -> None: ...
 
     @model_validator(mode="before")
     @classmethod

@@ -33,6 +33,16 @@ class FileMetadata(BaseModel):
     mime_type: str | None = None
 
 
+class _Size:
+    """How ``repr`` shows a long value: its size (and for text, its start)."""
+
+    def __init__(self, size: int, unit: str = "bytes", start: str | None = None) -> None:
+        self.text = f"<{size} {unit}>" if start is None else f"<{size} {unit}: {start!r} …>"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 class GenericFile(BaseModel):
     """A file attached to a prompt: inline bytes, text, or a URL the provider fetches itself.
 
@@ -67,6 +77,17 @@ class GenericFile(BaseModel):
         if len(sources) != 1:
             raise ConfigurationError(f"GenericFile {self.name or ''!r}: give exactly one of data, text or url")
         return self
+
+    def __repr_args__(self) -> Any:
+        # The bytes of an image or a PDF are not shown (``str()`` and ``repr()`` would print all of them): their
+        # size is.
+        for name, value in super().__repr_args__():
+            if name == "data" and isinstance(value, bytes):
+                yield name, _Size(len(value))
+            elif name == "text" and isinstance(value, str) and len(value) > 80:
+                yield name, _Size(len(value), "characters", value[:60])
+            else:
+                yield name, value
 
     @classmethod
     def from_path(cls, path: str | Path, media_type: str | None = None) -> GenericFile:

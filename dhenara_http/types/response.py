@@ -8,10 +8,12 @@ item's ``metadata`` and in the reasoning item's own fields.
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
+import sys
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeVar, Union, cast, overload
 
 import pydantic
 from pydantic import (
@@ -24,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..errors import DhenaraError, StructuredOutputError
 from ._base import BaseModel
 from .enums import (
     AIModelAPIProviderEnum,
@@ -36,7 +39,7 @@ from .http import RateLimitInfo
 
 # A runtime import (stream.py imports nothing from here): pydantic must resolve StreamItem's names to build
 # AIModelCallResponse.
-from .stream import SSEErrorResponse, SSEResponse
+from .stream import SSEResponse
 
 if TYPE_CHECKING:
     from .prompt import Prompt
@@ -236,17 +239,59 @@ class ChatResponseToolCallContentItem(_ItemBase):
         return f"{self.tool_call.name}({json.dumps(self.tool_call.arguments, ensure_ascii=False)})"
 
 
+M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+def _class_path(cls: type[pydantic.BaseModel]) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _loaded_class(path: str) -> type[pydantic.BaseModel] | None:
+    """The pydantic class ``module:qualname`` names, looked up among the modules already imported — never imported
+    here: a stored answer must not make a program import code."""
+    module_name, _, qualname = path.partition(":")
+    found: Any = sys.modules.get(module_name)
+    for part in qualname.split("."):
+        found = getattr(found, part, None)
+    return found if isinstance(found, type) and issubclass(found, pydantic.BaseModel) else None
+
+
 class ChatResponseStructuredOutput(BaseModel):
+    """A structured answer: ``structured_data`` (the JSON object) when it parsed, else ``raw_data`` (the text);
+    ``parse_error`` says what is wrong — not JSON, not an object, or not valid for the class asked for.
+
+    ``model_class`` is the pydantic class the call asked for. It is not data, so dumps keep its name
+    (``model_class_path``, ``module:qualname``) instead; a reloaded answer finds the class again by that name when its
+    module is imported in the program that loads it."""
+
     structured_data: dict[str, Any] | None = None
     raw_data: str | None = None
     parse_error: str | None = None
     model_class: type[pydantic.BaseModel] | None = Field(default=None, exclude=True)
+    model_class_path: str | None = None
 
-    def as_pydantic(self, model_class: type[pydantic.BaseModel] | None = None) -> pydantic.BaseModel | None:
+    @model_validator(mode="after")
+    def _class_and_path(self) -> ChatResponseStructuredOutput:
+        if self.model_class is not None and self.model_class_path is None:
+            self.model_class_path = _class_path(self.model_class)
+        elif self.model_class is None and self.model_class_path:
+            self.model_class = _loaded_class(self.model_class_path)
+        return self
+
+    def as_pydantic(self, model_class: type[M] | None = None) -> M | pydantic.BaseModel | None:
+        """The data as an instance of ``model_class`` (default: the class the call asked for); None without data or
+        without a class. Data the class rejects raises :class:`StructuredOutputError`."""
         cls = model_class or self.model_class
         if cls is None or self.structured_data is None:
             return None
-        return cls.model_validate(self.structured_data)
+        try:
+            return cls.model_validate(self.structured_data)
+        except pydantic.ValidationError as exc:
+            raise StructuredOutputError(
+                f"the structured output does not fit {cls.__name__}: {validation_summary(exc)}",
+                raw_text=self.raw_data or json.dumps(self.structured_data, ensure_ascii=False),
+                reason=str(exc),
+            ) from None
 
     def get_text(self) -> str:
         if self.structured_data is not None:
@@ -266,6 +311,24 @@ class ChatResponseStructuredOutput(BaseModel):
         from ._structured import parse_structured
 
         return parse_structured(raw_data, config)
+
+
+def structured_parse_error(exc: ValueError, model_class: type[pydantic.BaseModel] | None) -> str:
+    """What is wrong with a structured answer, on one line: not JSON, or not valid for the class."""
+    if isinstance(exc, pydantic.ValidationError):
+        return f"it does not fit {model_class.__name__ if model_class else 'the class'}: {validation_summary(exc)}"
+    return f"it is not JSON ({exc})"
+
+
+def validation_summary(exc: pydantic.ValidationError) -> str:
+    """The first problem pydantic found, on one line (``population: Field required (and 2 more)``)."""
+    errors = exc.errors()
+    if not errors:
+        return str(exc)
+    first = errors[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "the object"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return f"{where}: {first.get('msg', '')}{more}"
 
 
 class ChatResponseStructuredOutputContentItem(_ItemBase):
@@ -389,14 +452,57 @@ class ChatResponse(BaseModel):
     def tools(self) -> list[ChatResponseToolCallContentItem]:
         return [c for c in self._items() if isinstance(c, ChatResponseToolCallContentItem)]
 
-    def structured(self) -> dict[str, Any] | None:
-        item = self.first(ChatResponseContentItemType.STRUCTURED_OUTPUT)
-        return item.structured_output.structured_data if item is not None else None
+    def _api_name(self) -> str:
+        """The API provider's name, as errors raised by calls name it."""
+        named = self.api_provider if self.api_provider is not None else self.provider
+        return str(getattr(named, "value", named))
 
-    def parsed(self) -> pydantic.BaseModel | None:
-        """The structured output as an instance of the pydantic class the call asked for."""
+    def _structured_output(self) -> ChatResponseStructuredOutput | None:
+        """The structured output of the answer; raises :class:`StructuredOutputError` when it failed to parse."""
         item = self.first(ChatResponseContentItemType.STRUCTURED_OUTPUT)
-        return item.structured_output.as_pydantic() if item is not None else None
+        if item is None:
+            return None
+        output: ChatResponseStructuredOutput = item.structured_output
+        if output.parse_error is not None:
+            raw = output.raw_data if output.raw_data is not None else item.text
+            shown = raw if len(raw) <= 200 else raw[:200] + " …"
+            raise StructuredOutputError(
+                f"the structured output is not valid: {output.parse_error}; the answer was {shown!r}",
+                provider=self._api_name(),
+                model=self.model,
+                raw_text=raw,
+                reason=output.parse_error,
+            )
+        return output
+
+    def structured(self) -> dict[str, Any] | None:
+        """The structured output as a dict; None when the call asked for none.
+
+        An answer that is not a JSON object, or does not fit the pydantic class the call asked for, raises
+        :class:`~dhenara_http.errors.StructuredOutputError` (with ``raw_text`` and ``reason``): a failed structured
+        output is never mistaken for a missing one. The response itself keeps the text."""
+        output = self._structured_output()
+        return output.structured_data if output is not None else None
+
+    @overload
+    def parsed(self) -> pydantic.BaseModel | None: ...
+    @overload
+    def parsed(self, model_class: builtins.type[M]) -> M | None: ...
+    def parsed(self, model_class: builtins.type[M] | None = None) -> M | pydantic.BaseModel | None:
+        """The structured output as an instance of ``model_class`` — typed as that class, so ``parsed(City)``
+        gives a ``City`` — or, without it, of the class the call asked for (``pydantic.BaseModel`` for type
+        checkers). None when the call asked for no structured output, or gave a schema dict and no class here.
+        Raises :class:`~dhenara_http.errors.StructuredOutputError` as :meth:`structured` does, and when the data
+        does not fit the class."""
+        output = self._structured_output()
+        if output is None:
+            return None
+        try:
+            return output.as_pydantic(model_class)
+        except StructuredOutputError as exc:
+            exc.provider = self._api_name()
+            exc.model = self.model
+            raise
 
     def structured_pyd(self) -> pydantic.BaseModel | None:
         """dhenara-ai's name for :meth:`parsed`."""
@@ -514,7 +620,9 @@ class ExternalApiCallStatus(BaseModel):
         return self.status == ExternalApiCallStatusEnum.RESPONSE_RECEIVED_SUCCESS
 
 
-StreamItem = tuple["SSEResponse | SSEErrorResponse | None", "AIModelCallResponse | None"]
+#: One item of a stream: ``(chunk, None)`` for each chunk, ``(None, final)`` last. Errors are raised, never yielded,
+#: so a chunk is always an ``SSEResponse`` (``SSEErrorResponse`` is kept for dhenara-ai programs that test for it).
+StreamItem = tuple["SSEResponse | None", "AIModelCallResponse | None"]
 
 
 class AIModelCallResponse(BaseModel):
@@ -528,9 +636,16 @@ class AIModelCallResponse(BaseModel):
     chat_response: ChatResponse | None = None
     image_response: ImageResponse | None = None
     #: The stream of a streaming call: a sync iterator after ``generate()``, the async generator after
-    #: ``generate_async()`` (which ``async_stream_generator`` also holds).
-    stream_generator: Iterator[StreamItem] | AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
-    async_stream_generator: AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
+    #: ``generate_async()`` (which ``async_stream_generator`` also holds). Both are None when the call did not stream.
+    if TYPE_CHECKING:
+        # Type checkers see the generator a streaming call gives, so that the documented loop
+        # ``for chunk, final in response.stream_generator`` type-checks as written; whether a call streams is
+        # decided by its config, not by a type. After ``generate_async()`` iterate ``async_stream_generator``.
+        stream_generator: Iterator[StreamItem] = Field(default=cast(Any, None), exclude=True)
+        async_stream_generator: AsyncIterator[StreamItem] = Field(default=cast(Any, None), exclude=True)
+    else:
+        stream_generator: Iterator[StreamItem] | AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
+        async_stream_generator: AsyncIterator[StreamItem] | None = Field(default=None, exclude=True)
     #: HTTP facts of the call (for a stream, on its final response): the provider's request id, the final attempt's
     #: response headers (case-insensitive), how many attempts it took, and the rate limits the provider reported.
     request_id: str | None = None
@@ -541,6 +656,22 @@ class AIModelCallResponse(BaseModel):
     @property
     def full_response(self) -> ChatResponse | ImageResponse | None:
         return self.chat_response if self.chat_response is not None else self.image_response
+
+    @property
+    def chat(self) -> ChatResponse:
+        """``chat_response``, for code that knows it made a chat call (a type checker then needs no ``None``
+        check). A response without one — a stream's first response (its chat response is on its final item), an
+        image call's — raises :class:`~dhenara_http.errors.DhenaraError` saying so."""
+        if self.chat_response is None:
+            raise DhenaraError(_missing("chat_response", self))
+        return self.chat_response
+
+    @property
+    def image(self) -> ImageResponse:
+        """``image_response``, for code that knows it made an image call; raises as :attr:`chat` does."""
+        if self.image_response is None:
+            raise DhenaraError(_missing("image_response", self))
+        return self.image_response
 
     @property
     def sync_stream_generator(self) -> Iterator[StreamItem] | None:
@@ -555,3 +686,15 @@ class AIModelCallResponse(BaseModel):
         if self.image_response is not None:
             return self.image_response.model_dump(exclude={"choices", "provider_response"})
         return None
+
+
+def _missing(name: str, response: AIModelCallResponse) -> str:
+    if response.stream_generator is not None:
+        why = "this is a streaming call's response: the complete answer is the last item of its stream_generator"
+    elif response.image_response is not None:
+        why = "this is an image call's response: read .image"
+    elif response.chat_response is not None:
+        why = "this is a chat call's response: read .chat"
+    else:
+        why = "the response holds no answer"
+    return f"AIModelCallResponse.{name} is None: {why}"

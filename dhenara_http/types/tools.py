@@ -268,7 +268,12 @@ class ToolDefinition(BaseModel):
 
 
 class ToolChoice(BaseModel):
-    """``zero_or_more`` (auto), ``one_or_more`` (required), ``specific`` (that tool) or ``none``."""
+    """``zero_or_more`` (auto), ``one_or_more`` (required), ``specific`` (that tool) or ``none``.
+
+    ``AIModelCallConfig.tool_choice`` also takes the spellings users bring from the provider SDKs: ``"auto"``,
+    ``"required"`` / ``"any"``, ``"none"``, a tool's name; OpenAI's ``{"type": "function", "function": {"name": n}}``
+    (Chat Completions) and ``{"type": "function", "name": n}`` (Responses); Anthropic's ``{"type": "auto" | "any" |
+    "none"}`` and ``{"type": "tool", "name": n}``; and this class's own fields as a dict."""
 
     type: Literal["zero_or_more", "one_or_more", "specific", "none"] = "zero_or_more"
     specific_tool_name: str | None = None
@@ -290,13 +295,31 @@ class ToolChoice(BaseModel):
         if value is None or isinstance(value, ToolChoice):
             return value
         if isinstance(value, dict):
-            return cls.model_validate(value)
+            return cls.model_validate(_provider_form(value))
         aliases = {"auto": "zero_or_more", "required": "one_or_more", "any": "one_or_more", "none": "none"}
         if value in aliases:
             return cls(type=aliases[value])  # type: ignore[arg-type]
         if value in ("zero_or_more", "one_or_more"):
             return cls(type=value)  # type: ignore[arg-type]
         return cls(type="specific", specific_tool_name=value)
+
+
+_CHOICE_ALIASES = {"auto": "zero_or_more", "required": "one_or_more", "any": "one_or_more"}
+
+
+def _provider_form(value: dict[str, Any]) -> dict[str, Any]:
+    """A provider SDK's tool-choice object in this class's fields; any other dict as it is (validation names what
+    is wrong with it)."""
+    kind = value.get("type")
+    if kind in ("function", "tool"):
+        function = value.get("function")
+        name = function.get("name") if isinstance(function, dict) else value.get("name")
+        if not isinstance(name, str) or not name:
+            raise ConfigurationError(f"tool_choice {value!r}: name the tool ({kind!r} choices need a name)")
+        return {"type": "specific", "specific_tool_name": name}
+    if kind in _CHOICE_ALIASES and set(value) <= {"type", "disable_parallel_tool_use"}:
+        return {"type": _CHOICE_ALIASES[kind]}
+    return value
 
 
 def to_strict_json_schema(schema: dict[str, Any]) -> dict[str, Any]:
