@@ -134,7 +134,7 @@ class AIModelClient(ClientCompatMixin):
                 signer=NoAuth() if anonymous else signer_for(api, host.auth),
                 provider=api.provider.value,
                 model=self.model_endpoint.ai_model.model_name,
-                parse_error=_error_reader(self.protocol),
+                parse_error=_error_reader(_error_protocol(host.error_wire) or self.protocol),
                 request_id_headers=host.request_id_headers,
                 extra_secrets=[v for v in extra.values() if v],
                 private_headers=frozenset(extra),
@@ -271,6 +271,15 @@ class AIModelClient(ClientCompatMixin):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+def _error_protocol(wire: str | None) -> WireProtocol | None:
+    """The protocol whose error reader reads a host's errors when the host names one (Bedrock's on InvokeModel)."""
+    if not wire:
+        return None
+    from .hosts import WIRE_MODULES
+
+    return importlib.import_module(f"dhenara_http.protocols.{WIRE_MODULES[wire]}")  # type: ignore[return-value]
 
 
 def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, str]], ErrorInfo | None]:

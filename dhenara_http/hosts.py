@@ -83,6 +83,9 @@ class HostProfile:
     request_id_headers: tuple[str, ...] = ("x-request-id", "request-id")
     #: The base URL when ``config["location"]`` is ``global`` (Vertex AI).
     global_base_url: str | None = None
+    #: The wire whose error reader reads this host's error answers, whatever wire the call speaks: Bedrock answers
+    #: ``{"message": …}`` with ``x-amzn-errortype`` on InvokeModel too, not the Anthropic API's error object.
+    error_wire: str | None = None
 
     def route(self, wire: str, model: str, config: Mapping[str, Any], stream: bool) -> tuple[str, dict[str, str]]:
         """The path (relative to the base URL) and query of a call on ``wire`` to ``model``."""
@@ -188,6 +191,7 @@ HOSTS: dict[P, HostProfile] = {
         anthropic_body_version={"invoke": "bedrock-2023-05-31"},
         anthropic_stream_by_route=frozenset({"invoke"}),
         request_id_headers=("x-amzn-requestid",),
+        error_wire="converse",
     ),
 }
 

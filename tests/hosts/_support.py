@@ -1,0 +1,180 @@
+"""What the end-to-end tests of the signed hosts share: the two drivers of ``AIModelClient`` behind one call, a clock
+that the client's signers and the mock server both read, and an independent check of SigV4 signatures (botocore).
+
+A :class:`Driver` runs ``generate()`` (sync) or ``await generate_async()`` (async, on one event loop per test, so a
+client's async pool outlives a call) and reads a streamed answer to its end: what comes back is the chunks and the
+final response, whatever the driver and whether the call streamed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import re
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint
+from dhenara_http.testing import MockProviderServer, MockRequest
+from dhenara_http.testing.converse import (
+    ACCESS_KEY_ID,
+    SECRET_ACCESS_KEY,
+    SESSION_TOKEN,
+    TEMPORARY_ACCESS_KEY_ID,
+    TEMPORARY_SECRET_ACCESS_KEY,
+)
+from dhenara_http.types.response import AIModelCallResponse, ChatResponse
+from dhenara_http.types.stream import ChatResponseChunk
+
+DRIVERS = ["sync", "async"]
+_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+)")
+
+
+class Driver:
+    """One of the client's two drivers."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.loop = asyncio.new_event_loop() if kind == "async" else None
+        self._clients: list[AIModelClient] = []
+
+    def client(self, endpoint: AIModelEndpoint, config: AIModelCallConfig | None = None, **kw: Any) -> AIModelClient:
+        made = AIModelClient(endpoint, config or AIModelCallConfig(), is_async=self.kind == "async", **kw)
+        self._clients.append(made)
+        return made
+
+    def run(self, client: AIModelClient, **call: Any) -> tuple[list[ChatResponseChunk], AIModelCallResponse]:
+        """The chunks (none without streaming) and the final response of one call."""
+        if self.loop is not None:
+            return self.loop.run_until_complete(_run_async(client, call))
+        response = client.generate(**call)
+        if response.stream_generator is None:
+            return [], response
+        chunks: list[ChatResponseChunk] = []
+        final: AIModelCallResponse | None = None
+        for chunk, accumulated in response.stream_generator:
+            if chunk is not None:
+                chunks.append(chunk.data)
+            if accumulated is not None:
+                final = accumulated
+        assert final is not None, "a stream ends with (None, final)"
+        return chunks, final
+
+    def answer(self, client: AIModelClient, **call: Any) -> ChatResponse:
+        response = self.run(client, **call)[1]
+        assert response.chat_response is not None
+        return response.chat_response
+
+    def close(self) -> None:
+        for made in self._clients:
+            made.close()
+            if self.loop is not None:
+                self.loop.run_until_complete(made.aclose())
+        if self.loop is not None:
+            self.loop.close()
+
+
+async def _run_async(client: AIModelClient, call: dict[str, Any]) -> tuple[list[ChatResponseChunk], Any]:
+    response = await client.generate_async(**call)
+    if response.async_stream_generator is None:
+        return [], response
+    chunks: list[ChatResponseChunk] = []
+    final = None
+    async for chunk, accumulated in response.async_stream_generator:
+        if chunk is not None:
+            chunks.append(chunk.data)
+        if accumulated is not None:
+            final = accumulated
+    assert final is not None, "a stream ends with (None, final)"
+    return chunks, final
+
+
+def streamed_text(chunks: list[ChatResponseChunk]) -> str:
+    return "".join(
+        d.get_text_delta() for c in chunks for d in c.choice_deltas[0].content_deltas if d.type.value == "text"
+    )
+
+
+class Clock:
+    """A clock a test moves: the mock server's token issuer, the client's signers (``Transport.time``) and the retry
+    waits (each wait moves it on) all read it."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def install_clock(monkeypatch: Any, clock: Clock, waits: list[float] | None = None) -> None:
+    """Make the client's transports read ``clock`` and its retry waits move it on (without sleeping)."""
+    from dhenara_http._transport import http, http_async, http_sync
+
+    def wait(seconds: float) -> None:
+        if waits is not None:
+            waits.append(seconds)
+        clock.advance(seconds)
+
+    async def async_wait(seconds: float) -> None:
+        wait(seconds)
+
+    monkeypatch.setattr(http.Transport, "time", lambda self: clock())
+    monkeypatch.setattr(http_sync, "sleep", wait)
+    monkeypatch.setattr(http_async, "sleep", async_wait)
+
+
+# -- SigV4, checked by botocore ---------------------------------------------------------------------------------------
+
+
+def sigv4_fields(request: MockRequest) -> dict[str, str]:
+    """The parts of a request's SigV4 ``Authorization`` header."""
+    found = _AUTH.match(request.header("authorization") or "")
+    assert found is not None, f"not a SigV4 request: {request.header('authorization')!r}"
+    key, day, region, service, signed = found.groups()
+    return {"key": key, "day": day, "region": region, "service": service, "signed": signed}
+
+
+def botocore_authorization(request: MockRequest, secrets: Callable[[str], tuple[str, str | None]]) -> str:
+    """The ``Authorization`` botocore computes for ``request`` as the server received it (its headers that the request
+    says it signed, its body, its date), with the secret (and session token) ``secrets`` gives for its key id.
+    botocore is the independent oracle: it shares no code with the signer under test."""
+    botocore_auth = __import__("botocore.auth").auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    fields = sigv4_fields(request)
+    names = fields["signed"].split(";")
+    headers = {name: str(request.header(name)) for name in names if name != "x-amz-date"}
+    url = f"http://{request.header('host')}{request.path}"
+    secret, token = secrets(fields["key"])
+    aws = AWSRequest(method=request.method, url=url, headers=headers, data=request.body, params=request.query)
+    moment = datetime.datetime.strptime(str(request.header("x-amz-date")), "%Y%m%dT%H%M%SZ")
+    with mock.patch.object(botocore_auth, "get_current_datetime", return_value=moment):
+        botocore_auth.SigV4Auth(
+            Credentials(fields["key"], secret, token), fields["service"], fields["region"]
+        ).add_auth(aws)
+    return str(aws.headers["Authorization"])
+
+
+#: The mock Bedrock runtime's keys: secret and session token by key id.
+MOCK_AWS_KEYS = {
+    ACCESS_KEY_ID: (SECRET_ACCESS_KEY, None),
+    TEMPORARY_ACCESS_KEY_ID: (TEMPORARY_SECRET_ACCESS_KEY, SESSION_TOKEN),
+}
+
+
+def assert_signed(request: MockRequest) -> None:
+    """The request carries a SigV4 signature botocore agrees with, over host, date, body hash (and session token)."""
+    fields = sigv4_fields(request)
+    assert fields["service"] == "bedrock"
+    assert set(fields["signed"].split(";")) >= {"host", "x-amz-date", "x-amz-content-sha256"}
+    assert request.header("authorization") == botocore_authorization(request, MOCK_AWS_KEYS.__getitem__)
+
+
+def model_requests(server: MockProviderServer) -> list[MockRequest]:
+    """The requests to the Bedrock runtime's model routes."""
+    return [r for r in server.requests if r.path.startswith("/model/")]
