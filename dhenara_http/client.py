@@ -129,7 +129,7 @@ class AIModelClient(ClientCompatMixin):
             extra = {str(k).lower(): str(v) for k, v in given.items()}
             checked_headers(extra, f"AIModelAPI({api.provider.value}).config['headers']")
             target = Target(
-                base_url=_base_url(api),
+                base_url=_base_url(api, self.model_endpoint.ai_model),
                 headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
                 signer=NoAuth() if anonymous else signer_for(api, host.auth),
                 provider=api.provider.value,
@@ -290,8 +290,8 @@ def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, st
     return lambda status, body, headers: parse(status, body)
 
 
-def _base_url(api: Any) -> str:
+def _base_url(api: Any, model: Any) -> str:
     from ._transport.urls import checked_base_url
     from .hosts import base_url_for
 
-    return checked_base_url(base_url_for(api), api.provider.value)
+    return checked_base_url(base_url_for(api, model), api.provider.value)
