@@ -9,11 +9,7 @@ final response, whatever the driver and whether the call streamed.
 from __future__ import annotations
 
 import asyncio
-import datetime
-import re
-from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 from dhenara_http import AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.testing import MockProviderServer, MockRequest
@@ -26,9 +22,9 @@ from dhenara_http.testing.converse import (
 )
 from dhenara_http.types.response import AIModelCallResponse, ChatResponse
 from dhenara_http.types.stream import ChatResponseChunk
+from tests.support import aws
 
 DRIVERS = ["sync", "async"]
-_AUTH = re.compile(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, SignedHeaders=([^,]+)")
 
 
 class Driver:
@@ -132,32 +128,7 @@ def install_clock(monkeypatch: Any, clock: Clock, waits: list[float] | None = No
 
 def sigv4_fields(request: MockRequest) -> dict[str, str]:
     """The parts of a request's SigV4 ``Authorization`` header."""
-    found = _AUTH.match(request.header("authorization") or "")
-    assert found is not None, f"not a SigV4 request: {request.header('authorization')!r}"
-    key, day, region, service, signed = found.groups()
-    return {"key": key, "day": day, "region": region, "service": service, "signed": signed}
-
-
-def botocore_authorization(request: MockRequest, secrets: Callable[[str], tuple[str, str | None]]) -> str:
-    """The ``Authorization`` botocore computes for ``request`` as the server received it (its headers that the request
-    says it signed, its body, its date), with the secret (and session token) ``secrets`` gives for its key id.
-    botocore is the independent oracle: it shares no code with the signer under test."""
-    botocore_auth = __import__("botocore.auth").auth
-    from botocore.awsrequest import AWSRequest
-    from botocore.credentials import Credentials
-
-    fields = sigv4_fields(request)
-    names = fields["signed"].split(";")
-    headers = {name: str(request.header(name)) for name in names if name != "x-amz-date"}
-    url = f"http://{request.header('host')}{request.path}"
-    secret, token = secrets(fields["key"])
-    aws = AWSRequest(method=request.method, url=url, headers=headers, data=request.body, params=request.query)
-    moment = datetime.datetime.strptime(str(request.header("x-amz-date")), "%Y%m%dT%H%M%SZ")
-    with mock.patch.object(botocore_auth, "get_current_datetime", return_value=moment):
-        botocore_auth.SigV4Auth(
-            Credentials(fields["key"], secret, token), fields["service"], fields["region"]
-        ).add_auth(aws)
-    return str(aws.headers["Authorization"])
+    return aws.sigv4_fields(request.header("authorization"))
 
 
 #: The mock Bedrock runtime's keys: secret and session token by key id.
@@ -172,7 +143,11 @@ def assert_signed(request: MockRequest) -> None:
     fields = sigv4_fields(request)
     assert fields["service"] == "bedrock"
     assert set(fields["signed"].split(";")) >= {"host", "x-amz-date", "x-amz-content-sha256"}
-    assert request.header("authorization") == botocore_authorization(request, MOCK_AWS_KEYS.__getitem__)
+    secret, token = MOCK_AWS_KEYS[fields["key"]]
+    query = "&".join(f"{k}={v}" for k, v in request.query.items())
+    url = f"http://{request.header('host')}{request.path}" + (f"?{query}" if query else "")
+    expected = aws.botocore_authorization(request.method, url, request.headers, request.body, secret, token)
+    assert request.header("authorization") == expected
 
 
 def model_requests(server: MockProviderServer) -> list[MockRequest]:
