@@ -232,6 +232,13 @@ OTHER_HOSTS: dict[str, tuple[AIModelAPIProviderEnum, dict[str, Any], dict[str, A
         f"{VERTEX_BASE}/google/models/",
         "gemini-3-flash-preview",
     ),
+    "anthropic": (
+        P.GOOGLE_VERTEX_AI,
+        VERTEX,
+        {"access_token": "ya29.test"},
+        f"{VERTEX_BASE}/anthropic/models/",
+        "claude-sonnet-4-5",
+    ),
 }
 
 
@@ -240,16 +247,12 @@ def test_reasoning_stays_with_its_api_provider(key: str) -> None:
     """Same wire, other API provider (Azure OpenAI, DeepSeek, Claude and Gemini on Vertex AI): another family, so
     the reasoning and its signature stay behind while text and tool calls travel."""
     wire = WIRES[key]
-    if key == "anthropic":
-        # The public client does not reach Claude on Vertex AI yet: Claude's answer is stored as Vertex's.
-        answer = produce(wire).model_copy(update={"api_provider": P.GOOGLE_VERTEX_AI})
-    else:
-        provider, config, credentials, url, model = OTHER_HOSTS[key]
-        api = AIModelAPI(
-            provider=provider, api_key=None if credentials else "test-key", credentials=credentials, config=config
-        )
-        answer, _ = call(wire, [first_turn()], endpoint=AIModelEndpoint(api=api, ai_model=model), url=url)
-        assert answer.api_provider == provider
+    provider, config, credentials, url, model = OTHER_HOSTS[key]
+    api = AIModelAPI(
+        provider=provider, api_key=None if credentials else "test-key", credentials=credentials, config=config
+    )
+    answer, _ = call(wire, [first_turn()], endpoint=AIModelEndpoint(api=api, ai_model=model), url=url)
+    assert answer.api_provider == provider
     a_id = answer.tools()[0].tool_call.id
     body, seen = send(wire, conversation(answer, a_id))
     assert seen.text == wire.text
