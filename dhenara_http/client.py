@@ -279,7 +279,7 @@ def _error_protocol(wire: str | None) -> WireProtocol | None:
         return None
     from .hosts import WIRE_MODULES
 
-    return importlib.import_module(f"dhenara_http.protocols.{WIRE_MODULES[wire]}")  # type: ignore[return-value]
+    return importlib.import_module(f"dhenara_http.protocols.{WIRE_MODULES[wire]}")
 
 
 def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, str]], ErrorInfo | None]:
