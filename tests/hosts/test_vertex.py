@@ -9,6 +9,7 @@ metadata server; an in-band error after the first chunk.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,18 @@ def test_eight_threads_sharing_one_sync_client_fetch_one_token(server: MockProvi
             t.join(30)
     assert failures == []
     assert all(f"Thread number {n} asks." in answers[n] for n in range(8))
+    assert len(token_requests(server)) == 1
+    assert len({bearer(r) for r in vertex_requests(server)}) == 1
+
+
+def test_eight_concurrent_tasks_on_one_async_client_fetch_one_token(server: MockProviderServer) -> None:
+    async def main() -> list[str]:
+        async with AIModelClient(endpoint(server, Claude37Sonnet), is_async=True) as client:
+            calls = [client.generate_async(prompt=f"Task number {n} asks.") for n in range(8)]
+            return [r.chat_response.text() or "" for r in await asyncio.gather(*calls) if r.chat_response]
+
+    answers = asyncio.run(main())
+    assert all(f"Task number {n} asks." in answers[n] for n in range(8))
     assert len(token_requests(server)) == 1
     assert len({bearer(r) for r in vertex_requests(server)}) == 1
 
