@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from dhenara_http import ChatResponse, Prompt, ToolCallResult
-from tests._cross_provider_wires import ARGS, PDF, PNG, READERS, WIRES, Seen, Wire, call
+from tests._cross_provider_wires import ARGS, READERS, WIRES, Seen, Wire, assert_carried, call
 from tests.test_cross_provider_matrix import GEMINI_STAND_IN, OUTPUT, conversation, first_turn, follow_up
 
 P = WIRES["anthropic"].provider.__class__
@@ -163,14 +163,7 @@ def test_text_and_tools_travel_and_thinking_only_to_its_family(a: str, b: str) -
     call_id = tool.tool_call.id
     assert call_id is not None
     body, seen = send(dst, conversation(answer, call_id))
-
-    assert seen.text == src.text
-    assert seen.files == [("image/png", PNG), ("application/pdf", PDF)]
-    assert seen.last_user_text == follow_up().text
-    (wire_call,) = seen.calls
-    (wire_result,) = seen.results
-    assert (wire_call["name"], wire_call["args"]) == ("get_weather", ARGS)
-    assert wire_result["output"] == OUTPUT
+    wire_call, wire_result = assert_carried(seen, src.text, follow_up().text, OUTPUT)
     if b == "gemini":
         assert wire_result["name"] == "get_weather"
     else:

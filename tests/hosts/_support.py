@@ -47,15 +47,10 @@ class Driver:
         response = client.generate(**call)
         if response.stream_generator is None:
             return [], response
-        chunks: list[ChatResponseChunk] = []
-        final: AIModelCallResponse | None = None
-        for chunk, accumulated in response.stream_generator:
-            if chunk is not None:
-                chunks.append(chunk.data)
-            if accumulated is not None:
-                final = accumulated
-        assert final is not None, "a stream ends with (None, final)"
-        return chunks, final
+        reading = _Reading()
+        for item in response.stream_generator:
+            reading.take(item)
+        return reading.result()
 
     def answer(self, client: AIModelClient, **call: Any) -> ChatResponse:
         response = self.run(client, **call)[1]
@@ -71,19 +66,33 @@ class Driver:
             self.loop.close()
 
 
+class _Reading:
+    """The items of a stream as they are taken: the chunks, and the final response that ends it."""
+
+    def __init__(self) -> None:
+        self.chunks: list[ChatResponseChunk] = []
+        self.final: AIModelCallResponse | None = None
+
+    def take(self, item: tuple[Any, AIModelCallResponse | None]) -> None:
+        chunk, accumulated = item
+        if chunk is not None:
+            self.chunks.append(chunk.data)
+        if accumulated is not None:
+            self.final = accumulated
+
+    def result(self) -> tuple[list[ChatResponseChunk], AIModelCallResponse]:
+        assert self.final is not None, "a stream ends with (None, final)"
+        return self.chunks, self.final
+
+
 async def _run_async(client: AIModelClient, call: dict[str, Any]) -> tuple[list[ChatResponseChunk], Any]:
     response = await client.generate_async(**call)
     if response.async_stream_generator is None:
         return [], response
-    chunks: list[ChatResponseChunk] = []
-    final = None
-    async for chunk, accumulated in response.async_stream_generator:
-        if chunk is not None:
-            chunks.append(chunk.data)
-        if accumulated is not None:
-            final = accumulated
-    assert final is not None, "a stream ends with (None, final)"
-    return chunks, final
+    reading = _Reading()
+    async for item in response.async_stream_generator:
+        reading.take(item)
+    return reading.result()
 
 
 def streamed_text(chunks: list[ChatResponseChunk]) -> str:
