@@ -200,12 +200,12 @@ class AIModelClient(ClientCompatMixin):
         extra = {str(k).lower(): str(v) for k, v in given.items()}
         checked_headers(extra, f"AIModelAPI({api.provider.value}).config['headers']")
         return Target(
-            base_url=_base_url(api),
+            base_url=_base_url(api, self.model_endpoint.ai_model),
             headers={"user-agent": USER_AGENT, "accept": "application/json", **extra},
             signer=NoAuth() if anonymous else signer_for(api, host.auth),
             provider=api.provider.value,
             model=self.model_endpoint.ai_model.model_name,
-            parse_error=_error_reader(self.protocol),
+            parse_error=_error_reader(_error_protocol(host.error_wire) or self.protocol),
             request_id_headers=host.request_id_headers,
             extra_secrets=[v for v in extra.values() if v],
             private_headers=frozenset(extra),
@@ -356,6 +356,15 @@ class AIModelClient(ClientCompatMixin):
         await self.aclose()
 
 
+def _error_protocol(wire: str | None) -> WireProtocol | None:
+    """The protocol whose error reader reads a host's errors when the host names one (Bedrock's on InvokeModel)."""
+    if not wire:
+        return None
+    from .hosts import WIRE_MODULES
+
+    return importlib.import_module(f"dhenara_http.protocols.{WIRE_MODULES[wire]}")
+
+
 def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, str]], ErrorInfo | None]:
     """The protocol's ``parse_error`` as ``(status, body, headers)``, whether or not it reads headers."""
     parse = protocol.parse_error
@@ -364,8 +373,8 @@ def _error_reader(protocol: WireProtocol) -> Callable[[int, Any, Mapping[str, st
     return lambda status, body, headers: parse(status, body)
 
 
-def _base_url(api: Any) -> str:
+def _base_url(api: Any, model: Any) -> str:
     from ._transport.urls import checked_base_url
     from .hosts import base_url_for
 
-    return checked_base_url(base_url_for(api), api.provider.value)
+    return checked_base_url(base_url_for(api, model), api.provider.value)

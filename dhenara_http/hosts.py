@@ -83,6 +83,12 @@ class HostProfile:
     request_id_headers: tuple[str, ...] = ("x-request-id", "request-id")
     #: The base URL when ``config["location"]`` is ``global`` (Vertex AI).
     global_base_url: str | None = None
+    #: The model ``metadata`` key naming the location a model is served from, used when the API names no location
+    #: (Vertex AI serves Gemini 3 models only from ``global``; the catalogue says so).
+    model_location_key: str | None = None
+    #: The wire whose error reader reads this host's error answers, whatever wire the call speaks: Bedrock answers
+    #: ``{"message": …}`` with ``x-amzn-errortype`` on InvokeModel too, not the Anthropic API's error object.
+    error_wire: str | None = None
 
     def route(self, wire: str, model: str, config: Mapping[str, Any], stream: bool) -> tuple[str, dict[str, str]]:
         """The path (relative to the base URL) and query of a call on ``wire`` to ``model``."""
@@ -108,6 +114,14 @@ class HostProfile:
 
     def framing_for(self, wire: str, default: str) -> str:
         return self.framing.get(wire, default)
+
+    def call_config(self, config: Mapping[str, Any], model: FoundationModel | None) -> Mapping[str, Any]:
+        """``config`` as a call to ``model`` uses it: with the location the catalogue gives the model when the API
+        names none (``config["location"]``, or ``GOOGLE_CLOUD_LOCATION`` which fills it)."""
+        if self.model_location_key is None or model is None or config.get("location"):
+            return config
+        where = model.metadata.get(self.model_location_key)
+        return {**config, "location": where} if isinstance(where, str) and where else config
 
 
 def _placeholders(template: str) -> list[str]:
@@ -173,6 +187,7 @@ HOSTS: dict[P, HostProfile] = {
         },
         anthropic_body_version={"anthropic": "vertex-2023-10-16"},
         global_base_url="https://aiplatform.googleapis.com/v1",
+        model_location_key="google_vertex_location",
         request_id_headers=("x-goog-request-id", "x-request-id"),
     ),
     P.AMAZON_BEDROCK: HostProfile(
@@ -188,6 +203,7 @@ HOSTS: dict[P, HostProfile] = {
         anthropic_body_version={"invoke": "bedrock-2023-05-31"},
         anthropic_stream_by_route=frozenset({"invoke"}),
         request_id_headers=("x-amzn-requestid",),
+        error_wire="converse",
     ),
 }
 
@@ -216,14 +232,16 @@ def wire_api_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
     return str(wire)
 
 
-def base_url_for(api: AIModelAPI) -> str:
-    """``config["base_url"]`` when given, else the host's default with its placeholders filled from ``config``."""
+def base_url_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
+    """``config["base_url"]`` when given, else the host's default with its placeholders filled from ``config`` (and,
+    on Vertex AI, from the location the catalogue gives ``model`` when the API names none)."""
     explicit = api.config.get("base_url")
     if explicit:
         return str(explicit).rstrip("/")
     host = host_for(api)
     template = host.base_url
-    values = {k: str(v).rstrip("/") for k, v in api.config.items() if isinstance(v, str | int)}
+    config = host.call_config(api.config, model)
+    values = {k: str(v).rstrip("/") for k, v in config.items() if isinstance(v, str | int)}
     for name in _placeholders(template):
         default = _ROUTE_DEFAULTS.get(name)
         if default is not None:

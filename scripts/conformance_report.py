@@ -4,12 +4,13 @@ the tests checked and passed, and why the others were left out.
     .venv/bin/python scripts/conformance_report.py            # a Markdown table (the one in README.md)
     .venv/bin/python scripts/conformance_report.py --failures # also list every failing record with its source
 
-The tests are the per-wire modules (``tests/protocols/test_*_conformance.py``) and the cross-wire check
-(``tests/protocols/test_conformance_contents.py``); they are run by pytest in this process, with a small plugin that
-maps each test to the record it was given. A record counts as passed when every test that read it passed; a test that
-hit a known stream-side issue (an ``xfail``) is counted apart. Exits 1 when a record failed, or when a record of a wire
-the library speaks was read by no test at all.
-"""
+The tests are the per-wire modules (``tests/protocols/test_*_conformance.py``, Bedrock Converse and the Vertex AI host
+rows included) and the cross-wire check through the public client (``tests/protocols/test_conformance_contents.py``,
+which reads Bedrock records signed through the Bedrock host and Vertex AI records through the Vertex host with a
+service account); they are run by pytest in this process, with a small plugin that maps each test to the record it was
+given. A record counts as passed when every test that read it passed; a test that hit a known stream-side issue (an
+``xfail``) is counted apart. Exits 1 when a record failed, or when a record of a wire the library speaks was read by
+no test at all."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ MODULES = [
     "tests/protocols/test_chat_completions_conformance.py",
     "tests/protocols/test_anthropic_conformance.py",
     "tests/protocols/test_gemini_conformance.py",
+    "tests/protocols/test_converse_conformance.py",
+    "tests/protocols/test_vertex_conformance.py",
     "tests/protocols/test_conformance_contents.py",
 ]
 #: Row order: the providers whose protocol the library speaks, then the ones it does not.

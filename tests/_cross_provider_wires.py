@@ -431,6 +431,22 @@ def read_gemini(body: dict[str, Any]) -> Seen:
 READERS = {"responses": read_responses, "chat": read_chat, "anthropic": read_anthropic, "gemini": read_gemini}
 
 
+def assert_carried(
+    seen: Seen, text: str, last_user_text: str | None, output: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The parts of the conversation [user turn with the image and the PDF, the earlier answer, its tool result, a
+    new user turn] every destination must carry: the answer's text, the files, the last user text, one tool call to
+    ``get_weather`` with its arguments and one result with ``output``. Returns (call, result) as the wire has them."""
+    assert seen.text == text
+    assert seen.files == [("image/png", PNG), ("application/pdf", PDF)]
+    assert seen.last_user_text == last_user_text
+    (wire_call,) = seen.calls
+    (wire_result,) = seen.results
+    assert (wire_call["name"], wire_call["args"]) == ("get_weather", ARGS)
+    assert wire_result["output"] == output
+    return wire_call, wire_result
+
+
 # -- an earlier assistant turn, as the wire that received it would answer it ----------------------------------------
 
 

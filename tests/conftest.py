@@ -37,6 +37,17 @@ _CLEARED = (
     "ANTHROPIC_BASE_URL",
     "GOOGLE_GEMINI_BASE_URL",
     "GEMINI_BASE_URL",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
 )
 
 
@@ -45,8 +56,11 @@ def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     for name in _CLEARED:
         if name in os.environ:
             monkeypatch.delenv(name)
-    # Nor gcloud's application default credentials of the machine running the tests.
+    # Nor gcloud's application default credentials of the machine running the tests, nor its AWS credentials file
+    # or instance metadata service.
     monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path_factory.getbasetemp() / "no-gcloud-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path_factory.getbasetemp() / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     # Nor base URL overrides that would send the calls of a test somewhere else.
     for name in list(os.environ):
         if name.startswith("DHENARA_HTTP_BASE_URL_"):

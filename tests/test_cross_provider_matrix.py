@@ -22,13 +22,12 @@ from tests._cross_provider_wires import (
     ARGS,
     DOCUMENT,
     IMAGE,
-    PDF,
-    PNG,
     READERS,
     WIRES,
     Seen,
     Wire,
     answer_from_request,
+    assert_carried,
     call,
 )
 from tests.support.openai_spec import validate_request
@@ -106,16 +105,9 @@ def test_a_turn_of_a_is_a_native_turn_of_b(a: str, b: str) -> None:
     if src.tool_id is not None:
         assert a_id == src.tool_id  # Gemini gave none: its parser made one up.
     body, seen = send(dst, conversation(answer, a_id))
-
-    assert seen.text == src.text
-    assert seen.files == [("image/png", PNG), ("application/pdf", PDF)]
-    assert seen.last_user_text == follow_up().text
-
-    # The tool call, as a native tool turn with an id the destination accepts, and its result paired with it.
-    (wire_call,) = seen.calls
-    (wire_result,) = seen.results
-    assert (wire_call["name"], wire_call["args"]) == ("get_weather", ARGS)
-    assert wire_result["output"] == OUTPUT
+    # The text and files, and the tool call as a native tool turn with an id the destination accepts, and its result
+    # paired with it.
+    wire_call, wire_result = assert_carried(seen, src.text, follow_up().text, OUTPUT)
     if b == "gemini":
         # Gemini pairs by name and order; foreign calls carry no id, and Gemini's own call had none.
         assert wire_call["id"] is None
@@ -232,6 +224,13 @@ OTHER_HOSTS: dict[str, tuple[AIModelAPIProviderEnum, dict[str, Any], dict[str, A
         f"{VERTEX_BASE}/google/models/",
         "gemini-3-flash-preview",
     ),
+    "anthropic": (
+        P.GOOGLE_VERTEX_AI,
+        VERTEX,
+        {"access_token": "ya29.test"},
+        f"{VERTEX_BASE}/anthropic/models/",
+        "claude-sonnet-4-5",
+    ),
 }
 
 
@@ -240,16 +239,12 @@ def test_reasoning_stays_with_its_api_provider(key: str) -> None:
     """Same wire, other API provider (Azure OpenAI, DeepSeek, Claude and Gemini on Vertex AI): another family, so
     the reasoning and its signature stay behind while text and tool calls travel."""
     wire = WIRES[key]
-    if key == "anthropic":
-        # The public client does not reach Claude on Vertex AI yet: Claude's answer is stored as Vertex's.
-        answer = produce(wire).model_copy(update={"api_provider": P.GOOGLE_VERTEX_AI})
-    else:
-        provider, config, credentials, url, model = OTHER_HOSTS[key]
-        api = AIModelAPI(
-            provider=provider, api_key=None if credentials else "test-key", credentials=credentials, config=config
-        )
-        answer, _ = call(wire, [first_turn()], endpoint=AIModelEndpoint(api=api, ai_model=model), url=url)
-        assert answer.api_provider == provider
+    provider, config, credentials, url, model = OTHER_HOSTS[key]
+    api = AIModelAPI(
+        provider=provider, api_key=None if credentials else "test-key", credentials=credentials, config=config
+    )
+    answer, _ = call(wire, [first_turn()], endpoint=AIModelEndpoint(api=api, ai_model=model), url=url)
+    assert answer.api_provider == provider
     a_id = answer.tools()[0].tool_call.id
     body, seen = send(wire, conversation(answer, a_id))
     assert seen.text == wire.text

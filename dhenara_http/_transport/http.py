@@ -231,7 +231,8 @@ class Transport:
                     f"the request contains text that is not valid Unicode (a lone surrogate at {exc.start})"
                 ) from None
             headers["content-type"] = "application/json"
-        if wire.stream:
+        if wire.stream and "accept" not in wire.headers:
+            # (A wire whose streams are framed otherwise names its own: Bedrock's AWS event streams.)
             headers["accept"] = "text/event-stream"
         url = t.base_url + wire.path
         if wire.params:

@@ -52,8 +52,11 @@ def build_request(ctx: CallContext) -> WireRequest:
     headers: dict[str, str] = {}
     betas = api.config.get("betas") or []
     betas = [str(b) for b in ([betas] if isinstance(betas, str) else betas)]
-    if ctx.stream and (ctx.wire_api or NAME) not in ctx.host.anthropic_stream_by_route:
+    wire = ctx.wire_api or NAME
+    if ctx.stream and wire not in ctx.host.anthropic_stream_by_route:
         body["stream"] = True
+    if ctx.stream and ctx.host.framing_for(wire, FRAMING) == "aws-eventstream":
+        headers["accept"] = "application/vnd.amazon.eventstream"  # Bedrock InvokeModel: AWS event streams
     path, params = ctx.route(NAME)
     body_version = ctx.body_version(NAME)
     if body_version is not None:

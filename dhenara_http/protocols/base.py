@@ -76,7 +76,8 @@ class CallContext:
         """The path and query of this call, from the host's route table (``protocol_name`` when the call names no
         wire of its own)."""
         wire = self.wire_api or protocol_name
-        return self.host.route(wire, self.model_name, self.endpoint.api.config, self.stream)
+        config = self.host.call_config(self.endpoint.api.config, self.model)
+        return self.host.route(wire, self.model_name, config, self.stream)
 
     def body_version(self, protocol_name: str) -> str | None:
         """Anthropic Messages on a host that carries the API version in the body (and the model in the path)."""

@@ -28,6 +28,7 @@ WIRE_MODULES: tuple[str, ...] = (
     "anthropic",
     "gemini",
     "converse",
+    "aws_container",
     "vertex",
     "google_oauth",
 )
@@ -58,6 +59,14 @@ class Route:
     #: The bytes of an in-band error event in a stream, for a fault's ``in_band_error`` (True, an error kind of the
     #: provider, or a dict sent as the payload); None: a dict is sent as ``event: error`` data, as it is.
     stream_error: Callable[[Any], bytes] | None = None
+    #: The provider's front door, run on every request before anything else (a scripted fault included): None to
+    #: let the request through, else the refusal it gets (Bedrock's SigV4 check, Vertex's OAuth token check). A
+    #: real provider authenticates a request before it throttles or fails it, and so tests see every request that
+    #: reached the server checked, retried ones included.
+    authenticate: Callable[[MockRequest], Reply | None] | None = None
+    #: Headers of the provider's error answers for a status, besides :attr:`headers` (Bedrock names the error type
+    #: in ``x-amzn-errortype``).
+    error_headers: Callable[[int], dict[str, str]] | None = None
 
     def match(self, path: str) -> re.Match[str] | None:
         return self.pattern.fullmatch(path)
@@ -70,7 +79,10 @@ class Route:
             body = self.error_with_retry(status, message, retry_after)
         else:
             body = self.error(status, message)
-        return Reply.json(body, status=status, headers=self.headers(request))
+        headers = self.headers(request)
+        if self.error_headers is not None:
+            headers = {**headers, **self.error_headers(status)}
+        return Reply.json(body, status=status, headers=headers)
 
     def in_band_error(self, kind: Any) -> bytes:
         """The in-band error event for a fault's ``in_band_error``."""

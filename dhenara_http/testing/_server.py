@@ -309,7 +309,8 @@ class MockProviderServer:
         with self._lock:
             self._requests.append(request)
         route, path_known = find_route(self.routes, request)
-        fault = self._take_fault(request)
+        refused = route.authenticate(request) if route is not None and route.authenticate is not None else None
+        fault = self._take_fault(request) if refused is None else None
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
@@ -319,7 +320,9 @@ class MockProviderServer:
             if fault.hang:
                 await _until_closed(reader)
                 return False
-        if fault is not None and fault.replaces_answer:
+        if refused is not None:
+            reply = refused
+        elif fault is not None and fault.replaces_answer:
             reply = fault_reply(fault, request, route)
         else:
             reply = self._answer(request, route, path_known)

@@ -34,6 +34,12 @@ NAME = "converse"
 #: The test credentials the server checks signatures with (``server.api("amazon_bedrock")`` carries them).
 ACCESS_KEY_ID = "AKIDMOCKBEDROCK00001"
 SECRET_ACCESS_KEY = "mock/bedrock+secret/access/key/000000001"
+#: Temporary test credentials (what an assumed role, the container credentials endpoint or the instance metadata
+#: service hand out): valid only with their session token, sent as ``x-amz-security-token``.
+TEMPORARY_ACCESS_KEY_ID = "ASIAMOCKBEDROCK00002"
+TEMPORARY_SECRET_ACCESS_KEY = "mock/bedrock+temporary/secret/key/00002"
+SESSION_TOKEN = "IQoJb3JpZ2luX2VjEMock//session+token/for/the/temporary/key/0000000000000003="
+_SECRETS = {ACCESS_KEY_ID: SECRET_ACCESS_KEY, TEMPORARY_ACCESS_KEY_ID: TEMPORARY_SECRET_ACCESS_KEY}
 
 _ERRORS: dict[int, tuple[str, str]] = {
     400: ("ValidationException", "The provided request is not valid."),
@@ -94,7 +100,10 @@ def signature_problem(request: MockRequest) -> tuple[str, str] | None:
         return "MissingAuthenticationTokenException", "Missing Authentication Token"
     fields = dict(_FIELDS.findall(auth))
     scope = fields.get("Credential", "").split("/")
-    if len(scope) != 5 or scope[0] != ACCESS_KEY_ID:
+    secret = _SECRETS.get(scope[0]) if len(scope) == 5 else None
+    token = request.header("x-amz-security-token")
+    # A temporary key is known only with its session token; a long-term key never comes with one.
+    if secret is None or token != (SESSION_TOKEN if scope[0] == TEMPORARY_ACCESS_KEY_ID else None):
         return "UnrecognizedClientException", "The security token included in the request is invalid."
     stamp = request.header("x-amz-date") or ""
     signed = fields.get("SignedHeaders", "").split(";")
@@ -114,7 +123,7 @@ def signature_problem(request: MockRequest) -> tuple[str, str] | None:
         {k: str(v) for k, v in available.items()},
         signed,
         payload,
-        AWSCredentials(ACCESS_KEY_ID, SECRET_ACCESS_KEY),
+        AWSCredentials(scope[0], secret, token),
         scope[2],
         "bedrock",
         stamp,
@@ -249,11 +258,23 @@ def stream_frames(obj: dict[str, Any]) -> list[bytes]:
     return frames
 
 
-def _checked(request: MockRequest) -> Reply | dict[str, Any]:
+def refusal(request: MockRequest) -> Reply | None:
+    """Bedrock's 403 for a request that is not signed right (or carries no Bedrock API key); None otherwise."""
     problem = signature_problem(request)
-    if problem is not None:
-        kind, message = problem
-        return _error(request, 403, kind, message)
+    if problem is None:
+        return None
+    kind, message = problem
+    return _error(request, 403, kind, message)
+
+
+def _error_headers(status: int) -> dict[str, str]:
+    return {"x-amzn-errortype": f"{error_type(status)}:http://internal.amazon.com/coral/com.amazon.bedrock/"}
+
+
+def _checked(request: MockRequest) -> Reply | dict[str, Any]:
+    refused = refusal(request)
+    if refused is not None:
+        return refused
     body = request.json
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
         return _error(request, 400, "ValidationException", "messages: a list of messages is required")
@@ -310,6 +331,8 @@ ROUTES = [
         error=_error_reply,
         headers=headers,
         stream_error=stream_error,
+        authenticate=refusal,
+        error_headers=_error_headers,
     ),
     Route(
         name="invoke",
@@ -319,5 +342,7 @@ ROUTES = [
         error=_error_reply,
         headers=headers,
         stream_error=stream_error,
+        authenticate=refusal,
+        error_headers=_error_headers,
     ),
 ]

@@ -63,6 +63,7 @@ ROUTES = [
         headers=gemini.headers,
         error_with_retry=gemini.error_with_retry,
         stream_error=gemini.stream_error,
+        authenticate=unauthenticated,
     ),
     Route(
         name="vertex_anthropic",
@@ -72,5 +73,6 @@ ROUTES = [
         error=anthropic.error_body,
         headers=anthropic.headers,
         stream_error=anthropic.stream_error,
+        authenticate=unauthenticated,
     ),
 ]

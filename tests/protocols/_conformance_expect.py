@@ -321,11 +321,65 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
     return out
 
 
+# -- Bedrock Converse --------------------------------------------------------------------------------------------
+
+#: ``stopReason`` values (Bedrock Converse API reference, ``ConverseOutput``/``StopReason``).
+_CONVERSE_FINISH = {
+    "end_turn": "stop",
+    "stop_sequence": "stop",
+    "tool_use": "tool_use",
+    "max_tokens": "max_tokens",
+    "model_context_window_exceeded": "max_tokens",
+    "guardrail_intervened": "content_filter",
+    "content_filtered": "content_filter",
+}
+
+
+def expect_converse(data: dict[str, Any]) -> Expect:
+    """A Converse answer: ``output.message.content`` blocks (``text``, ``reasoningContent`` with ``reasoningText``
+    and its ``signature`` or ``redactedContent``, ``toolUse``; anything else is other content), ``stopReason``, and
+    ``usage`` whose ``totalTokens`` counts input, output, cache reads and cache writes."""
+    out = Expect()
+    for block in ((data.get("output") or {}).get("message") or {}).get("content") or []:
+        if isinstance(block.get("text"), str):
+            out.text += block["text"]
+        elif isinstance(block.get("reasoningContent"), dict):
+            reasoning = block["reasoningContent"]
+            text = reasoning.get("reasoningText") or {}
+            if text.get("text"):
+                out.reasoning.append(text["text"])
+            for blob in (text.get("signature"), reasoning.get("redactedContent")):
+                if blob:
+                    out.reasoning_blobs.append(blob)
+        elif isinstance(block.get("toolUse"), dict):
+            use = block["toolUse"]
+            args, raw = _args(use.get("input"))
+            out.tools.append((use.get("toolUseId"), use.get("name") or "", args, raw))
+        else:
+            out.others += 1
+    out.finish_native = data.get("stopReason")
+    out.finish = _CONVERSE_FINISH.get(out.finish_native, "other") if out.finish_native else None
+    usage = data.get("usage")
+    if isinstance(usage, dict):
+        read, write = usage.get("cacheReadInputTokens") or 0, usage.get("cacheWriteInputTokens") or 0
+        prompt = (usage.get("inputTokens") or 0) + read + write
+        completion = usage.get("outputTokens") or 0
+        out.usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": usage.get("totalTokens", prompt + completion),
+            "cache_read_tokens": read,
+            "cache_write_tokens": write,
+        }
+    return out
+
+
 EXPECT = {
     "chat_completions": expect_chat,
     "responses": expect_responses,
     "anthropic": expect_anthropic,
     "gemini": expect_gemini,
+    "converse": expect_converse,
 }
 
 
@@ -376,6 +430,11 @@ def expected_error(wire: str, status: int | None, body: Any) -> tuple[type[APISt
     if wire == "gemini":
         name = err.get("status")
         return _GOOGLE_STATUS.get(str(name)) or error_class_for_status(status or 500), name, None
+    if wire == "converse":
+        # Bedrock: ``{"message": …}``; the type travels in ``x-amzn-errortype`` (or ``__type``) and the recordings
+        # kept no such header, so the status decides.
+        name = body.get("__type") if isinstance(body, dict) else None
+        return error_class_for_status(status or 500), name, None
     code = err.get("code")
     code = str(code) if code is not None else None
     etype = err.get("type")

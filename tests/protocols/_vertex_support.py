@@ -1,6 +1,7 @@
 """Recorded Vertex AI interactions read through the Vertex AI host rows: the project, location, publisher, model and
-method of a recorded URL, the ``AIModelAPI`` that addresses it, and a call through the public client whose request
-must go to exactly the recorded URL (routes from ``hosts.py``, not from the test)."""
+method of a recorded URL, the ``AIModelAPI`` that addresses it — signed in with a service-account key whose token
+endpoint respx answers as Google's does — and a call through the public client whose request must go to exactly the
+recorded URL (routes from ``hosts.py``, not from the test) with the token that endpoint issued."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import httpx
 import respx
 
 from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint
+from dhenara_http.testing import _accounts
 from dhenara_http.types.response import AIModelCallResponse
 
 VERTEX_URL = re.compile(
@@ -28,6 +30,8 @@ METHODS: dict[str, tuple[str, bool]] = {
     "streamRawPredict": ("anthropic", True),
 }
 TOKEN = "ya29.conformance-token"
+#: The mock service account's token endpoint (a reserved ``.invalid`` host: respx answers it).
+TOKEN_URI = _accounts.TOKEN_URI
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,29 @@ class VertexCall:
         config: dict[str, Any] = {"project_id": self.project, "location": self.location}
         if base_url:
             config["base_url"] = self.base
-        return AIModelAPI(
-            provider=AIModelAPIProviderEnum.GOOGLE_VERTEX_AI, credentials={"access_token": TOKEN}, config=config
-        )
+        credentials = {"service_account_json": _accounts.service_account()}
+        return AIModelAPI(provider=AIModelAPIProviderEnum.GOOGLE_VERTEX_AI, credentials=credentials, config=config)
+
+
+def token_endpoint(router: respx.MockRouter) -> respx.Route:
+    """The service account's token endpoint, answering :data:`TOKEN` as Google's does (add it before a catch-all)."""
+    answer = {"access_token": TOKEN, "expires_in": 3599, "token_type": "Bearer"}
+    return router.post(TOKEN_URI).mock(return_value=httpx.Response(200, json=answer))
+
+
+def assert_token_exchange(token: respx.Route) -> None:
+    """The one token request: a JWT-bearer grant whose assertion names the key and the token endpoint."""
+    (exchange,) = token.calls
+    form = dict(parse_qsl(exchange.request.content.decode("ascii")))
+    assert form["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    claims = json.loads(_b64(form["assertion"].split(".")[1]))
+    assert (claims["iss"], claims["aud"]) == (_accounts.CLIENT_EMAIL, TOKEN_URI)
+
+
+def _b64(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def vertex_call(record: dict[str, Any]) -> VertexCall | None:
@@ -86,6 +110,7 @@ def run(record: dict[str, Any], response: httpx.Response, **config: Any) -> tupl
     config.setdefault("reasoning", settings is None or settings.supports_reasoning)
     call_config = AIModelCallConfig(streaming=call.stream, retries=0, **config)
     with respx.mock(assert_all_called=True) as router:
+        token = token_endpoint(router)
         route = router.route().mock(return_value=response)
         with AIModelClient(endpoint, call_config) as client:
             result = client.generate(prompt="hi")
@@ -95,6 +120,7 @@ def run(record: dict[str, Any], response: httpx.Response, **config: Any) -> tupl
                 assert last is None
                 assert final is not None
                 result = final
+    assert_token_exchange(token)
     sent = route.calls[0].request
     assert urlsplit(str(sent.url))._replace(query="") == urlsplit(call.url)._replace(query="")
     assert dict(sent.url.params) == call.query

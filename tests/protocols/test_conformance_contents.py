@@ -15,6 +15,7 @@ import itertools
 import json
 import re
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
@@ -29,16 +30,16 @@ from dhenara_http.types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from tests.protocols import _anthropic_support, _chat_completions_support, _responses_support
+from tests.protocols import _anthropic_support, _chat_completions_support, _converse_support, _responses_support
 from tests.protocols._conformance_expect import EXPECT, Expect, classify, expected_error
-from tests.protocols._vertex_support import vertex_call
+from tests.protocols._vertex_support import assert_token_exchange, token_endpoint, vertex_call
 from tests.support.recordings import body_bytes, http_response, shared_records
 
 pytestmark = pytest.mark.conformance
 
-#: Wires the client can run end to end today; Bedrock Converse records are read by ``test_converse_conformance``
-#: through the protocol and the decoder until the client signs Bedrock requests.
-CLIENT_WIRES = ("chat_completions", "responses", "anthropic", "gemini")
+#: Every wire the library speaks. Bedrock records (Converse, and InvokeModel with Claude bodies) are read through
+#: the Bedrock host, signed; Vertex AI records through the Vertex host, with a service account.
+CLIENT_WIRES = ("chat_completions", "responses", "anthropic", "gemini", "converse")
 CASES = [(r, wire) for r in shared_records() for wire in [classify(r)[0]] if wire in CLIENT_WIRES]
 IDS = [f"{wire}-{r['provider']}-{r['fixture_file'].rsplit('/', 1)[-1]}#{r['interaction_index']}" for r, wire in CASES]
 
@@ -46,8 +47,14 @@ IDS = [f"{wire}-{r['provider']}-{r['fixture_file'].rsplit('/', 1)[-1]}#{r['inter
 # -- running a record through the client ------------------------------------------------------------------------
 
 
+def _bedrock(wire: str, record: dict[str, Any]) -> bool:
+    return record["provider"] == "bedrock" and wire in ("converse", "anthropic")
+
+
 def _endpoint(wire: str, record: dict[str, Any]) -> AIModelEndpoint:
     provider = record["provider"]
+    if _bedrock(wire, record):
+        return _converse_support.bedrock_endpoint(record, "converse" if wire == "converse" else "invoke")[0]
     if wire == "chat_completions":
         known = ("openai_chat", "azure_openai", "deepseek", *_chat_completions_support.COMPAT_BASE)
         host = provider if provider in known else "other_openai_compatible"
@@ -68,15 +75,27 @@ def _endpoint(wire: str, record: dict[str, Any]) -> AIModelEndpoint:
 
 def _run(wire: str, record: dict[str, Any], response: httpx.Response) -> tuple[list[ChatResponseChunk], ChatResponse]:
     """Chunks and final response of one call answered by ``response`` (any URL: the host is not under test, except
-    that a record made on Vertex AI must be asked for at its recorded URL)."""
+    that a record made on Vertex AI or Bedrock must be asked for at its recorded URL, signed)."""
     config = AIModelCallConfig(streaming=bool(record["is_stream"]), retries=0)
     vertex = vertex_call(record)
+    bedrock_url = _converse_support.bedrock_endpoint(record, "converse")[1] if _bedrock(wire, record) else None
     with respx.mock(assert_all_called=True) as router:
+        token = token_endpoint(router) if vertex is not None else None
         route = router.route().mock(return_value=response)
         with AIModelClient(_endpoint(wire, record), config) as client:
             result = client.generate(prompt="hi")
+            sent = route.calls[0].request
             if vertex is not None:
-                assert str(route.calls[0].request.url) == vertex.url
+                assert token is not None
+                assert_token_exchange(token)
+                assert str(sent.url) == vertex.url
+                assert sent.headers["authorization"] == "Bearer ya29.conformance-token"
+            if _bedrock(wire, record):
+                _converse_support.assert_signed_with_test_key(sent)
+                if bedrock_url is not None:
+                    # (botocore sends the model id's ``:`` as ``%3A``, as the client does; the Anthropic SDK's
+                    # Bedrock client, which made the InvokeModel records, sends it bare: the same path.)
+                    assert unquote(str(sent.url)) == unquote(bedrock_url)
             if result.stream_generator is None:
                 assert result.chat_response is not None
                 return [], result.chat_response
@@ -98,6 +117,13 @@ def _run(wire: str, record: dict[str, Any], response: httpx.Response) -> tuple[l
 
 
 def _payloads(record: dict[str, Any]) -> list[Any]:
+    if record["provider"] == "bedrock":
+        # Bedrock's event streams, read by botocore: each event as {"<event type>": payload}, each exception frame as
+        # {"__type": <exception type>, **payload}.
+        return [
+            {name: payload} if kind == "event" else {"__type": name, **(payload or {})}
+            for kind, name, payload in _converse_support.stream_events(record)
+        ]
     out = []
     for line in body_bytes(record).decode("utf-8").splitlines():
         data = line[5:].strip() if line.startswith("data:") else ""
@@ -220,6 +246,47 @@ def _anthropic_message(payloads: list[Any]) -> dict[str, Any] | None:
     return None
 
 
+def _converse_message(payloads: list[Any]) -> dict[str, Any] | None:
+    """The Converse answer a ConverseStream carries (API reference, ``ConverseStreamOutput``): content blocks by
+    ``contentBlockIndex`` (text, tool input as JSON text, reasoning text, signature and redacted content), the stop
+    reason of ``messageStop`` and the usage of ``metadata``. None when it never stops."""
+    blocks: dict[int, dict[str, Any]] = {}
+    answer: dict[str, Any] = {}
+    for p in payloads:
+        ((kind, event),) = p.items() if "__type" not in p else [("exception", p)]
+        if kind in ("contentBlockStart", "contentBlockDelta"):
+            block = blocks.setdefault(event["contentBlockIndex"], {})
+            if "toolUse" in (event.get("start") or {}):
+                block["toolUse"] = {**event["start"]["toolUse"], "input": ""}
+            delta = event.get("delta") or {}
+            if "text" in delta:
+                block["text"] = block.get("text", "") + delta["text"]
+            if "toolUse" in delta:
+                block.setdefault("toolUse", {"input": ""})["input"] += delta["toolUse"].get("input") or ""
+            reasoning = delta.get("reasoningContent")
+            if reasoning is not None:
+                into = block.setdefault("reasoningContent", {})
+                if "redactedContent" in reasoning:
+                    into["redactedContent"] = into.get("redactedContent", "") + reasoning["redactedContent"]
+                else:
+                    text = into.setdefault("reasoningText", {})
+                    text["text"] = text.get("text", "") + (reasoning.get("text") or "")
+                    if reasoning.get("signature"):
+                        text["signature"] = reasoning["signature"]
+        elif kind == "messageStop":
+            answer["stopReason"] = event.get("stopReason")
+        elif kind == "metadata" and event.get("usage"):
+            answer["usage"] = event["usage"]
+    if "stopReason" not in answer:
+        return None
+    for block in blocks.values():
+        if "toolUse" in block:
+            raw = block["toolUse"]["input"]
+            block["toolUse"]["input"] = json.loads(raw) if raw.strip() else {}
+    answer["output"] = {"message": {"role": "assistant", "content": [blocks[i] for i in sorted(blocks)]}}
+    return answer
+
+
 def _stream_expect(wire: str, record: dict[str, Any]) -> Expect | None:
     """What a recorded stream adds up to; None when it never completes (cut, or not one answer)."""
     if wire == "chat_completions":
@@ -235,6 +302,9 @@ def _stream_expect(wire: str, record: dict[str, Any]) -> Expect | None:
     if wire == "anthropic":
         message = _anthropic_message(_payloads(record))
         return EXPECT[wire](message) if message is not None else None
+    if wire == "converse":
+        answer = _converse_message(_payloads(record))
+        return EXPECT[wire](answer) if answer is not None else None
     return EXPECT[wire](_gemini_merged(_payloads(record)))
 
 
@@ -251,6 +321,8 @@ def _in_band_error(wire: str, payloads: list[Any]) -> Any:
         if wire == "anthropic" and p.get("type") == "error":
             return p
         if wire in ("chat_completions", "gemini") and p.get("error"):
+            return p
+        if wire == "converse" and "__type" in p:
             return p
     return None
 
@@ -331,8 +403,8 @@ def assert_chunks(chunks: list[ChatResponseChunk], final: ChatResponse, *, check
 
 
 def _error_body(record: dict[str, Any]) -> Any:
-    """The JSON error body of a non-streamed record, or None when it is an answer."""
-    if record["is_stream"]:
+    """The JSON error body of a record (a stream refused before it began included), or None when it is an answer."""
+    if record["is_stream"] and (record["status"] or 200) < 400:
         return None
     try:
         body = json.loads(record["response_body"] or "null")
@@ -372,9 +444,10 @@ def test_recording_reads_as_its_raw_json_says(record: dict[str, Any], wire: str)
             _run(wire, record, httpx.Response(status or 200, json=error_body))
         assert_error(caught.value, wire, status, error_body)
         return
+    answer = _converse_support.recorded_response(record) if _bedrock(wire, record) else http_response(record)
     if not record["is_stream"]:
         raw = json.loads(record["response_body"])
-        _, response = _run(wire, record, http_response(record))
+        _, response = _run(wire, record, answer)
         assert_matches(response, EXPECT[wire](raw))
         assert response.provider_response == raw
         return
@@ -383,13 +456,13 @@ def test_recording_reads_as_its_raw_json_says(record: dict[str, Any], wire: str)
     want = _stream_expect(wire, record)
     if in_band is not None or want is None:
         with pytest.raises((APIStatusError, StreamError, ResponseParseError)) as caught:
-            _run(wire, record, http_response(record))
+            _run(wire, record, answer)
         if in_band is not None:
             code = (in_band.get("error") or {}).get("code") if isinstance(in_band, dict) else None
             status = code if isinstance(code, int) and code >= 400 else None  # OpenRouter, Google: the HTTP code
             assert_error(caught.value, wire, status, in_band)
         return
-    chunks, final = _run(wire, record, http_response(record))
+    chunks, final = _run(wire, record, answer)
     assert_matches(final, want)
     recorded = "".join(p.get("delta") or "" for p in payloads if p.get("type") == "response.output_text.delta")
     # (A few hand-edited captures have text deltas that contradict their own done events; their final counts.)

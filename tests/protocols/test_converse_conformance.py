@@ -1,9 +1,9 @@
 """Every recorded Bedrock Converse / ConverseStream interaction of the shared conformance set (when it is beside the
 repository, or named by ``DHENARA_HTTP_RECORDINGS``), read through the protocol functions and the AWS event-stream
-decoder (the client cannot sign Bedrock requests yet): JSON answers parse with every block accounted for and with
-the text, reasoning signatures, tool arguments and usage their raw JSON holds (read here by the API reference's
-rules, not by the protocol module); streams end with a final equal to the non-streamed parse of the answer they
-rebuild; recorded errors give their message."""
+decoder directly (``test_conformance_contents`` reads them again through the public client, signed): JSON answers
+parse with every block accounted for and with the text, reasoning signatures, tool arguments and usage their raw JSON
+holds (read here by the API reference's rules, not by the protocol module); streams end with a final equal to the
+non-streamed parse of the answer they rebuild; recorded errors give their message."""
 
 from __future__ import annotations
 
