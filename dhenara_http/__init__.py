@@ -81,6 +81,10 @@ _EXPORTS: dict[str, str] = {
     "ToolChoice": "types.tools",
     "StructuredOutputConfig": "types.tools",
     "function_parameter_from_json_schema": "types.tools",
+    "WebSearchHostedTool": "types.hosted_tools",
+    "HostedToolUserLocation": "types.hosted_tools",
+    "HostedToolDefinition": "types.hosted_tools",
+    "HostedToolKind": "types.hosted_tools",
     # conversation
     "ConversationNode": "conversation",
     "PromptFormatter": "conversation",
@@ -103,11 +107,16 @@ _EXPORTS: dict[str, str] = {
     "ChatResponseStructuredOutputContentItem": "types.response",
     "ChatResponseStructuredOutput": "types.response",
     "ChatResponseGenericContentItem": "types.response",
+    "ChatResponseWebSearchCallContentItem": "types.response",
+    "ChatResponseWebSearchResultContentItem": "types.response",
+    "Citation": "types.response",
+    "WebSearchResult": "types.response",
     "ImageResponse": "types.response",
     "ImageResponseChoice": "types.response",
     "ImageResponseUsage": "types.response",
     "ImageContentItem": "types.response",
     "RateLimitInfo": "types.http",
+    "ImageResponseContentItem": "types.response",
     "ImageContentFormat": "types.enums",
     "ExternalApiCallStatus": "types.response",
     "ExternalApiCallStatusEnum": "types.enums",
@@ -213,6 +222,7 @@ if TYPE_CHECKING:
         SSEErrorCode,
         SSEEventType,
     )
+    from .types.hosted_tools import HostedToolDefinition, HostedToolKind, HostedToolUserLocation, WebSearchHostedTool
     from .types.http import RateLimitInfo
     from .types.messages import MessageItem
     from .types.model import (
@@ -257,13 +267,18 @@ if TYPE_CHECKING:
         ChatResponseToolCallContentItem,
         ChatResponseToolCallResult,
         ChatResponseUsage,
+        ChatResponseWebSearchCallContentItem,
+        ChatResponseWebSearchResultContentItem,
+        Citation,
         ExternalApiCallStatus,
         ImageContentItem,
         ImageResponse,
         ImageResponseChoice,
+        ImageResponseContentItem,
         ImageResponseUsage,
         UsageCharge,
         UsageChargeComponent,
+        WebSearchResult,
     )
     from .types.stream import (
         ChatResponseChoiceDelta,

@@ -168,7 +168,7 @@ def test_image_prices_accept_dhenara_ai_rows() -> None:
     )
     assert charge is not None
     assert (charge.cost, charge.charge) == (pytest.approx(1.0), pytest.approx(1.1))
-    with pytest.raises(ValueError, match="flat_cost_per_image or image_options_cost_data"):
+    with pytest.raises(ValueError, match="flat_cost_per_image, image_options_cost_data or output_image_token"):
         ImageModelCostData()
 
 

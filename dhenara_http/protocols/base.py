@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Union
 from ..errors import APIStatusError, CapabilityError
 from ..types.enums import AIModelAPIProviderEnum, FinishReason
 from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
-from ..types.response import ChatResponse
+from ..types.response import ChatResponse, ChatResponseTextContentItem, ImageResponse
 from ..types.stream import (
     ChatResponseChoiceDelta,
     ChatResponseChunk,
@@ -213,6 +213,20 @@ class StreamAccumulator(Protocol):
         ...
 
 
+class ImageWireProtocol(Protocol):
+    """What an image wire module offers (``openai_images``, ``imagen``): a request and its one answer, never a stream
+    (a streaming call on an image model is refused before sending), so no accumulator."""
+
+    NAME: str
+    FRAMING: str
+
+    def build_request(self, ctx: CallContext) -> WireRequest: ...
+
+    def parse_response(self, data: dict[str, Any], ctx: CallContext) -> ImageResponse: ...
+
+    def parse_error(self, status: int, body: Any) -> ErrorInfo | None: ...
+
+
 class WireProtocol(Protocol):
     """The functions every protocol module offers."""
 
@@ -240,6 +254,9 @@ class WireProtocol(Protocol):
 # * Reasoning travels only to the family that made it — the same wire protocol on the same API provider — with its
 #   signature / encrypted content. To any other destination it is dropped, never re-sent as text: foreign thinking
 #   pasted into a prompt confuses the next model, and signatures are rejected across families.
+# * Hosted web search: its calls, results and citations travel only to the family that made them, as they came. To
+#   any other destination the calls and results are dropped (they are the provider's own server-side state) and the
+#   sources the text cites follow the answer as one short text (see cited_sources), so the facts keep their origin.
 
 _TOOL_ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _TOOL_ID_PREFIX = "tid_"
@@ -269,3 +286,17 @@ def same_family(response: ChatResponse, ctx: CallContext, wire_api: str) -> bool
     """Whether ``response`` was made by the same wire protocol on the same API provider as this call, so that its
     reasoning (signatures, encrypted content) may be replayed."""
     return response.metadata.get("wire_api") == wire_api and response.api_provider == ctx.api_provider
+
+
+def cited_sources(response: ChatResponse) -> str:
+    """The sources an earlier answer's text cites (its first choice), as text to append to that answer for a
+    provider that cannot carry the citations themselves: ``"\n\nSources:\n- title: url …"``, or ``""``."""
+    seen: dict[str, str | None] = {}
+    for item in response.choices[0].contents if response.choices else []:
+        if isinstance(item, ChatResponseTextContentItem):
+            for cite in item.citations:
+                if cite.url and cite.url not in seen:
+                    seen[cite.url] = cite.title
+    if not seen:
+        return ""
+    return "\n\nSources:\n" + "\n".join(f"- {title}: {url}" if title else f"- {url}" for url, title in seen.items())

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from .hosted_tools import WebSearchHostedTool
 from .tools import StructuredOutputConfig, ToolChoice, ToolDefinition
 
 if TYPE_CHECKING:
@@ -61,7 +62,9 @@ class AIModelCallConfig(BaseModel):
       added on top); ``None`` sends no cap where the provider has a default (see ``docs/reasoning.md``).
     * ``reasoning`` turns thinking on; ``reasoning_effort`` (effort models) or ``max_reasoning_tokens``
       (token-budget models) tunes it.
-    * ``options`` are passed to the model as they are (``temperature``, ``top_p``, ``stop``, ``seed`` …).
+    * ``options`` are passed to the model as they are (``temperature``, ``top_p``, ``stop``, ``seed`` …); an image
+      model checks them against its ``valid_options`` (``size``, ``quality``, ``n`` …).
+    * ``hosted_tools`` are tools the provider runs itself (:class:`WebSearchHostedTool`).
     * ``timeout`` is the total time one attempt may take, streams included; ``connect_timeout`` bounds connecting and
       ``read_timeout`` the silence between two reads. ``retries`` is how many times a failed attempt is retried;
       a ``Retry-After`` above ``max_retry_wait`` seconds fails at once instead of waiting. ``retry_delay`` is the
@@ -69,8 +72,7 @@ class AIModelCallConfig(BaseModel):
       official SDKs back off).
     * ``api_version_override`` replaces the API version a host is sent (Anthropic's ``anthropic-version``, the
       ``api-version`` of Azure hosts). ``artifact_config`` writes what each call sent and received to disk
-      (:class:`ArtifactConfig`). ``hosted_tools`` are provider-side tools (web search …). ``context_policy`` is
-      accepted for dhenara-ai's programs and not sent.
+      (:class:`ArtifactConfig`). ``context_policy`` is accepted for dhenara-ai's programs and not sent.
     """
 
     streaming: bool = False
@@ -82,6 +84,7 @@ class AIModelCallConfig(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
     tools: list[ToolDefinition] | None = None
     tool_choice: ToolChoice | None = None
+    hosted_tools: list[WebSearchHostedTool] | None = None
     structured_output: StructuredOutputConfig | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     timeout: float | None = Field(default=600.0, gt=0)
@@ -94,7 +97,6 @@ class AIModelCallConfig(BaseModel):
     test_mode: bool = False
     api_version_override: str | None = None
     artifact_config: ArtifactConfig | None = None
-    hosted_tools: list[Any] | None = None
     context_policy: AIModelContextPolicy | None = None
 
     @field_validator("tool_choice", mode="before")

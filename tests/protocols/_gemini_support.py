@@ -123,8 +123,9 @@ def expected_thoughts(parts: list[dict[str, Any]]) -> str:
     return "".join(p["text"] for p in parts if p.get("thought") and p.get("text"))
 
 
-def expected_usage(usage: dict[str, Any]) -> dict[str, Any]:
-    """Usage as the package defines it, computed from Gemini's counters."""
+def expected_usage(usage: dict[str, Any], searches: int = 0) -> dict[str, Any]:
+    """Usage as the package defines it, computed from Gemini's counters (and the web searches the answer's grounding
+    lists, which Gemini does not count in ``usageMetadata``)."""
     prompt = usage.get("promptTokenCount", 0) + usage.get("toolUsePromptTokenCount", 0)
     completion = usage.get("candidatesTokenCount", 0) + usage.get("thoughtsTokenCount", 0)
     return {
@@ -134,6 +135,7 @@ def expected_usage(usage: dict[str, Any]) -> dict[str, Any]:
         "reasoning_tokens": usage.get("thoughtsTokenCount"),
         "cache_read_tokens": usage.get("cachedContentTokenCount"),
         "cache_write_tokens": None,
+        "web_search_requests": searches,
     }
 
 
