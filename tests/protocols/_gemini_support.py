@@ -119,8 +119,19 @@ def expected_text(parts: list[dict[str, Any]]) -> str | None:
     return joined if any(p.get("text") for p in parts if "text" in p and not p.get("thought")) else None
 
 
-def expected_thoughts(parts: list[dict[str, Any]]) -> str:
-    return "".join(p["text"] for p in parts if p.get("thought") and p.get("text"))
+def expected_thoughts(parts: list[dict[str, Any]], sep: str = "") -> str:
+    """Every thought part's text, joined by ``sep``: pieces of a stream join as they are; the separate thought parts
+    of an answer are separate reasoning items, shown a blank line apart (``sep="\\n\\n"``)."""
+    return sep.join(p["text"] for p in parts if p.get("thought") and p.get("text"))
+
+
+def expected_searches(data: dict[str, Any]) -> int:
+    """The web searches an answer's grounding lists (``webSearchQueries`` of its candidates)."""
+    return sum(
+        len((c.get("groundingMetadata") or {}).get("webSearchQueries") or [])
+        for c in data.get("candidates") or []
+        if isinstance(c, dict)
+    )
 
 
 def expected_usage(usage: dict[str, Any], searches: int = 0) -> dict[str, Any]:
