@@ -133,18 +133,19 @@ def _option(options: dict[str, Any], model: FoundationModel | None, name: str) -
     return None if value is None else str(value)
 
 
-def _token_cost(usage: ImageResponseUsage, cost_data: ImageModelCostData, *, output: bool) -> float | None:
-    """USD for the usage's input tokens (and its output tokens when ``output``); None when a counted kind of token
-    has no rate. Input tokens counted only as a total (no text / image split) are priced as text."""
+def _token_cost(usage: ImageResponseUsage, cost_data: ImageModelCostData, *, images: bool) -> float | None:
+    """USD for the usage's tokens — its output image tokens only when ``images`` (else the images are priced per
+    image); None when a counted kind of token has no rate. Input tokens counted only as a total (no text / image
+    split) are priced as text."""
     text_in = usage.input_text_tokens
     image_in = usage.input_image_tokens or 0
     if text_in is None:
         text_in = max((usage.prompt_tokens or 0) - image_in, 0)
     parts = [(text_in, cost_data.input_text_token_cost_per_million)]
     parts.append((image_in, cost_data.input_image_token_cost_per_million))
-    if output:
+    parts.append((usage.output_text_tokens or 0, cost_data.output_text_token_cost_per_million))
+    if images:
         parts.append((usage.output_image_tokens or 0, cost_data.output_image_token_cost_per_million))
-        parts.append((usage.output_text_tokens or 0, cost_data.output_text_token_cost_per_million))
     total = 0.0
     for count, rate in parts:
         if not count:
@@ -160,16 +161,16 @@ def image_cost(
 ) -> float | None:
     """USD for an image call, unrounded; None when it cannot be priced (see the module docstring)."""
     if cost_data.bills_tokens and usage.output_image_tokens:
-        return _token_cost(usage, cost_data, output=True)
+        return _token_cost(usage, cost_data, images=True)
     size = _option(usage.options, model, cost_data.size_option)
     quality = _option(usage.options, model, cost_data.quality_option)
     per_image = cost_data.cost_per_image(size, quality)
     if per_image is None:
         return None
-    inputs = _token_cost(usage, cost_data, output=False) if cost_data.bills_tokens else 0.0
-    if inputs is None:
+    tokens = _token_cost(usage, cost_data, images=False) if cost_data.bills_tokens else 0.0
+    if tokens is None:
         return None
-    return per_image * usage.number_of_images + inputs
+    return per_image * usage.number_of_images + tokens
 
 
 def image_usage_charge(

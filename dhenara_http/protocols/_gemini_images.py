@@ -150,9 +150,8 @@ def _usage(raw: Any, images: int, model: str, options: dict[str, Any]) -> ImageR
     usage.input_text_tokens = prompt - usage.input_image_tokens
     if output_split:
         usage.output_image_tokens = output_split.get("IMAGE", 0)
-        usage.output_text_tokens = candidates - usage.output_image_tokens + thoughts
     else:
-        # Without a split, the answer's tokens are its images' (thinking apart).
-        usage.output_image_tokens = candidates
-        usage.output_text_tokens = thoughts
+        # Without a split, the answer's tokens are its images' (thinking apart) — or its text's when it has no image.
+        usage.output_image_tokens = candidates if images else 0
+    usage.output_text_tokens = candidates - usage.output_image_tokens + thoughts
     return usage
