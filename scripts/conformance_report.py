@@ -32,6 +32,7 @@ MODULES = [
     "tests/protocols/test_chat_completions_conformance.py",
     "tests/protocols/test_anthropic_conformance.py",
     "tests/protocols/test_gemini_conformance.py",
+    "tests/protocols/test_openai_images_conformance.py",
     "tests/protocols/test_conformance_contents.py",
 ]
 #: Row order: the providers whose protocol the library speaks, then the ones it does not.

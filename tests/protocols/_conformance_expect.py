@@ -30,10 +30,8 @@ from dhenara_http.errors import (
 #: The wire protocols the library speaks.
 WIRES = ("chat_completions", "responses", "anthropic", "gemini", "converse")
 
-#: Why a provider's records are not checked at all.
-OUT_OF_SCOPE_PROVIDERS = {
-    "openai_images": "image generation is not implemented yet",
-}
+#: Why a provider's records are not checked at all (every recorded provider is checked today).
+OUT_OF_SCOPE_PROVIDERS: dict[str, str] = {}
 
 
 def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -41,6 +39,8 @@ def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
     provider = record["provider"]
     if provider in OUT_OF_SCOPE_PROVIDERS:
         return None, OUT_OF_SCOPE_PROVIDERS[provider]
+    if provider == "openai_images":
+        return "openai_images", None
     endpoint = str(record.get("endpoint") or "")
     url = str(record.get("url") or "").split("?")[0]
     body = record.get("response_body") or ""

@@ -37,7 +37,8 @@ from tests.support.recordings import body_bytes, http_response, shared_records
 pytestmark = pytest.mark.conformance
 
 #: Wires the client can run end to end today; Bedrock Converse records are read by ``test_converse_conformance``
-#: through the protocol and the decoder until the client signs Bedrock requests.
+#: through the protocol and the decoder until the client signs Bedrock requests, and image answers by
+#: ``test_openai_images_conformance``.
 CLIENT_WIRES = ("chat_completions", "responses", "anthropic", "gemini")
 CASES = [(r, wire) for r in shared_records() for wire in [classify(r)[0]] if wire in CLIENT_WIRES]
 IDS = [f"{wire}-{r['provider']}-{r['fixture_file'].rsplit('/', 1)[-1]}#{r['interaction_index']}" for r, wire in CASES]
