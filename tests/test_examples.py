@@ -84,10 +84,6 @@ def test_hosted_web_search_example_searches_and_cites_on_three_wires() -> None:
     assert 0.035 < costs[2] < 0.036
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the client core to return image answers (parse_response → finalize_image → image_response)",
-)
 def test_image_example_saves_the_images_of_three_wires(tmp_path: Path) -> None:
     out = run(str(EXAMPLES / "image_generation.py"), cwd=tmp_path)
     saved = sorted(tmp_path.glob("image_*.png"))

@@ -1,7 +1,8 @@
 """The mock's Imagen: ``POST /v1beta/models/{model}:predict`` (Gemini API) and
 ``POST /v1/projects/{project}/locations/{location}/publishers/google/models/{model}:predict`` (Vertex AI).
 
-A request needs an API key (``x-goog-api-key`` or ``?key=``) or a bearer token, and ``instances[0].prompt``;
+A Gemini API request needs an API key (``x-goog-api-key`` or ``?key=``), a Vertex AI one a bearer token this server
+issued (as its other Vertex routes, :mod:`.google_oauth`); both need ``instances[0].prompt``;
 ``parameters.sampleCount`` is 1 to 4. The answer is ``predictions``: one ``{"bytesBase64Encoded", "mimeType"}`` per
 image (small PNGs). A prompt containing ``[filtered]`` has every image withheld, as Imagen's safety filter does: a
 ``raiFilteredReason`` per image when ``includeRaiReason`` is on, else an empty answer. Errors have Google's shape.
@@ -18,6 +19,7 @@ from ._answer import Ids
 from ._http import MockRequest, Reply
 from ._images import FILTER_WORD, png
 from ._routes import Route
+from .google_oauth import unauthenticated
 
 NAME = "imagen"
 _REASON = (
@@ -26,9 +28,13 @@ _REASON = (
 )
 
 
+def _vertex(request: MockRequest) -> bool:
+    return "/projects/" in request.path
+
+
 def _authorized(request: MockRequest) -> bool:
-    auth = request.header("authorization") or ""
-    return bool(request.header("x-goog-api-key") or request.query.get("key") or auth.lower().startswith("bearer "))
+    # Vertex AI's tokens are checked by the handler (Google's 401 shape, as the other Vertex routes answer).
+    return _vertex(request) or bool(request.header("x-goog-api-key") or request.query.get("key"))
 
 
 def _error(request: MockRequest, status: int, message: str) -> Reply:
@@ -36,6 +42,10 @@ def _error(request: MockRequest, status: int, message: str) -> Reply:
 
 
 def handle(request: MockRequest) -> Reply:
+    if _vertex(request):
+        refused = unauthenticated(request)
+        if refused is not None:
+            return refused
     body = request.json
     if not isinstance(body, dict):
         return _error(request, 400, "Invalid JSON payload received. Expected an object.")
@@ -70,7 +80,7 @@ ROUTES = [
         name=NAME,
         method="POST",
         pattern=re.compile(
-            r"/v1(?:beta)?/(?:projects/[^/]+/locations/[^/]+/publishers/google/)?models/(?P<model>[^/:]+):predict"
+            r"/v1(?:beta1?)?/(?:projects/[^/]+/locations/[^/]+/publishers/google/)?models/(?P<model>[^/:]+):predict"
         ),
         handler=handle,
         error=gemini.error_body,

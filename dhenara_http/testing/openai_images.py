@@ -8,10 +8,11 @@ refused as OpenAI's safety system refuses one (``content_policy_violation`` for 
 the GPT image models).
 
 Answers: ``n`` images — ``b64_json`` (the GPT image models, and DALL·E with ``response_format="b64_json"``) or a ``url``
-on this server (DALL·E's default) — with DALL·E 3's ``revised_prompt``; the GPT image models also report the
-``size``, ``quality``, ``background`` and ``output_format`` used (``auto`` resolved to ``1024x1024`` / ``medium``) and
-``usage``: input tokens (the prompt's words) and output image tokens from OpenAI's published table of tokens per
-image size and quality. The images are small PNGs (whatever ``output_format`` says).
+on this server (DALL·E's default; in ``test_mode``, which has no server, a ``data:`` URL) — with DALL·E 3's
+``revised_prompt``; the GPT image models also report the ``size``, ``quality``, ``background`` and ``output_format``
+used (``auto`` resolved to ``1024x1024`` / ``medium``) and ``usage``: input tokens (the prompt's words) and output
+image tokens from OpenAI's published table of tokens per image size and quality. The images are small PNGs
+(whatever ``output_format`` says).
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def handle(request: MockRequest) -> Reply:
         name = ids.alnum(f"image{i}", 24)
         if gpt or body.get("response_format") == "b64_json":
             entry: dict[str, Any] = {"b64_json": base64.b64encode(png(name)).decode("ascii")}
+        elif request.state.get("in_process"):
+            # ``test_mode`` has no server to fetch from: the image travels in a data URL.
+            entry = {"url": "data:image/png;base64," + base64.b64encode(png(name)).decode("ascii")}
         else:
             entry = {"url": f"http://{host}{prefix}/mock-images/{name}.png"}
         if model == "dall-e-3":

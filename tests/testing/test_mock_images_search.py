@@ -14,7 +14,9 @@ import pytest
 from dhenara_http import (
     AIModelAPI,
     AIModelCallConfig,
+    AIModelClient,
     AIModelEndpoint,
+    AuthenticationError,
     BadRequestError,
     ContentFilterError,
     ImageContentFormat,
@@ -105,15 +107,7 @@ def test_the_mock_refuses_what_openai_refuses(server: MockProviderServer) -> Non
 
 @pytest.mark.parametrize("provider", ["google_gemini_api", "google_vertex_ai"])
 def test_imagen_on_both_google_hosts(server: MockProviderServer, provider: str) -> None:
-    if provider == "google_vertex_ai":
-        api = AIModelAPI(
-            provider=provider,
-            credentials={"access_token": "t"},
-            config={"base_url": server.url("/v1"), "project_id": "p1"},
-        )
-    else:
-        api = server.api(provider)
-    endpoint = AIModelEndpoint(api=api, ai_model=Imagen4)
+    endpoint = AIModelEndpoint(api=server.api(provider), ai_model=Imagen4)
     result, sent = image_call(endpoint, AIModelCallConfig(options={"n": 3}), "A red skateboard")
     image = result.image_response
     assert len(image.images()) == 3
@@ -122,6 +116,16 @@ def test_imagen_on_both_google_hosts(server: MockProviderServer, provider: str) 
     assert image.usage_charge.cost == pytest.approx(0.12)  # Imagen 4: $0.04 an image
     with pytest.raises(ContentFilterError, match="filter"):
         image_call(endpoint, AIModelCallConfig(), "A [filtered] skateboard")
+
+
+def test_imagen_on_vertex_takes_only_tokens_the_mock_issued(server: MockProviderServer) -> None:
+    api = AIModelAPI(
+        provider="google_vertex_ai",
+        credentials={"access_token": "not-issued-here"},
+        config={"base_url": server.url("/v1"), "project_id": "p1"},
+    )
+    with pytest.raises(AuthenticationError):
+        image_call(AIModelEndpoint(api=api, ai_model=Imagen4), AIModelCallConfig(), "A red skateboard")
 
 
 def test_gemini_image_model_answers_text_and_a_png(server: MockProviderServer) -> None:
@@ -183,3 +187,25 @@ def test_without_the_tool_nothing_is_searched(server: MockProviderServer) -> Non
     assert response is not None
     assert response.web_searches() == []
     assert response.citations() == []
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "options"),
+    [
+        ("openai", DallE3, {}),
+        ("openai", GPTImage1, {"quality": "low"}),
+        ("google_gemini_api", Imagen4, {"n": 2}),
+        ("google_vertex_ai", Imagen4, {}),
+        ("google_gemini_api", Gemini3ProImagePreview, {}),
+    ],
+)
+def test_test_mode_answers_image_models_in_process(provider: str, model: Any, options: dict[str, Any]) -> None:
+    api = AIModelAPI(provider=provider, config={"project_id": "p1"} if provider == "google_vertex_ai" else {})
+    config = AIModelCallConfig(test_mode=True, options=options)
+    with AIModelClient(AIModelEndpoint(api=api, ai_model=model), config) as client:
+        image = client.generate(prompt="A fox").image_response
+    assert image is not None
+    assert image.images()
+    # DALL·E's default URL answer comes as a data URL: there is no server to fetch from.
+    assert all(i.get_bytes().startswith(PNG_MAGIC) for i in image.images())
+    assert image.usage_charge is not None
