@@ -419,3 +419,31 @@ def test_a_search_on_a_model_without_a_search_price_is_unpriced_not_free() -> No
     assert chat_usage_charge(usage, prices) is None
     usage.web_search_requests = 0
     assert chat_usage_charge(usage, prices) is not None
+
+
+@pytest.mark.parametrize(
+    ("provider", "config", "model", "answer"),
+    [
+        (
+            "openai",
+            {"wire_api": "chat_completions"},
+            GPT5,
+            {"id": "c", "object": "chat.completion", "choices": [], "model": "gpt-5"},
+        ),
+        ("amazon_bedrock", {"region": "us-east-1"}, ClaudeSonnet45, {"output": {"message": {"content": []}}}),
+    ],
+)
+def test_wires_without_hosted_search_carry_the_cited_sources_as_text(
+    provider: str, config: dict[str, Any], model: Any, answer: dict[str, Any]
+) -> None:
+    previous = _turn_one()
+    api = AIModelAPI(provider=provider, api_key="k-test", config=config)
+    with respx.mock() as router:
+        route = router.route().mock(return_value=httpx.Response(200, json=answer))
+        with AIModelClient(AIModelEndpoint(api=api, ai_model=model), AIModelCallConfig(retries=0)) as client:
+            client.generate(messages=[Prompt.with_text("Weather?"), previous, Prompt.with_text("Thanks")])
+        dumped = route.calls.last.request.content.decode()
+    assert "server_tool_use" not in dumped
+    assert dumped.count("Sources:") == 1
+    for url in dict.fromkeys(c.url for c in previous.citations()):
+        assert str(url) in dumped
