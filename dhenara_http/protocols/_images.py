@@ -14,19 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import (
-    APIStatusError,
-    CapabilityError,
-    ConfigurationError,
-    ContentFilterError,
-    InternalServerError,
-    ResponseParseError,
-    implied_status,
-)
+from ..errors import CapabilityError, ConfigurationError, ContentFilterError, ResponseParseError
 from ..types.enums import ImageContentFormat
 from ..types.prompt import Prompt
 from ..types.response import ChatResponse, ImageContentItem, ImageResponse, ImageResponseChoice, ImageResponseUsage
-from .base import CallContext, ErrorInfo
+from .base import CallContext
 
 #: ``output_format`` / file-extension names → media types.
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "jpg": "image/jpeg", "webp": "image/webp"}
@@ -91,25 +83,6 @@ def content_filtered(ctx: CallContext, message: str, body: Any, code: str | None
         status_code=400,
         error_code=code,
         body=body,
-    )
-
-
-def in_band_error(ctx: CallContext, info: ErrorInfo | None, data: Any) -> APIStatusError:
-    """The typed error for an error body that came with a success status."""
-    info = info or ErrorInfo(message="the provider reported an error")
-    cls = info.error_class or InternalServerError
-    message = info.message
-    # It never passed the transport's error path, which scrubs secrets from the errors it builds.
-    for secret in ctx.endpoint.api.secrets():
-        message = message.replace(secret, "[REDACTED]")
-    return cls(
-        message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=implied_status(cls),
-        error_type=info.error_type,
-        error_code=info.error_code,
-        body=data,
     )
 
 

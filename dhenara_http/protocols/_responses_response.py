@@ -27,8 +27,6 @@ from typing import Any
 from ..errors import (
     APIStatusError,
     BadRequestError,
-    InternalServerError,
-    implied_status,
 )
 from ..types.enums import FinishReason
 from ..types.response import (
@@ -46,7 +44,7 @@ from ..types.response import (
     WebSearchResult,
 )
 from ._openai_errors import classify
-from .base import CallContext, ErrorInfo
+from .base import CallContext, ErrorInfo, error_from_info
 
 NAME = "responses"
 
@@ -280,24 +278,7 @@ _IN_BAND_TYPES: dict[str, type[APIStatusError]] = {"invalid_request_error": BadR
 
 def in_band_error(data: dict[str, Any], ctx: CallContext) -> APIStatusError:
     """The typed error for an error body (``{"error": {...}}``) that arrived with a success status."""
-    info = parse_error(500, data) or ErrorInfo(message="the provider reported an error")
-    cls = info.error_class or InternalServerError
-    message = info.message
-    # It never passed the transport's error path, which scrubs secrets from the errors it builds.
-    for secret in ctx.endpoint.api.secrets():
-        message = message.replace(secret, "[REDACTED]")
-    err = cls(
-        message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=implied_status(cls),
-        error_type=info.error_type,
-        error_code=info.error_code,
-        body=data,
-    )
-    if info.retryable is not None:
-        err.should_retry = info.retryable  # type: ignore[attr-defined]
-    return err
+    return error_from_info(ctx, parse_error(500, data), data)
 
 
 def parse_error(status: int, body: Any) -> ErrorInfo | None:

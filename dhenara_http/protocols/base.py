@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..errors import APIStatusError, CapabilityError
+from ..errors import APIStatusError, CapabilityError, InternalServerError, implied_status
 from ..types.enums import AIModelAPIProviderEnum, FinishReason
 from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import ChatResponse, ChatResponseTextContentItem, ImageResponse
@@ -195,6 +195,29 @@ class ErrorInfo:
     error_class: type[APIStatusError] | None = None
     retry_after: float | None = None
     retryable: bool | None = None
+
+
+def error_from_info(ctx: CallContext, info: ErrorInfo | None, body: Any) -> APIStatusError:
+    """The typed error for an error body that arrived with a success status, given what the wire read of it: it is
+    raised with the status its class implies, and its message is scrubbed of the call's secrets here, since it never
+    passed the transport's error path, which scrubs the errors it builds."""
+    info = info or ErrorInfo(message="the provider reported an error")
+    cls = info.error_class or InternalServerError
+    message = info.message
+    for secret in ctx.endpoint.api.secrets():
+        message = message.replace(secret, "[REDACTED]")
+    err = cls(
+        message,
+        provider=ctx.api_provider.value,
+        model=ctx.model_name,
+        status_code=implied_status(cls),
+        error_type=info.error_type,
+        error_code=info.error_code,
+        body=body,
+    )
+    if info.retryable is not None:
+        err.should_retry = info.retryable  # type: ignore[attr-defined]
+    return err
 
 
 class StreamAccumulator(Protocol):

@@ -23,8 +23,8 @@ from typing import Any
 from ..errors import ResponseParseError
 from ..types.response import ImageResponse, ImageResponseChoice, ImageResponseUsage
 from ._google_errors import parse_error as _parse_error
-from ._images import call_options, content_filtered, image_item, image_response, in_band_error, prompt_text
-from .base import CallContext, ErrorInfo, WireRequest
+from ._images import call_options, content_filtered, image_item, image_response, prompt_text
+from .base import CallContext, ErrorInfo, WireRequest, error_from_info
 
 NAME = "imagen"
 #: Never streamed (refused before sending); named for the host table's sake.
@@ -79,7 +79,7 @@ def build_request(ctx: CallContext) -> WireRequest:
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     """An :class:`ImageResponse` from a ``:predict`` answer; a ``ContentFilterError`` when it holds no image."""
     if data.get("error"):
-        raise in_band_error(ctx, parse_error(500, data), data)
+        raise error_from_info(ctx, parse_error(500, data), data)
     predictions = data.get("predictions") or []
     if not isinstance(predictions, list):
         raise ResponseParseError("'predictions' is not a list", provider=ctx.api_provider.value, model=ctx.model_name)

@@ -23,9 +23,9 @@ from typing import Any
 from ..errors import ResponseParseError
 from ..types.enums import ImageContentFormat
 from ..types.response import ImageContentItem, ImageResponse, ImageResponseChoice, ImageResponseUsage
-from ._images import MEDIA_TYPES, call_options, count, image_item, image_response, in_band_error, prompt_text
+from ._images import MEDIA_TYPES, call_options, count, image_item, image_response, prompt_text
 from ._openai_errors import openai_error_info
-from .base import CallContext, ErrorInfo, WireRequest
+from .base import CallContext, ErrorInfo, WireRequest, error_from_info
 
 NAME = "openai_images"
 #: Never streamed (refused before sending); named for the host table's sake.
@@ -50,7 +50,7 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     images = data.get("data")
     if not isinstance(images, list):
         if data.get("error"):
-            raise in_band_error(ctx, parse_error(500, data), data)
+            raise error_from_info(ctx, parse_error(500, data), data)
         raise ResponseParseError(
             "the image answer has no 'data' list", provider=ctx.api_provider.value, model=ctx.model_name
         )
