@@ -411,6 +411,15 @@ ChatResponseContentItem = Annotated[
 ]
 
 
+class HostedToolUsage(BaseModel):
+    """dhenara-ai's hosted-tool counts: calls per tool (and their ``total``), billed units per priced unit."""
+
+    request_counts: dict[str, int] = Field(default_factory=dict)
+    token_counts: dict[str, int] = Field(default_factory=dict)
+    billing_counts: dict[str, int] = Field(default_factory=dict)
+    details: dict[str, Any] | None = None
+
+
 class ChatResponseUsage(BaseModel):
     """Tokens, normalised across providers.
 
@@ -427,6 +436,14 @@ class ChatResponseUsage(BaseModel):
     cache_write_tokens: int | None = None
     #: Searches a hosted web-search tool ran (billed per search, or per grounded prompt, on top of the tokens).
     web_search_requests: int = 0
+
+    @property
+    def hosted_tool_usage(self) -> HostedToolUsage | None:
+        """dhenara-ai's form of the hosted-tool counts (None when the call ran none)."""
+        n = self.web_search_requests
+        if not n:
+            return None
+        return HostedToolUsage(request_counts={"web_search": n, "total": n}, billing_counts={"web_search": n})
 
 
 class UsageChargeComponent(BaseModel):
@@ -757,5 +774,27 @@ class AIModelCallResponse(BaseModel):
         if self.chat_response is not None:
             return self.chat_response.preview_dict()
         if self.image_response is not None:
-            return self.image_response.model_dump(exclude={"choices", "provider_response"})
+            return self.image_response.preview_dict()
         return None
+
+    # The answer's own fields and helpers, read through the call's response (dhenara-ai's examples read them here).
+
+    def text(self) -> str | None:
+        """The answer's text (the text beside the images of an image answer); None for a stream not yet consumed."""
+        answer = self.full_response
+        return answer.text() if answer is not None else None
+
+    @property
+    def usage(self) -> ChatResponseUsage | ImageResponseUsage | None:
+        answer = self.full_response
+        return answer.usage if answer is not None else None
+
+    @property
+    def usage_charge(self) -> UsageCharge | None:
+        answer = self.full_response
+        return answer.usage_charge if answer is not None else None
+
+    @property
+    def choices(self) -> list[ChatResponseChoice] | list[ImageResponseChoice]:
+        answer = self.full_response
+        return answer.choices if answer is not None else []
