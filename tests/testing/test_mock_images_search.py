@@ -14,6 +14,7 @@ import pytest
 from dhenara_http import (
     AIModelAPI,
     AIModelCallConfig,
+    AIModelCallResponse,
     AIModelClient,
     AIModelEndpoint,
     AuthenticationError,
@@ -209,3 +210,21 @@ def test_test_mode_answers_image_models_in_process(provider: str, model: Any, op
     # DALL·E's default URL answer comes as a data URL: there is no server to fetch from.
     assert all(i.get_bytes().startswith(PNG_MAGIC) for i in image.images())
     assert image.usage_charge is not None
+
+
+def test_the_call_response_reads_its_answer_as_dhenara_ai_examples_do(server: MockProviderServer) -> None:
+    result = generate(server, "anthropic", ClaudeOpus46, prompt="Who won", hosted_tools=[WebSearchHostedTool()])
+    answer = result.chat_response
+    assert answer is not None
+    assert result.text() == answer.text()
+    assert result.choices == answer.choices
+    assert result.usage_charge == answer.usage_charge
+    assert result.usage is answer.usage
+    usage = answer.usage
+    assert usage is not None
+    assert usage.hosted_tool_usage is not None
+    assert usage.hosted_tool_usage.request_counts == {"web_search": 1, "total": 1}
+    image = images(server, "openai", GPTImage1)
+    call = AIModelCallResponse(image_response=image)
+    assert call.usage is image.usage
+    assert call.text() is None
