@@ -3,7 +3,8 @@
 A protocol's ``parse_response`` reads the provider's JSON; whatever it raises that is not one of our errors (a
 malformed answer read into a ``TypeError`` …) becomes a :class:`~dhenara_http.errors.ResponseParseError` here, with
 secrets scrubbed. The parsed response then goes through :func:`~dhenara_http._finalize.finalize` (structured output,
-cost) and is wrapped with the HTTP facts of the exchange.
+cost) — an image wire's :class:`ImageResponse` through :func:`~dhenara_http._finalize_image.finalize_image` (its
+cost), into ``image_response`` — and is wrapped with the HTTP facts of the exchange.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from ._finalize import finalize
 from .errors import DhenaraError, ResponseParseError
 from .types.enums import ExternalApiCallStatusEnum
 from .types.http import RateLimitInfo
-from .types.response import AIModelCallResponse, ChatResponse, ExternalApiCallStatus
+from .types.response import AIModelCallResponse, ChatResponse, ExternalApiCallStatus, ImageResponse
 
 if TYPE_CHECKING:
     from ._transport.http import Facts, Transport
@@ -41,7 +42,13 @@ def read_answer(
             f"the answer is JSON but not an object (a {type(data).__name__})", provider=t.provider, model=t.model
         )
     try:
-        parsed = finalize(protocol.parse_response(data, ctx), ctx)
+        parsed: ChatResponse | ImageResponse = protocol.parse_response(data, ctx)
+        if isinstance(parsed, ImageResponse):
+            from ._finalize_image import finalize_image
+
+            parsed = finalize_image(parsed, ctx)
+        else:
+            parsed = finalize(parsed, ctx)
     except DhenaraError as exc:
         raise t.scrub.error(exc) from None
     except Exception as exc:
@@ -50,13 +57,17 @@ def read_answer(
     return response_of(parsed, ctx, facts)
 
 
-def response_of(parsed: ChatResponse, ctx: CallContext, facts: Facts | None) -> AIModelCallResponse:
-    """``AIModelCallResponse`` for a finalized response, with the HTTP facts of its exchange."""
+def response_of(parsed: ChatResponse | ImageResponse, ctx: CallContext, facts: Facts | None) -> AIModelCallResponse:
+    """``AIModelCallResponse`` for a finalized response (a chat or an image answer), with the HTTP facts of its
+    exchange."""
+    answer: dict[str, Any] = (
+        {"image_response": parsed} if isinstance(parsed, ImageResponse) else {"chat_response": parsed}
+    )
     if facts is None:
-        return AIModelCallResponse(status=success_status(ctx), chat_response=parsed)
+        return AIModelCallResponse(status=success_status(ctx), **answer)
     return AIModelCallResponse(
         status=success_status(ctx, facts.status),
-        chat_response=parsed,
+        **answer,
         request_id=facts.request_id,
         headers=facts.headers,
         attempts=facts.attempts,

@@ -10,8 +10,15 @@ with a missing cache rate falling back to the input rate. When the prompt is lon
 call is priced at that tier's rates (the highest tier passed wins) — the way Google, OpenAI and Anthropic bill long
 prompts.
 
+Hosted web search adds its per-call price: ``web_search_requests`` searches (or, for a model billed per grounded
+prompt, 1 when the call searched at all) x the price per thousand / 1000. A call that searched on a model without a
+search price gets no cost (``None``): an unknown price is never counted as free.
+
 Images: a price per image, found by the size and quality the call used (the model's defaults fill what the call left
-out), times the number of images.
+out), times the number of images. Where the provider bills image models by tokens (OpenAI's GPT image models, Gemini
+image models) and the answer counts them, the tokens are priced instead: input text and image tokens, output image
+tokens (in place of the per-image price, which is the provider's price of the usual token count of such an image) and
+output text tokens. A counted token kind without a rate leaves the call unpriced.
 
 ``cost`` is rounded to 9 decimals (a nano-dollar); ``charge`` is ``cost`` raised by ``cost_multiplier_percentage``.
 """
@@ -86,15 +93,36 @@ def _tracking_cost() -> bool:
     return bool(settings.ENABLE_COST_TRACKING and settings.ENABLE_USAGE_TRACKING)
 
 
+def web_search_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float | None:
+    """USD for the call's hosted web searches (0 when it ran none); None when it searched and has no search price."""
+    searches = usage.web_search_requests
+    if not searches:
+        return 0.0
+    price = cost_data.web_search_cost_per_thousand
+    if price is None:
+        return None
+    units = 1 if cost_data.web_search_unit == "grounded_prompt" else searches
+    return units * price / 1000
+
+
 def chat_usage_charge(
     usage: ChatResponseUsage | None, cost_data: ChatModelCostData | ImageModelCostData | None
 ) -> UsageCharge | None:
-    """The cost (and charge) of a chat call, with its components; None without usage, without chat prices, or when
-    the settings turn cost tracking off."""
+    """The cost (and charge) of a chat call, with its components; None without usage, without chat prices, when the
+    settings turn cost tracking off, or when the call used a priced feature (hosted web search) the prices do not
+    cover."""
     if usage is None or not isinstance(cost_data, ChatModelCostData) or not _tracking_cost():
         return None
-    charge = usage_charge(chat_cost(usage, cost_data), cost_data.cost_multiplier_percentage)
+    search = web_search_cost(usage, cost_data)
+    if search is None:
+        return None
+    charge = usage_charge(chat_cost(usage, cost_data) + search, cost_data.cost_multiplier_percentage)
     charge.components = chat_cost_components(usage, cost_data)
+    if search:
+        units = 1 if cost_data.web_search_unit == "grounded_prompt" else usage.web_search_requests
+        charge.components.append(
+            UsageChargeComponent(key="web_search", cost=round(search, 9), units=units, unit=cost_data.web_search_unit)
+        )
     return charge
 
 
@@ -105,19 +133,58 @@ def _option(options: dict[str, Any], model: FoundationModel | None, name: str) -
     return None if value is None else str(value)
 
 
+def _token_cost(usage: ImageResponseUsage, cost_data: ImageModelCostData, *, images: bool) -> float | None:
+    """USD for the usage's tokens — its output image tokens only when ``images`` (else the images are priced per
+    image); None when a counted kind of token has no rate. Input tokens counted only as a total (no text / image
+    split) are priced as text."""
+    text_in = usage.input_text_tokens
+    image_in = usage.input_image_tokens or 0
+    if text_in is None:
+        text_in = max((usage.prompt_tokens or 0) - image_in, 0)
+    parts = [(text_in, cost_data.input_text_token_cost_per_million)]
+    parts.append((image_in, cost_data.input_image_token_cost_per_million))
+    parts.append((usage.output_text_tokens or 0, cost_data.output_text_token_cost_per_million))
+    if images:
+        parts.append((usage.output_image_tokens or 0, cost_data.output_image_token_cost_per_million))
+    total = 0.0
+    for count, rate in parts:
+        if not count:
+            continue
+        if rate is None:
+            return None
+        total += count * rate
+    return total / 1_000_000
+
+
+def image_cost(
+    usage: ImageResponseUsage, cost_data: ImageModelCostData, model: FoundationModel | None = None
+) -> float | None:
+    """USD for an image call, unrounded; None when it cannot be priced (see the module docstring)."""
+    if cost_data.bills_tokens and usage.output_image_tokens:
+        return _token_cost(usage, cost_data, images=True)
+    size = _option(usage.options, model, cost_data.size_option)
+    quality = _option(usage.options, model, cost_data.quality_option)
+    per_image = cost_data.cost_per_image(size, quality)
+    if per_image is None:
+        return None
+    tokens = _token_cost(usage, cost_data, images=False) if cost_data.bills_tokens else 0.0
+    if tokens is None:
+        return None
+    return per_image * usage.number_of_images + tokens
+
+
 def image_usage_charge(
     usage: ImageResponseUsage | None,
     cost_data: ChatModelCostData | ImageModelCostData | None,
     model: FoundationModel | None = None,
 ) -> UsageCharge | None:
     """The cost (and charge) of an image call: the per-image price for ``usage.options``' size and quality (the
-    model's default options fill the gaps) times ``usage.number_of_images``. None without usage, without image
-    prices, or when no price row matches the options used (an unpriced call is reported as such, not as free)."""
-    if usage is None or not isinstance(cost_data, ImageModelCostData):
+    model's default options fill the gaps) times ``usage.number_of_images``, or the tokens where the provider bills
+    tokens. None without usage, without image prices, or when nothing prices what the call used (an unpriced call
+    is reported as such, not as free)."""
+    if usage is None or not isinstance(cost_data, ImageModelCostData) or not _tracking_cost():
         return None
-    size = _option(usage.options, model, "size")
-    quality = _option(usage.options, model, "quality")
-    per_image = cost_data.cost_per_image(size, quality)
-    if per_image is None:
+    cost = image_cost(usage, cost_data, model)
+    if cost is None:
         return None
-    return usage_charge(per_image * usage.number_of_images, cost_data.cost_multiplier_percentage)
+    return usage_charge(cost, cost_data.cost_multiplier_percentage)

@@ -28,6 +28,8 @@ WIRE_MODULES = {
     "gemini": "gemini",
     "converse": "converse",
     "invoke": "anthropic",
+    "openai_images": "openai_images",
+    "imagen": "imagen",
 }
 
 
@@ -41,6 +43,9 @@ DEFAULT_ROUTES: dict[str, tuple[str, str]] = {
     "chat_completions": ("/chat/completions", "/chat/completions"),
     "anthropic": ("/messages", "/messages"),
     "gemini": ("/{model_resource}:generateContent", "/{model_resource}:streamGenerateContent?alt=sse"),
+    # Image wires answer in one piece (a stream is refused before sending), so both templates are the same.
+    "openai_images": ("/images/generations", "/images/generations"),
+    "imagen": ("/{model_resource}:predict", "/{model_resource}:predict"),
 }
 
 _VERTEX_PUBLISHER = "/projects/{project_id}/locations/{location}/publishers"
@@ -89,6 +94,10 @@ class HostProfile:
     #: The wire whose error reader reads this host's error answers, whatever wire the call speaks: Bedrock answers
     #: ``{"message": …}`` with ``x-amzn-errortype`` on InvokeModel too, not the Anthropic API's error object.
     error_wire: str | None = None
+    #: Per image wire: options this host does not take (the Gemini API's Imagen takes no watermark switch, seed or
+    #: negative prompt, which Vertex AI's does). A model default among them is left out; one the call gives is a
+    #: ``CapabilityError``.
+    unsupported_image_options: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def route(self, wire: str, model: str, config: Mapping[str, Any], stream: bool) -> tuple[str, dict[str, str]]:
         """The path (relative to the base URL) and query of a call on ``wire`` to ``model``."""
@@ -132,7 +141,7 @@ HOSTS: dict[P, HostProfile] = {
     P.OPEN_AI: HostProfile(
         P.OPEN_AI,
         "https://api.openai.com/v1",
-        ("responses", "chat_completions"),
+        ("responses", "chat_completions", "openai_images"),
         "bearer",
         max_tokens_field="max_completion_tokens",
         developer_role=True,
@@ -141,7 +150,7 @@ HOSTS: dict[P, HostProfile] = {
     P.MICROSOFT_OPENAI: HostProfile(
         P.MICROSOFT_OPENAI,
         "{endpoint}/openai/v1",
-        ("responses", "chat_completions"),
+        ("responses", "chat_completions", "openai_images"),
         "api-key",
         max_tokens_field="max_completion_tokens",
         developer_role=True,
@@ -159,26 +168,35 @@ HOSTS: dict[P, HostProfile] = {
     P.DEEPSEEK: HostProfile(
         P.DEEPSEEK, "https://api.deepseek.com", ("chat_completions",), "bearer", replays_reasoning_content=True
     ),
-    P.OPENAI_COMPATIBLE: HostProfile(P.OPENAI_COMPATIBLE, "{base_url}", ("chat_completions",), "bearer"),
+    P.OPENAI_COMPATIBLE: HostProfile(
+        P.OPENAI_COMPATIBLE, "{base_url}", ("chat_completions", "openai_images"), "bearer"
+    ),
     P.ANTHROPIC: HostProfile(
         P.ANTHROPIC, "https://api.anthropic.com/v1", ("anthropic",), "x-api-key", request_id_headers=("request-id",)
     ),
     P.GOOGLE_AI: HostProfile(
         P.GOOGLE_AI,
         "https://generativelanguage.googleapis.com/v1beta",
-        ("gemini",),
+        ("gemini", "imagen"),
         "x-goog-api-key",
         request_id_headers=("x-goog-request-id", "x-request-id"),
+        unsupported_image_options={
+            "imagen": frozenset({"add_watermark", "seed", "negative_prompt", "enhance_prompt", "storage_uri", "labels"})
+        },
     ),
     P.GOOGLE_VERTEX_AI: HostProfile(
         P.GOOGLE_VERTEX_AI,
         "https://{location}-aiplatform.googleapis.com/v1",
-        ("gemini", "anthropic"),
+        ("gemini", "anthropic", "imagen"),
         "google-oauth",
         routes={
             "gemini": (
                 _VERTEX_PUBLISHER + "/google/models/{model}:generateContent",
                 _VERTEX_PUBLISHER + "/google/models/{model}:streamGenerateContent?alt=sse",
+            ),
+            "imagen": (
+                _VERTEX_PUBLISHER + "/google/models/{model}:predict",
+                _VERTEX_PUBLISHER + "/google/models/{model}:predict",
             ),
             "anthropic": (
                 _VERTEX_PUBLISHER + "/anthropic/models/{model}:rawPredict",
@@ -220,10 +238,14 @@ def host_for(api: AIModelAPI) -> HostProfile:
 
 
 def wire_api_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
-    """The wire protocol a call to this API uses: ``config["wire_api"]``, else, on a host that serves several
-    vendors' models (Vertex AI), the one of the model's vendor, else the host's default."""
+    """The wire protocol a call to this API uses: an image model's own wire when its catalogue entry names one
+    (``openai_images``, ``imagen``: ``config["wire_api"]`` picks among chat wires, which cannot make its images),
+    else ``config["wire_api"]``, else, on a host that serves several vendors' models (Vertex AI), the one of the
+    model's vendor, else the host's default."""
     host = host_for(api)
-    wire = api.config.get("wire_api")
+    image_settings = model.image_settings if model is not None else None
+    wire = image_settings.wire_api if image_settings is not None else None
+    wire = wire or api.config.get("wire_api")
     if not wire and model is not None and len(host.wire_apis) > 1:
         wire = VENDOR_WIRES.get((api.provider, model.provider))
     wire = wire or host.wire_apis[0]

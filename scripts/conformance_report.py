@@ -35,6 +35,7 @@ MODULES = [
     "tests/protocols/test_gemini_conformance.py",
     "tests/protocols/test_converse_conformance.py",
     "tests/protocols/test_vertex_conformance.py",
+    "tests/protocols/test_openai_images_conformance.py",
     "tests/protocols/test_conformance_contents.py",
 ]
 #: Row order: the providers whose protocol the library speaks, then the ones it does not.

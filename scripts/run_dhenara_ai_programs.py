@@ -25,6 +25,7 @@ the two repositories.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -41,7 +42,7 @@ from dhenara_http.testing import MockProviderServer
 #: The providers an example is run for when it reads ``EXAMPLE_ACTIVE_PROVIDER``.
 EXAMPLE_PROVIDERS = ("openai", "anthropic", "google")
 #: API providers whose ``DHENARA_HTTP_BASE_URL_*`` point at the mock server (all speak a wire it serves).
-MOCK_PROVIDERS = ("openai", "anthropic", "google_gemini_api", "deepseek", "microsoft_openai")
+MOCK_PROVIDERS = ("openai", "anthropic", "google_gemini_api", "deepseek", "microsoft_openai", "google_vertex_ai")
 #: Fake keys: whatever the programs read from the environment or the credentials file.
 FAKE_KEYS = {
     "OPENAI_API_KEY": "sk-mock-openai",
@@ -243,7 +244,18 @@ def why(stderr: str, returncode: int) -> str:
     return tail[-1] if tail else f"exit status {returncode}"
 
 
-def run_one(program: Program, env: dict[str, str], scratch: Path, timeout: float, python: str) -> Outcome:
+def credentials_toml(server: MockProviderServer) -> str:
+    """The credentials file: fake keys, and for Vertex AI the mock's own service account (tokens from the server)."""
+    from dhenara_http.testing._accounts import service_account
+
+    account = json.dumps(json.dumps(service_account(token_uri=server.url("/token"))))
+    vertex = f'\n[google_vertex_ai]\ncredentials.service_account_json = {account}\nconfig.location = "us-central1"\n'
+    return CREDENTIALS_TOML + vertex
+
+
+def run_one(
+    program: Program, env: dict[str, str], scratch: Path, timeout: float, python: str, credentials: str
+) -> Outcome:
     folder = Path(tempfile.mkdtemp(dir=scratch))
     for rel, text in program.files.items():
         target = folder / rel
@@ -251,7 +263,7 @@ def run_one(program: Program, env: dict[str, str], scratch: Path, timeout: float
         target.write_text(text, encoding="utf-8")
     secrets = folder / "secrets"
     secrets.mkdir()
-    (secrets / "dai_credentials.toml").write_text(CREDENTIALS_TOML, encoding="utf-8")
+    (secrets / "dai_credentials.toml").write_text(credentials, encoding="utf-8")
     script = folder / "program.py"
     script.write_text(program.source, encoding="utf-8")
     path = os.pathsep.join(p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
@@ -296,8 +308,11 @@ def main(argv: list[str] | None = None) -> int:
         with MockProviderServer() as server:
             env = {**os.environ, **FAKE_KEYS, **server.environment(MOCK_PROVIDERS)}
             env.pop("DHENARA_HTTP_LOG", None)
+            credentials = credentials_toml(server)
             with ThreadPoolExecutor(max_workers=max(args.jobs, 1)) as pool:
-                outcomes = list(pool.map(lambda p: run_one(p, env, scratch, args.timeout, args.python), programs))
+                outcomes = list(
+                    pool.map(lambda p: run_one(p, env, scratch, args.timeout, args.python, credentials), programs)
+                )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -26,12 +26,15 @@ from dhenara_http.foundation_models import (
     DallE3,
     DeepseekFlash,
     DeepseekV4Pro,
+    Gemini3ProImagePreview,
     GPT4o,
     GPT4oMini,
+    GPTImage1,
     Imagen3,
     O1Mini,
     O3Mini,
 )
+from dhenara_http.types.hosted_tools import WebSearchHostedTool
 
 PNG = GenericFile(name="pixel.png", media_type="image/png", data=b"\x89PNG\r\n\x1a\n")
 PDF = GenericFile(name="doc.pdf", media_type="application/pdf", data=b"%PDF-1.4")
@@ -82,11 +85,68 @@ def test_a_missing_capability_is_named(
     assert isinstance(error, ConfigurationError)  # a CapabilityError is a configuration error (and a ValueError)
 
 
-@pytest.mark.parametrize("model", [DallE3, Imagen3])
-def test_a_chat_call_on_an_image_model_is_refused(model: Any) -> None:
-    error = attempt(model)
-    assert model.model_name in str(error)
-    assert "image generation model" in str(error)
+@pytest.mark.parametrize("model", [DallE3, Imagen3, Gemini3ProImagePreview])
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [
+        ({"streaming": True}, "streaming"),
+        ({"tools": [TOOL]}, "tools"),
+        ({"structured_output": Answer}, "structured output"),
+        ({"reasoning": True}, "reasoning"),
+        ({"hosted_tools": [WebSearchHostedTool()]}, "hosted tools"),
+    ],
+)
+def test_what_an_image_model_cannot_do_is_refused_by_name(model: Any, config: dict[str, Any], named: str) -> None:
+    error = attempt(model, **config)
+    message = str(error)
+    assert model.model_name in message
+    assert "image generation model" in message
+    assert f"does not support {named}" in message
+
+
+def test_several_refused_asks_are_all_named() -> None:
+    message = str(attempt(DallE3, streaming=True, tools=[TOOL]))
+    assert "streaming" in message
+    assert "tools" in message
+
+
+@pytest.mark.parametrize(
+    ("model", "options", "named"),
+    [
+        (DallE3, {"quality": "ultra"}, "'quality'"),
+        (DallE3, {"background": "transparent"}, "'background'"),  # a GPT image model's option, not DALL·E's
+        (GPTImage1, {"response_format": "url"}, "'response_format'"),  # the GPT image models always return base64
+        (Imagen3, {"number_of_images": 9}, "'number_of_images'"),
+        (Imagen3, {"n": 2, "number_of_images": 3}, "same option"),
+    ],
+)
+def test_an_option_the_image_model_does_not_take_is_named_before_sending(
+    model: Any, options: dict[str, Any], named: str
+) -> None:
+    api = AIModelAPI(provider=PROVIDER[model.provider.value], api_key="sk-test")
+    client = AIModelClient(AIModelEndpoint(api=api, ai_model=model), AIModelCallConfig(options=options))
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route()
+        with pytest.raises(ConfigurationError) as caught:
+            client.generate("a red fox")
+    assert not route.called
+    assert named in str(caught.value)
+    assert model.model_name in str(caught.value)
+    assert not model.validate_options(options)
+
+
+def test_hosted_web_search_on_a_wire_without_it_is_refused() -> None:
+    api = AIModelAPI(provider="openai", api_key="sk-test", config={"wire_api": "chat_completions"})
+    client = AIModelClient(
+        AIModelEndpoint(api=api, ai_model=GPT4o), AIModelCallConfig(hosted_tools=[WebSearchHostedTool()])
+    )
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.route()
+        with pytest.raises(CapabilityError) as caught:
+            client.generate("news?")
+    assert not route.called
+    assert "web_search" in str(caught.value)
+    assert "'chat_completions'" in str(caught.value)
 
 
 def test_reasoning_error_is_the_same_from_the_check_and_from_the_protocol_context() -> None:

@@ -18,11 +18,18 @@ SEEDS = sorted(EXAMPLES.glob("seed_*.py"))
 QUOTED = re.compile(r'which began: "(?P<quote>.*?)(?: …)?"\.')
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> str:
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
     # The conftest has already removed any real API key.
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})}
     done = subprocess.run(
-        [sys.executable, *args], capture_output=True, text=True, encoding="utf-8", env=env, timeout=120, check=False
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+        cwd=cwd,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
@@ -95,3 +102,25 @@ def test_seed_program_runs_unchanged_against_the_mock(seed: Path) -> None:
     assert_each_turn_quotes_the_previous(answers)
     for (_, model, _), answer in zip(heads, answers, strict=True):
         assert answer.startswith(f"Mock answer from {model}")
+
+
+def test_hosted_web_search_example_searches_and_cites_on_three_wires() -> None:
+    out = run(str(EXAMPLES / "hosted_web_search.py"))
+    heads = re.findall(r"== (\S+) on (\S+) \((mock|live)\)", out)
+    assert [h[1] for h in heads] == ["openai", "anthropic", "google_gemini_api"]
+    assert out.count("searched: [") == 3
+    assert len(re.findall(r"cited: .* <https://example\.com/", out)) == 6
+    # $10 per 1,000 searches (OpenAI, Anthropic); $35 per 1,000 grounded prompts (Gemini 2.5) — on top of tokens.
+    costs = [float(c) for c in re.findall(r"searches: 1; cost: \$(\d+\.\d+)", out)]
+    assert len(costs) == 3
+    assert 0.01 < costs[0] < 0.011
+    assert 0.01 < costs[1] < 0.012
+    assert 0.035 < costs[2] < 0.036
+
+
+def test_image_example_saves_the_images_of_three_wires(tmp_path: Path) -> None:
+    out = run(str(EXAMPLES / "image_generation.py"), cwd=tmp_path)
+    saved = sorted(tmp_path.glob("image_*.png"))
+    assert len(saved) == 5  # DALL·E 3 twice, Imagen 4 two images, Gemini 3 Pro Image one
+    assert all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in saved)
+    assert "cost: $0.040000" in out  # DALL·E 3 standard 1024x1024

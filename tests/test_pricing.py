@@ -33,6 +33,7 @@ from dhenara_http.foundation_models import (
     GPT4oMini,
     GPT53Codex,
     GPTImage1,
+    GPTImage15,
     Imagen3,
 )
 from tests.support.recordings import http_response, load_record, response_json
@@ -168,7 +169,7 @@ def test_image_prices_accept_dhenara_ai_rows() -> None:
     )
     assert charge is not None
     assert (charge.cost, charge.charge) == (pytest.approx(1.0), pytest.approx(1.1))
-    with pytest.raises(ValueError, match="flat_cost_per_image or image_options_cost_data"):
+    with pytest.raises(ValueError, match="flat_cost_per_image, image_options_cost_data or output_image_token"):
         ImageModelCostData()
 
 
@@ -301,3 +302,115 @@ def test_a_generic_model_has_no_cost() -> None:
     assert result.chat_response is not None
     assert result.chat_response.usage is not None
     assert result.chat_response.usage_charge is None
+
+
+# -- image prices per model, size and quality --------------------------------------------------------------------
+#
+# Written out from the providers' pricing pages (read 2026-12-06): OpenAI's "Image generation" table
+# (developers.openai.com/api/docs/pricing) and Google's Gemini API pricing page (ai.google.dev/gemini-api/docs/pricing)
+# — not read from the catalogue, which the test checks against them.
+
+PUBLISHED_PER_IMAGE: list[tuple[str, dict[str, Any], float]] = [
+    ("DallE2", {"size": "256x256"}, 0.016),
+    ("DallE2", {"size": "512x512"}, 0.018),
+    ("DallE2", {"size": "1024x1024"}, 0.020),
+    ("DallE3", {"quality": "standard", "size": "1024x1024"}, 0.040),
+    ("DallE3", {"quality": "standard", "size": "1024x1792"}, 0.080),
+    ("DallE3", {"quality": "standard", "size": "1792x1024"}, 0.080),
+    ("DallE3", {"quality": "hd", "size": "1024x1024"}, 0.080),
+    ("DallE3", {"quality": "hd", "size": "1792x1024"}, 0.120),
+    ("GPTImage1", {"quality": "low", "size": "1024x1024"}, 0.011),
+    ("GPTImage1", {"quality": "low", "size": "1536x1024"}, 0.016),
+    ("GPTImage1", {"quality": "medium", "size": "1024x1024"}, 0.042),
+    ("GPTImage1", {"quality": "medium", "size": "1024x1536"}, 0.063),
+    ("GPTImage1", {"quality": "high", "size": "1024x1024"}, 0.167),
+    ("GPTImage1", {"quality": "high", "size": "1536x1024"}, 0.250),
+    ("GPTImage1Mini", {"quality": "low", "size": "1024x1024"}, 0.005),
+    ("GPTImage1Mini", {"quality": "low", "size": "1024x1536"}, 0.006),
+    ("GPTImage1Mini", {"quality": "medium", "size": "1024x1024"}, 0.011),
+    ("GPTImage1Mini", {"quality": "medium", "size": "1536x1024"}, 0.015),
+    ("GPTImage1Mini", {"quality": "high", "size": "1024x1024"}, 0.036),
+    ("GPTImage1Mini", {"quality": "high", "size": "1024x1536"}, 0.052),
+    ("GPTImage15", {"quality": "low", "size": "1024x1024"}, 0.009),
+    ("GPTImage15", {"quality": "low", "size": "1536x1024"}, 0.013),
+    ("GPTImage15", {"quality": "medium", "size": "1024x1024"}, 0.034),
+    ("GPTImage15", {"quality": "medium", "size": "1024x1536"}, 0.050),
+    ("GPTImage15", {"quality": "high", "size": "1024x1024"}, 0.133),
+    ("GPTImage15", {"quality": "high", "size": "1536x1024"}, 0.200),
+    ("Imagen3", {}, 0.03),
+    ("Imagen4", {}, 0.04),
+    ("Imagen4Fast", {}, 0.02),
+    ("Imagen4Ultra", {}, 0.06),
+    ("Gemini25FlashImage", {}, 0.039),
+    ("Gemini3ProImagePreview", {"image_size": "1K"}, 0.134),
+    ("Gemini3ProImagePreview", {"image_size": "2K"}, 0.134),
+    ("Gemini3ProImagePreview", {"image_size": "4K"}, 0.24),
+    ("Gemini31FlashImagePreview", {"image_size": "1K"}, 0.067),
+    ("Gemini31FlashImagePreview", {"image_size": "2K"}, 0.101),
+    ("Gemini31FlashImagePreview", {"image_size": "4K"}, 0.151),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "price"), PUBLISHED_PER_IMAGE)
+def test_per_image_price_is_the_published_one(name: str, options: dict[str, Any], price: float) -> None:
+    from dhenara_http import foundation_models
+
+    model = getattr(foundation_models, name)
+    assert image_cost(model, 1, **options) == pytest.approx(price)
+    assert image_cost(model, 3, **options) == pytest.approx(3 * price)
+
+
+#: (model, output image tokens of one image, the published per-image price those tokens stand for). The token counts
+#: are OpenAI's image generation guide (272 / 1056 / 4160 for a low / medium / high square image, 6240 for a high
+#: portrait one) and Google's pricing notes (1,290 tokens for a Gemini 2.5 Flash Image, 1,120 at 1K and 2,000 at 4K
+#: for Gemini 3 Pro Image, 1,120 at 1K for Gemini 3.1 Flash Image). GPT Image 1 mini is left out: its published
+#: per-image prices are not its tokens at its published image-output rate.
+TOKENS_PER_IMAGE: list[tuple[str, int, float]] = [
+    ("GPTImage1", 272, 0.011),
+    ("GPTImage1", 1056, 0.042),
+    ("GPTImage1", 4160, 0.167),
+    ("GPTImage15", 1056, 0.034),
+    ("GPTImage15", 6240, 0.200),
+    ("Gemini25FlashImage", 1290, 0.039),
+    ("Gemini3ProImagePreview", 1120, 0.134),
+    ("Gemini3ProImagePreview", 2000, 0.24),
+    ("Gemini31FlashImagePreview", 1120, 0.067),
+]
+
+
+@pytest.mark.parametrize(("name", "tokens", "price"), TOKENS_PER_IMAGE)
+def test_token_priced_images_cost_their_published_price(name: str, tokens: int, price: float) -> None:
+    from dhenara_http import foundation_models
+
+    model = getattr(foundation_models, name)
+    usage = ImageResponseUsage(number_of_images=1, output_image_tokens=tokens)
+    charge = image_usage_charge(usage, model.cost_data, model)
+    assert charge is not None
+    assert charge.cost == pytest.approx(price, abs=0.001)  # the published prices are rounded
+
+
+def test_a_token_priced_call_adds_its_input_and_text_tokens() -> None:
+    # GPT Image 1.5: $5 / M text input, $8 / M image input, $32 / M image output, $10 / M text output.
+    usage = ImageResponseUsage(
+        number_of_images=1,
+        input_text_tokens=50,
+        input_image_tokens=300,
+        output_image_tokens=1056,
+        output_text_tokens=20,
+    )
+    charge = image_usage_charge(usage, GPTImage15.cost_data, GPTImage15)
+    assert charge is not None
+    assert charge.cost == pytest.approx((50 * 5 + 300 * 8 + 1056 * 32 + 20 * 10) / M)
+    # Without a text-output rate (GPT Image 1), text output tokens leave the call unpriced, not free.
+    assert image_usage_charge(usage, GPTImage1.cost_data, GPTImage1) is None
+
+
+def test_gpt_image_2_is_priced_by_its_tokens_only() -> None:
+    from dhenara_http.foundation_models import GPTImage2
+
+    usage = ImageResponseUsage(number_of_images=1, options={"size": "1536x864"}, input_text_tokens=10)
+    assert image_usage_charge(usage, GPTImage2.cost_data, GPTImage2) is None  # no token count: unpriced
+    usage.output_image_tokens = 1000
+    charge = image_usage_charge(usage, GPTImage2.cost_data, GPTImage2)
+    assert charge is not None
+    assert charge.cost == pytest.approx((10 * 5.0 + 1000 * 30.0) / M)  # $5 / M text in, $30 / M image out

@@ -8,13 +8,16 @@ Reasoning: Claude up to 4.5 takes a thinking ``token_budget`` (Opus 4.5 also an 
 think ``adaptive``-ly, steered by effort. ``native_structured_output`` marks the models that take Anthropic's own
 JSON-schema output (Opus 4.1, the 4.5 generation and later). Sonnet 4 and 4.5 bill prompts above 200K tokens (the
 1M-context beta) at the long-context rates of the tier.
+
+Hosted web search costs $10 per 1,000 searches on every model. Claude 4.6 and later take the ``web_search_20260209``
+tool (dynamic filtering); earlier models ``web_search_20250305`` (``metadata["web_search_tool"]``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._rows import DOCS, chat
+from ._rows import DOCS, chat, with_web_search
 
 SOURCE = "https://platform.claude.com/docs/en/about-claude/pricing"
 
@@ -45,6 +48,7 @@ def _adaptive(name: str, display: str, price: tuple[float, float, float, float],
     kw.setdefault("efforts", _EFFORTS_XHIGH)
     kw.setdefault("hosts", _hosts(f"anthropic.{name}", name))
     kw.setdefault("native_structured", True)
+    kw["metadata"] = {"web_search_tool": "web_search_20260209", **kw.get("metadata", {})}
     return _claude(name, display, price, reasoning="adaptive", **kw)
 
 
@@ -229,6 +233,8 @@ MODELS: dict[str, dict[str, Any]] = {
         hosts=_hosts("anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku@20240307"),
     ),
 }
+
+with_web_search(MODELS, lambda row: (10.0, "search"))
 
 #: dhenara-ai's second name for Claude Sonnet 4.
 PY_ALIASES = {"Claude40Sonnet": "ClaudeSonnet40"}

@@ -8,13 +8,22 @@ there.
 Reasoning: Gemini 2.5 takes a ``thinkingBudget`` (``token_budget``) within a range of its own — 2.5 Pro 128 to 32,768
 (thinking cannot be turned off), 2.5 Flash 0 to 24,576 (0 turns it off), 2.5 Flash-Lite 512 to 24,576 (0 turns it
 off); Gemini 3 takes a ``thinkingLevel`` (``effort``).
+
+Grounding with Google Search (the hosted web-search tool) is billed per search query on Gemini 3 ($14 per 1,000) and
+per grounded prompt on the earlier models ($35 per 1,000), beyond a monthly / daily free allowance the catalogue does
+not know about (it lists the price of every search).
+
+Image models: Imagen (``:predict``) is priced per image; Gemini's image models answer on ``generateContent`` and are
+billed by tokens (image output tokens at their own rate; an image is ~1,290 tokens on 2.5 Flash Image, ~1,120 tokens
+at 1K and 2K and ~2,000 at 4K on 3 Pro Image); their per-image rows are Google's published prices of an image, used
+when no token count came back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._rows import ALL_MEDIA, TEXT, chat, image, option
+from ._rows import ALL_MEDIA, IMAGES_AS_OF, TEXT, VISION, chat, image, option, per_image, with_web_search
 
 SOURCE = "https://ai.google.dev/gemini-api/docs/pricing"
 VERTEX_IMAGE_SOURCE = "https://cloud.google.com/vertex-ai/generative-ai/pricing"
@@ -152,17 +161,57 @@ MODELS: dict[str, dict[str, Any]] = {
     ),
 }
 
+with_web_search(
+    MODELS,
+    lambda row: (14.0, "search") if row["model_name"].startswith("gemini-3") else (35.0, "grounded_prompt"),
+)
+
+_ASPECT = ["1:1", "9:16", "16:9", "4:3", "3:4"]
 _IMAGEN_OPTIONS = {
-    "aspect_ratio": option(["1:1", "9:16", "16:9", "4:3", "3:4"], "1:1", description="Aspect ratio"),
-    "number_of_images": option([1, 2, 3, 4], 1, cost=True, description="Number of images"),
-    "add_watermark": option([True, False], False, description="Add a SynthID watermark"),
+    "aspect_ratio": option(_ASPECT, "1:1", description="Aspect ratio"),
+    "number_of_images": option([1, 2, 3, 4], 1, cost=True, description="Number of images", aliases=("n",)),
+    "add_watermark": option([True, False], False, description="Add a SynthID watermark (Vertex AI only)"),
     "safety_filter_level": option(
         [None, "block_low_and_above", "block_medium_and_above", "block_only_high"],
         "block_only_high",
         description="Safety filter level",
     ),
     "person_generation": option([None, "dont_allow", "allow_adult", "allow_all"], "allow_adult"),
+    "output_mime_type": option(["image/png", "image/jpeg"], None, description="Image file format"),
+    "seed": option([], None, description="Seed (Vertex AI only, with add_watermark off)"),
 }
+_IMAGEN4_OPTIONS = {**_IMAGEN_OPTIONS, "image_size": option(["1K", "2K"], None, description="Output size")}
+_GEMINI_ASPECT = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"]
+_IMAGEN_NOTE = "Imagen is being retired in favour of the Gemini image models."
+
+
+def _imagen(name: str, display: str, flat: float, **kw: Any) -> dict[str, Any]:
+    kw.setdefault("options", _IMAGEN4_OPTIONS)
+    kw.setdefault("source", SOURCE)
+    return image(name, display, V, flat=flat, inputs=TEXT, wire="imagen", as_of=IMAGES_AS_OF, **kw)
+
+
+def _gemini_image(
+    name: str, display: str, rows: list[dict[str, Any]], tokens: tuple[float, float, float, float], **kw: Any
+) -> dict[str, Any]:
+    sizes = kw.pop("sizes", None)
+    options = {"aspect_ratio": option(_GEMINI_ASPECT, None, description="Aspect ratio")}
+    if sizes:
+        options["image_size"] = option(list(sizes), sizes[0], cost=True, description="Output size")
+    return image(
+        name,
+        display,
+        V,
+        source=SOURCE,
+        rows=rows,
+        options=options,
+        inputs=VISION,
+        tokens=tokens,
+        size_option="image_size",
+        as_of=IMAGES_AS_OF,
+        **kw,
+    )
+
 
 IMAGE_MODELS: dict[str, dict[str, Any]] = {
     "Imagen3": image(
@@ -175,6 +224,8 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
         inputs=TEXT,
         legacy=("imagen-3.0-generate",),
         price_notes="Gemini API price; Vertex AI lists $0.04 per image.",
+        wire="imagen",
+        metadata={"deprecated": True},
     ),
     "Imagen3Fast": image(
         "imagen-3.0-fast-generate-001",
@@ -186,5 +237,46 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
         inputs=TEXT,
         legacy=("imagen-3.0-fast-generate",),
         price_notes="Vertex AI only.",
+        wire="imagen",
+        metadata={"deprecated": True},
+    ),
+    "Imagen4": _imagen("imagen-4.0-generate-001", "Imagen 4", 0.04, price_notes=_IMAGEN_NOTE),
+    "Imagen4Fast": _imagen(
+        "imagen-4.0-fast-generate-001", "Imagen 4 Fast", 0.02, options=_IMAGEN_OPTIONS, price_notes=_IMAGEN_NOTE
+    ),
+    "Imagen4Ultra": _imagen(
+        "imagen-4.0-ultra-generate-001",
+        "Imagen 4 Ultra",
+        0.06,
+        options={**_IMAGEN4_OPTIONS, "number_of_images": option([1], 1, cost=True, aliases=("n",))},
+        price_notes=_IMAGEN_NOTE,
+    ),
+    "Gemini25FlashImage": _gemini_image(
+        "gemini-2.5-flash-image",
+        "Gemini 2.5 Flash Image",
+        [per_image(("1K",), None, 0.039)],
+        (0.3, 0.3, 30.0, 2.5),
+        sizes=("1K",),
+        aliases=("gemini-2.5-flash-image-preview",),
+        metadata={"deprecated": True},
+        price_notes="$30 per million image output tokens; an image up to 1024x1024 is 1,290 tokens ($0.039).",
+    ),
+    "Gemini3ProImagePreview": _gemini_image(
+        "gemini-3-pro-image-preview",
+        "Gemini 3 Pro Image Preview",
+        [per_image(("1K", "2K"), None, 0.134), per_image(("4K",), None, 0.24)],
+        (2.0, 2.0, 120.0, 12.0),
+        sizes=("1K", "2K", "4K"),
+        metadata={"google_vertex_location": "global"},
+        price_notes="$120 per million image output tokens: 1,120 tokens at 1K and 2K ($0.134), 2,000 at 4K ($0.24).",
+    ),
+    "Gemini31FlashImagePreview": _gemini_image(
+        "gemini-3.1-flash-image-preview",
+        "Gemini 3.1 Flash Image Preview",
+        [per_image(("1K",), None, 0.067), per_image(("2K",), None, 0.101), per_image(("4K",), None, 0.151)],
+        (0.5, 0.5, 60.0, 3.0),
+        sizes=("1K", "2K", "4K"),
+        metadata={"google_vertex_location": "global"},
+        price_notes="$60 per million image output tokens: 1,120 tokens at 1K ($0.067).",
     ),
 }

@@ -5,16 +5,32 @@ pro variants) bill a prompt above 272K input tokens at 2x input and 1.5x output 
 row below. OpenAI bills no cache writes, so that rate is left out (cached tokens are read at the cached-input rate).
 ``aliases`` are the dated snapshots OpenAI bills at the same prices as the model (``gpt-4o-2024-08-06``); a snapshot
 priced differently (``gpt-4o-2024-05-13``) is not one.
+The hosted web-search tool (``web_search``) costs $10 per 1,000 calls on every model, its search content tokens
+billed at the model's rates.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ._rows import DOCS, TEXT, VISION, Tier, chat, image, option, per_image
+from ._rows import (
+    DOCS,
+    IMAGES_AS_OF,
+    TEXT,
+    VISION,
+    ImageTokenRates,
+    Tier,
+    chat,
+    image,
+    option,
+    per_image,
+    with_web_search,
+)
 
 SOURCE = "https://developers.openai.com/api/docs/pricing"
 IMAGE_SOURCE = "https://developers.openai.com/api/docs/pricing#image-generation"
+#: USD per 1,000 hosted web searches (``web_search`` tool calls).
+WEB_SEARCH = (10.0, "search")
 
 V = "open_ai"
 _EFFORTS_O = ("low", "medium", "high")
@@ -218,16 +234,42 @@ MODELS: dict[str, dict[str, Any]] = {
     ),
 }
 
+with_web_search(MODELS, lambda row: WEB_SEARCH)
+
 # -- image models ----------------------------------------------------------------------------------------------------
 
 _SQUARE = ("1024x1024",)
 _TALL_WIDE_DALLE = ("1024x1792", "1792x1024")
 _TALL_WIDE_GPT = ("1024x1536", "1536x1024")
 _RESPONSE_FORMAT = option(["b64_json", "url"], "url", description="Response format")
+_WIRE = "openai_images"
+_GPT_NOTE = (
+    "OpenAI bills the GPT image models by tokens: when the answer counts them, the call is priced from its tokens "
+    "(input text and image tokens, output image tokens); the per-image rows are OpenAI's published prices of an "
+    "output image, used when no token count came back."
+)
+
+
+def _gpt_options(sizes: list[str], default_size: str) -> dict[str, dict[str, Any]]:
+    return {
+        "quality": option(["low", "medium", "high", "auto"], "medium", cost=True, description="Image quality"),
+        "size": option(sizes, default_size, cost=True, description="Dimensions"),
+        "n": option(list(range(1, 11)), 1, cost=True, description="Number of images"),
+        "background": option(["transparent", "opaque", "auto"], None, description="Background"),
+        "output_format": option(["png", "jpeg", "webp"], None, description="Image file format"),
+        "output_compression": option(list(range(101)), None, description="Compression (jpeg, webp), 0-100"),
+        "moderation": option(["low", "auto"], None, description="Content moderation level"),
+    }
 
 
 def _gpt_image(
-    name: str, display: str, low: tuple[float, float], med: tuple[float, float], high: tuple[float, float]
+    name: str,
+    display: str,
+    low: tuple[float, float],
+    med: tuple[float, float],
+    high: tuple[float, float],
+    tokens: ImageTokenRates,
+    **kw: Any,
 ) -> dict[str, Any]:
     rows = []
     for quality, (square, other) in (("low", low), ("medium", med), ("high", high)):
@@ -239,14 +281,14 @@ def _gpt_image(
         V,
         source=IMAGE_SOURCE,
         rows=rows,
-        max_words=1000,
+        max_words=32_000,
         inputs=VISION,
-        options={
-            "quality": option(["low", "medium", "high"], "medium", cost=True, description="Image quality"),
-            "size": option(["1024x1024", "1024x1536", "1536x1024"], "1024x1024", cost=True, description="Dimensions"),
-            "n": option(list(range(1, 11)), 1, cost=True, description="Number of images"),
-        },
-        price_notes="Per output image; prompt and input-image tokens are billed on top by OpenAI.",
+        options=_gpt_options(["1024x1024", "1024x1536", "1536x1024", "auto"], "1024x1024"),
+        price_notes=_GPT_NOTE,
+        wire=_WIRE,
+        tokens=tokens,
+        as_of=IMAGES_AS_OF,
+        **kw,
     )
 
 
@@ -268,6 +310,7 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
             "response_format": _RESPONSE_FORMAT,
         },
         metadata={"deprecated": True},
+        wire=_WIRE,
     ),
     "DallE3": image(
         "dall-e-3",
@@ -289,7 +332,30 @@ IMAGE_MODELS: dict[str, dict[str, Any]] = {
             "response_format": _RESPONSE_FORMAT,
         },
         metadata={"deprecated": True},
+        wire=_WIRE,
     ),
-    "GPTImage1": _gpt_image("gpt-image-1", "GPT Image 1", (0.011, 0.016), (0.042, 0.063), (0.167, 0.25)),
-    "GPTImage15": _gpt_image("gpt-image-1.5", "GPT Image 1.5", (0.009, 0.013), (0.034, 0.05), (0.133, 0.2)),
+    "GPTImage1": _gpt_image(
+        "gpt-image-1", "GPT Image 1", (0.011, 0.016), (0.042, 0.063), (0.167, 0.25), (5.0, 10.0, 40.0, None)
+    ),
+    "GPTImage1Mini": _gpt_image(
+        "gpt-image-1-mini", "GPT Image 1 mini", (0.005, 0.006), (0.011, 0.015), (0.036, 0.052), (2.0, 2.5, 8.0, None)
+    ),
+    "GPTImage15": _gpt_image(
+        "gpt-image-1.5", "GPT Image 1.5", (0.009, 0.013), (0.034, 0.05), (0.133, 0.2), (5.0, 8.0, 32.0, 10.0)
+    ),
+    # Any WIDTHxHEIGHT (multiples of 16, up to 3840x2160): priced by its tokens only.
+    "GPTImage2": image(
+        "gpt-image-2",
+        "GPT Image 2",
+        V,
+        source=IMAGE_SOURCE,
+        max_words=32_000,
+        inputs=VISION,
+        options=_gpt_options([], "1024x1024"),
+        price_notes="Billed by tokens only (any size): the answer's token counts price the call.",
+        wire=_WIRE,
+        tokens=(5.0, 8.0, 30.0, None),
+        aliases=("gpt-image-2-2026-04-21",),
+        as_of=IMAGES_AS_OF,
+    ),
 }

@@ -9,11 +9,17 @@ from typing import Any
 
 #: The day the catalogue's prices were read from the providers' pages.
 AS_OF = "2026-11-21"
+#: The day the image-model and hosted web-search prices were read.
+IMAGES_AS_OF = "2026-12-06"
 
 #: (input, output, cache read, cache write) in USD per million tokens; None where the provider has no such rate.
 Price = tuple[float, float, "float | None", "float | None"]
 #: (above this many prompt tokens, input, output, cache read, cache write).
 Tier = tuple[int, float, float, "float | None", "float | None"]
+#: A hosted web search's price: (USD per 1,000 units, the unit: ``search`` or ``grounded_prompt``).
+WebSearchPrice = tuple[float, str]
+#: Token rates of an image model in USD per million: (input text, input image, output image, output text).
+ImageTokenRates = tuple["float | None", "float | None", "float | None", "float | None"]
 
 TEXT = ("text",)
 VISION = ("text", "image")
@@ -48,6 +54,7 @@ def chat(
     max_input: int | None = None,
     metadata: dict[str, Any] | None = None,
     price_notes: str | None = None,
+    web_search: WebSearchPrice | None = None,
     enabled: bool = True,
     beta: bool = False,
     order: int = 0,
@@ -97,6 +104,11 @@ def chat(
             "source": source,
             "as_of": AS_OF,
             "notes": price_notes,
+            **(
+                {"web_search_cost_per_thousand": web_search[0], "web_search_unit": web_search[1]}
+                if web_search is not None
+                else {}
+            ),
         },
         "host_model_names": dict(hosts or {}),
         "aliases": aliases,
@@ -124,21 +136,32 @@ def image(
     metadata: dict[str, Any] | None = None,
     price_notes: str | None = None,
     order: int = 0,
+    wire: str | None = None,
+    tokens: ImageTokenRates | None = None,
+    size_option: str = "size",
+    as_of: str = AS_OF,
 ) -> dict[str, Any]:
     """One image model, priced per image: ``rows`` of ``{"size": (...), "quality": (...), "cost_per_image": x}`` or a
-    ``flat`` price."""
+    ``flat`` price, and by ``tokens`` where the provider bills tokens. ``wire`` is the wire its images are made on
+    (``openai_images``, ``imagen``; None: the vendor's chat wire)."""
+    token_rates = tokens or (None, None, None, None)
     return {
         "model_name": name,
         "display_name": display,
         "provider": vendor,
         "functional_type": "image_generation",
-        "settings": {"max_words": max_words, "input_modalities": inputs},
+        "settings": {"max_words": max_words, "input_modalities": inputs, "wire_api": wire},
         "valid_options": dict(options or {}),
         "cost_data": {
             "flat_cost_per_image": flat,
             "image_options_cost_data": list(rows or []),
+            "size_option": size_option,
+            "input_text_token_cost_per_million": token_rates[0],
+            "input_image_token_cost_per_million": token_rates[1],
+            "output_image_token_cost_per_million": token_rates[2],
+            "output_text_token_cost_per_million": token_rates[3],
             "source": source,
-            "as_of": AS_OF,
+            "as_of": as_of,
             "notes": price_notes,
         },
         "host_model_names": dict(hosts or {}),
@@ -157,10 +180,37 @@ def _metadata(metadata: dict[str, Any] | None, legacy: tuple[str, ...]) -> dict[
     return out
 
 
-def option(allowed: list[Any], default: Any, *, cost: bool = False, description: str | None = None) -> dict[str, Any]:
-    """A model option (image size, quality ...) with its allowed values and default."""
-    return {"allowed_values": allowed, "default_value": default, "cost_sensitive": cost, "description": description}
+def option(
+    allowed: list[Any],
+    default: Any,
+    *,
+    cost: bool = False,
+    description: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """A model option (image size, quality ...) with its allowed values (empty: any value), default and other names.
+    A None default (the option is not sent unless given) is one of the allowed values."""
+    if default is None and allowed and None not in allowed:
+        allowed = [None, *allowed]
+    return {
+        "allowed_values": allowed,
+        "default_value": default,
+        "cost_sensitive": cost,
+        "description": description,
+        "aliases": aliases,
+    }
 
 
 def per_image(sizes: tuple[str, ...], quality: str | None, cost: float) -> dict[str, Any]:
     return {"size": sizes, "quality": (quality,) if quality else None, "cost_per_image": cost}
+
+
+def with_web_search(models: dict[str, dict[str, Any]], price_of: Any) -> dict[str, dict[str, Any]]:
+    """``models`` with each text model's hosted web-search price set: ``price_of(row)`` gives (USD per 1,000
+    units, the unit) or None for a model without one."""
+    for row in models.values():
+        price = price_of(row)
+        if price is not None:
+            row["cost_data"]["web_search_cost_per_thousand"] = price[0]
+            row["cost_data"]["web_search_unit"] = price[1]
+    return models

@@ -21,6 +21,13 @@ Choices made here, each for a documented reason:
   token budget (``budget_tokens``: at least 1,024 and below ``max_tokens``; an effort stands for a budget, and
   ``medium``'s when the call names neither). ``temperature`` and ``top_k`` are not sent while thinking (Anthropic
   rejects them); ``top_p`` is the caller's business.
+* Hosted web search (``AIModelCallConfig.hosted_tools``) is Anthropic's ``web_search`` server tool, after the
+  caller's tools: ``web_search_20260209`` on the models whose catalogue entry names it (Claude 4.6 and later),
+  ``web_search_20250305`` elsewhere, with ``max_uses``, ``allowed_domains`` *or* ``blocked_domains`` and
+  ``user_location``. OpenAI's knobs (``search_context_size`` …) are refused. An earlier answer of the same family
+  replays its ``server_tool_use`` / ``web_search_tool_result`` blocks and its text blocks' ``citations`` as they
+  came (Anthropic needs the encrypted content back to keep citing); a foreign answer's searches are dropped and the
+  sources it cites follow its text.
 * Structured output: the catalogue flag ``native_structured_output`` selects ``output_config.format``
   (``{"type": "json_schema", "schema": ...}``, the strict form of the schema); otherwise a synthetic tool named after
   the schema is forced, and its input becomes the structured output when the answer is parsed. Forcing a tool is
@@ -34,6 +41,7 @@ from typing import Any
 
 from ..errors import CapabilityError, ConfigurationError
 from ..types.enums import PromptMessageRoleEnum
+from ..types.hosted_tools import WebSearchHostedTool
 from ..types.prompt import GenericFile, Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import (
     ChatResponse,
@@ -42,10 +50,12 @@ from ..types.response import (
     ChatResponseStructuredOutputContentItem,
     ChatResponseTextContentItem,
     ChatResponseToolCallContentItem,
+    ChatResponseWebSearchCallContentItem,
+    ChatResponseWebSearchResultContentItem,
 )
 from ..types.tools import ToolChoice, ToolDefinition
 from ._tool_ids import ToolCallIds
-from .base import CallContext, encode_tool_id, same_family
+from .base import CallContext, cited_sources, encode_tool_id, same_family
 
 NAME = "anthropic"
 
@@ -54,6 +64,8 @@ DEFAULT_MAX_TOKENS = 4096
 #: The largest ``max_tokens`` Anthropic's SDK sends in a non-streaming request without a timeout of the caller's: it
 #: refuses one whose expected time (at 128,000 output tokens an hour) passes its 10-minute default timeout.
 NONSTREAMING_MAX_TOKENS = 21_333
+#: The web-search server tool version for a model whose catalogue entry names none.
+DEFAULT_WEB_SEARCH_TOOL = "web_search_20250305"
 
 _EFFORTS = {"minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "xhigh", "max": "max"}
 _TOOL_CHOICES = {"zero_or_more": "auto", "one_or_more": "any", "none": "none"}
@@ -195,7 +207,11 @@ def _answer_blocks(response: ChatResponse, ctx: CallContext, turn: int, pending:
     for k, (_, item) in enumerate(indexed):
         if isinstance(item, ChatResponseTextContentItem | ChatResponseStructuredOutputContentItem):
             if item.text.strip():
-                blocks.append({"type": "text", "text": item.text})
+                text_block: dict[str, Any] = {"type": "text", "text": item.text}
+                citations = item.metadata.get("citations")
+                if same and isinstance(citations, list) and citations:
+                    text_block["citations"] = citations
+                blocks.append(text_block)
         elif isinstance(item, ChatResponseToolCallContentItem):
             call = item.tool_call
             wire_id = pending.call(call.id, call.name, fallback=f"toolu_dh_{turn}_{k}")
@@ -205,10 +221,19 @@ def _answer_blocks(response: ChatResponse, ctx: CallContext, turn: int, pending:
                 block = _thinking_block(item)
                 if block is not None:
                     blocks.append(block)
-        elif isinstance(item, ChatResponseGenericContentItem):
+        elif isinstance(
+            item,
+            ChatResponseGenericContentItem
+            | ChatResponseWebSearchCallContentItem
+            | ChatResponseWebSearchResultContentItem,
+        ):
             raw = item.metadata.get("block")
             if same and isinstance(raw, dict):
                 blocks.append(raw)
+    if not same:
+        sources = cited_sources(response).strip()
+        if sources:
+            blocks.append({"type": "text", "text": sources})
     return blocks
 
 
@@ -289,10 +314,34 @@ def _tools(ctx: CallContext, body: dict[str, Any], *, thinking_on: bool) -> None
             choice = {"type": "tool", "name": synthetic} if len(tools) == 1 else {"type": "any"}
         elif choice["type"] == "none":
             choice = {"type": "tool", "name": synthetic}
+    tools.extend(_web_search_tool(ctx, hosted) for hosted in cfg.hosted_tools or [])
     if tools:
         body["tools"] = tools
     if choice is not None:
         body["tool_choice"] = choice
+
+
+def _web_search_tool(ctx: CallContext, tool: WebSearchHostedTool) -> dict[str, Any]:
+    refused = tool.given("search_context_size", "external_web_access", "return_token_budget")
+    if refused:
+        raise CapabilityError(
+            "Anthropic's web search tool does not take " + ", ".join(refused) + " (WebSearchHostedTool)"
+        )
+    if tool.allowed_domains and tool.blocked_domains:
+        raise ConfigurationError(
+            "Anthropic's web search takes allowed_domains or blocked_domains, not both (WebSearchHostedTool)"
+        )
+    version = str(ctx.model.metadata.get("web_search_tool") or DEFAULT_WEB_SEARCH_TOOL)
+    out: dict[str, Any] = {"type": version, "name": "web_search"}
+    if tool.max_uses is not None:
+        out["max_uses"] = tool.max_uses
+    if tool.allowed_domains:
+        out["allowed_domains"] = list(tool.allowed_domains)
+    if tool.blocked_domains:
+        out["blocked_domains"] = list(tool.blocked_domains)
+    if tool.user_location is not None:
+        out["user_location"] = tool.user_location.as_wire()
+    return out
 
 
 def _thinking(ctx: CallContext, max_tokens: int, output_config: dict[str, Any]) -> dict[str, Any] | None:

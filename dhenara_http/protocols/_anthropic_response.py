@@ -2,16 +2,19 @@
 
 * Content blocks become items in order, each with its block position in ``metadata["output_index"]`` (so a replay
   restores the order): ``text`` → text, ``thinking`` → reasoning with its signature, ``redacted_thinking`` →
-  reasoning with ``encrypted_content`` and ``metadata["redacted"] = True``, ``tool_use`` → tool call, and every
-  other block (server tools, their results, compaction, fallback …) → a generic item holding the raw block in
-  ``metadata["block"]``.
+  reasoning with ``encrypted_content`` and ``metadata["redacted"] = True``, ``tool_use`` → tool call,
+  ``server_tool_use`` of ``web_search`` → a web-search call item (its query), ``web_search_tool_result`` → a web-search
+  result item (its pages, or its ``error_code``), and every other block (other server tools and their results,
+  compaction, fallback …) → a generic item; the raw block stays in ``metadata["block"]`` for replay. A text block's
+  ``citations`` become its :class:`Citation` s (the raw ones stay in ``metadata["citations"]``).
 * When the structured output travels through the synthetic answer tool, that ``tool_use`` becomes the structured
   output item instead of a tool call, ``ChatResponse.metadata["structured_via_tool"]`` is True, and a ``tool_use``
   stop that only called that tool is reported as ``stop`` (the native reason stays in
   ``choice.metadata["native_finish_reason"]``).
 * Usage: ``prompt_tokens`` = ``input_tokens`` + cache reads + cache writes (Anthropic reports the three apart);
   ``completion_tokens`` = ``output_tokens`` (thinking included); ``reasoning_tokens`` from
-  ``output_tokens_details.thinking_tokens`` when reported.
+  ``output_tokens_details.thinking_tokens`` when reported; ``web_search_requests`` from
+  ``server_tool_use.web_search_requests``.
 * Errors are classified by ``error.type``. Anthropic gives no structured code for an over-long prompt (it is an
   ``invalid_request_error`` whose message says so), so that stays a ``BadRequestError``: messages are never matched.
 """
@@ -42,6 +45,10 @@ from ..types.response import (
     ChatResponseToolCall,
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
+    ChatResponseWebSearchCallContentItem,
+    ChatResponseWebSearchResultContentItem,
+    Citation,
+    WebSearchResult,
 )
 from ._anthropic_request import NAME, structured_tool_name
 from ._structured import structured_item
@@ -141,7 +148,11 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
                 meta["citations"] = block["citations"]
             items.append(
                 ChatResponseTextContentItem(
-                    index=i, text=block.get("text") or "", message_id=response_id, metadata=meta
+                    index=i,
+                    text=block.get("text") or "",
+                    message_id=response_id,
+                    metadata=meta,
+                    citations=_citations(block.get("citations")),
                 )
             )
         elif kind == "thinking":
@@ -171,6 +182,20 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
                 id=block.get("id"), name=str(block.get("name") or ""), arguments=block.get("input")
             )
             items.append(ChatResponseToolCallContentItem(index=i, tool_call=call, metadata=meta))
+        elif kind == "server_tool_use" and block.get("name") == "web_search":
+            raw_input = block.get("input")
+            query = raw_input.get("query") if isinstance(raw_input, dict) else None
+            items.append(
+                ChatResponseWebSearchCallContentItem(
+                    index=i,
+                    call_id=block.get("id"),
+                    queries=[query] if isinstance(query, str) and query else [],
+                    action="search",
+                    metadata={**meta, "block": block},
+                )
+            )
+        elif kind == "web_search_tool_result":
+            items.append(_search_result(block, i, meta))
         else:
             items.append(ChatResponseGenericContentItem(index=i, metadata={**meta, "block": block}))
     native = data.get("stop_reason")
@@ -202,6 +227,44 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     )
 
 
+def _citations(raw: Any) -> list[Citation]:
+    """A text block's citations: web search locations (URL, title, the quoted text) and document locations alike."""
+    out: list[Citation] = []
+    for cite in raw if isinstance(raw, list) else []:
+        if not isinstance(cite, dict):
+            continue
+        out.append(
+            Citation(
+                type=str(cite.get("type") or "citation"),
+                url=cite.get("url") if isinstance(cite.get("url"), str) else None,
+                title=cite.get("title") if isinstance(cite.get("title"), str) else None,
+                cited_text=cite.get("cited_text") if isinstance(cite.get("cited_text"), str) else None,
+                metadata=cite,
+            )
+        )
+    return out
+
+
+def _search_result(block: dict[str, Any], index: int, meta: dict[str, Any]) -> ChatResponseWebSearchResultContentItem:
+    content = block.get("content")
+    results: list[WebSearchResult] = []
+    error_code = None
+    if isinstance(content, dict):  # a failed search: {"type": "web_search_tool_result_error", "error_code": ...}
+        error_code = str(content.get("error_code") or content.get("type") or "error")
+    results.extend(
+        WebSearchResult(url=entry.get("url"), title=entry.get("title"), page_age=entry.get("page_age"), metadata=entry)
+        for entry in (content if isinstance(content, list) else [])
+        if isinstance(entry, dict)
+    )
+    return ChatResponseWebSearchResultContentItem(
+        index=index,
+        call_id=block.get("tool_use_id"),
+        results=results,
+        error_code=error_code,
+        metadata={**meta, "block": block},
+    )
+
+
 def _count(usage: dict[str, Any], key: str) -> int | None:
     value = usage.get(key)
     return int(value) if isinstance(value, int | float) else None
@@ -216,6 +279,8 @@ def parse_usage(usage: Any) -> ChatResponseUsage | None:
     completion = _count(usage, "output_tokens") or 0
     details = usage.get("output_tokens_details")
     reasoning = _count(details, "thinking_tokens") if isinstance(details, dict) else None
+    server = usage.get("server_tool_use")
+    searches = _count(server, "web_search_requests") if isinstance(server, dict) else None
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
@@ -223,4 +288,5 @@ def parse_usage(usage: Any) -> ChatResponseUsage | None:
         reasoning_tokens=reasoning,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
+        web_search_requests=searches or 0,
     )

@@ -12,8 +12,9 @@ framing (dispatch is on the payload's own ``type``), a repeated ``message_start`
 raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
 
 Chunks: text and thinking deltas as they come; a tool call's id and name when its block starts, then its argument
-pieces; a signature as a reasoning delta of its own; a server-side block (tool use, tool result …) as a generic delta
-once complete. The synthetic structured-output tool streams its JSON as text deltas, since it becomes the answer.
+pieces; a signature as a reasoning delta of its own; a server-side block (a web search, its results …) as a generic
+delta once complete; a ``citations_delta`` as a generic delta holding the citation. The synthetic structured-output
+tool streams its JSON as text deltas, since it becomes the answer.
 """
 
 from __future__ import annotations
@@ -227,9 +228,11 @@ class AnthropicAccumulator:
             return [ChatResponseToolCallContentItemDelta(index=index, arguments_delta=piece)]
         if kind == "citations_delta":
             citation = delta.get("citation")
-            if citation is not None:
-                block.setdefault("citations", []).append(citation)
-            return []
+            if citation is None:
+                return []
+            block.setdefault("citations", []).append(citation)
+            # A citation (hosted web search) as it comes, for a caller that shows sources while the text streams.
+            return [ChatResponseGenericContentItemDelta(index=index, metadata={"citation": citation})]
         if kind == "compaction_delta":
             block["content"] = str(block.get("content") or "") + str(delta.get("content") or "")
             return []

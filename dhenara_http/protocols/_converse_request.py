@@ -50,7 +50,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ._tool_ids import ToolCallIds
-from .base import CallContext, encode_tool_id, same_family
+from .base import CallContext, cited_sources, encode_tool_id, same_family
 
 NAME = "converse"
 
@@ -227,6 +227,11 @@ def _answer_blocks(response: ChatResponse, ctx: CallContext, turn: int, pending:
             raw = item.metadata.get("block")
             if same and isinstance(raw, dict):
                 blocks.append(raw)
+    # Hosted web search never runs on this wire: another provider's searches are dropped, the sources its text
+    # cites follow it (docs/conversations.md).
+    sources = cited_sources(response).strip()
+    if sources:
+        blocks.append({"text": sources})
     return blocks
 
 

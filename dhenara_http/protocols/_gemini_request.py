@@ -25,7 +25,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ._gemini_response import NAME
-from .base import CallContext, decode_tool_id, same_family
+from .base import CallContext, cited_sources, decode_tool_id, same_family
 
 #: Google's documented stand-in signature for a function call Gemini did not make itself (another provider's turn,
 #: a hand-built history): Gemini 3 answers 400 when the first function call of a step carries no signature. Sent
@@ -85,6 +85,10 @@ def build_body(ctx: CallContext) -> dict[str, Any]:
             decl["parametersJsonSchema"] = fn.json_schema()
             declarations.append(decl)
         body["tools"] = [{"functionDeclarations": declarations}]
+    if ctx.config.hosted_tools:
+        from ._gemini_grounding import google_search_tool
+
+        body.setdefault("tools", []).extend(google_search_tool(t) for t in ctx.config.hosted_tools)
     choice = ctx.config.tool_choice
     if choice is not None:
         calling: dict[str, Any] = {"mode": _TOOL_MODES[choice.type]}
@@ -97,6 +101,10 @@ def build_body(ctx: CallContext) -> dict[str, Any]:
 
 def generation_config(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]]:
     """``generationConfig``, and the options that go at the top of the body instead."""
+    if ctx.model.is_image_model:
+        from ._gemini_images import image_generation_config
+
+        return image_generation_config(ctx), {}
     config: dict[str, Any] = {}
     top_level: dict[str, Any] = {}
     ctx.reasoning_plan(NAME, thinking_control(ctx))
@@ -304,4 +312,8 @@ def response_parts(response: ChatResponse, ctx: CallContext, book: _CallBook) ->
         parts.append(part)
     if first_call is not None and "thoughtSignature" not in first_call:
         first_call["thoughtSignature"] = FOREIGN_SIGNATURE
+    if not own:
+        sources = cited_sources(response).strip()
+        if sources:
+            parts.append({"text": sources})
     return parts

@@ -6,6 +6,10 @@ calls …) a generic item holding the raw part. A part's ``thoughtSignature`` st
 (``item.metadata["thought_signature"]``, or the reasoning item's ``thinking_signature``) so that the request builder
 can put it back on the same part.
 
+A candidate's ``groundingMetadata`` (Grounding with Google Search) becomes citations on its text items and a
+web-search call item at the end of its contents (see :mod:`._gemini_grounding`); its searches count in
+``usage.web_search_requests``.
+
 A prompt blocked before generation (``promptFeedback.blockReason``, no candidates) is not raised: it comes back as a
 response with one empty choice whose finish reason is ``content_filter``; the block reason is in
 ``choice.metadata["block_reason"]`` and ``response.metadata["block_reason"]``.
@@ -17,14 +21,6 @@ from typing import Any
 
 from ..errors import (
     APIStatusError,
-    AuthenticationError,
-    BadRequestError,
-    ConflictError,
-    InternalServerError,
-    NotFoundError,
-    OverloadedError,
-    PermissionDeniedError,
-    RateLimitError,
     error_class_for_status,
 )
 from ..types.enums import FinishReason
@@ -39,6 +35,11 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from ._gemini_grounding import ground
+
+# Google's error envelope is shared with the Imagen wire; these names stay importable from here.
+from ._google_errors import error_object as error_object
+from ._google_errors import parse_error as parse_error
 from .base import CallContext, ErrorInfo
 
 NAME = "gemini"
@@ -61,36 +62,6 @@ _FINISH = {
     "MISSING_THOUGHT_SIGNATURE": FinishReason.ERROR,
     "MALFORMED_RESPONSE": FinishReason.ERROR,
 }
-
-#: google.rpc.Code names → error classes. ``DEADLINE_EXCEEDED`` (HTTP 504) is a server that ran out of time while
-#: answering — an error status it did send, so an ``InternalServerError`` (retried like other 5xx), not the client
-#: side ``APITimeoutError``.
-_STATUS_CLASSES: dict[str, type[APIStatusError]] = {
-    "INVALID_ARGUMENT": BadRequestError,
-    "FAILED_PRECONDITION": BadRequestError,
-    "OUT_OF_RANGE": BadRequestError,
-    "UNAUTHENTICATED": AuthenticationError,
-    "PERMISSION_DENIED": PermissionDeniedError,
-    "NOT_FOUND": NotFoundError,
-    "ALREADY_EXISTS": ConflictError,
-    "ABORTED": ConflictError,
-    "RESOURCE_EXHAUSTED": RateLimitError,
-    "UNAVAILABLE": OverloadedError,
-    "INTERNAL": InternalServerError,
-    "UNKNOWN": InternalServerError,
-    "DATA_LOSS": InternalServerError,
-    "DEADLINE_EXCEEDED": InternalServerError,
-}
-#: ``google.rpc.ErrorInfo`` reasons that say more than the status: Google answers a bad key with 400
-#: ``INVALID_ARGUMENT``, but the reason is ``API_KEY_INVALID``.
-_REASON_CLASSES: dict[str, type[APIStatusError]] = {
-    "API_KEY_INVALID": AuthenticationError,
-    "API_KEY_EXPIRED": AuthenticationError,
-    "API_KEY_SERVICE_BLOCKED": PermissionDeniedError,
-    "API_KEY_HTTP_REFERRER_BLOCKED": PermissionDeniedError,
-    "API_KEY_IP_ADDRESS_BLOCKED": PermissionDeniedError,
-}
-
 
 # -- answers ---------------------------------------------------------------------------------------------------------
 
@@ -116,11 +87,14 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     for key in ("modelVersion", "createTime"):
         if data.get(key):
             metadata[camel_to_snake(key)] = data[key]
+    usage = parse_usage(data.get("usageMetadata"))
+    if usage is not None:
+        usage.web_search_requests = sum(int(c.metadata.get("web_search_requests") or 0) for c in choices)
     return ChatResponse(
         model=str(data.get("modelVersion") or ctx.model_name),
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
-        usage=parse_usage(data.get("usageMetadata")),
+        usage=usage,
         choices=choices,
         metadata=metadata,
         provider_response=data,
@@ -142,8 +116,9 @@ def _choice(candidate: dict[str, Any], position: int) -> ChatResponseChoice:
     index = index if isinstance(index, int) else position
     parts = (candidate.get("content") or {}).get("parts") or []
     items: list[ChatResponseContentItem] = []
+    by_part: dict[int, ChatResponseContentItem] = {}
     calls = 0
-    for part in parts:
+    for position_in_parts, part in enumerate(parts):
         if not isinstance(part, dict):
             continue
         item = part_item(part, index, calls)
@@ -153,11 +128,15 @@ def _choice(candidate: dict[str, Any], position: int) -> ChatResponseChoice:
             calls += 1
         item.index = len(items)
         items.append(item)
+        by_part[position_in_parts] = item
+    searches = ground(items, candidate, by_part)
     native = candidate.get("finishReason")
     finish = finish_reason(str(native), calls) if native else None
     metadata = {k: v for k, v in candidate.items() if k not in ("content", "finishReason", "index")}
     if native:
         metadata["native_finish_reason"] = native
+    if searches:
+        metadata["web_search_requests"] = searches
     return ChatResponseChoice(index=index, finish_reason=finish, contents=items, metadata=metadata)
 
 
@@ -220,51 +199,6 @@ def parse_usage(usage: Any) -> ChatResponseUsage | None:
 
 
 # -- errors ----------------------------------------------------------------------------------------------------------
-
-
-def error_object(body: Any) -> dict[str, Any] | None:
-    """The ``error`` object of a Gemini error body (also when it comes wrapped in a list, as streams send it)."""
-    if isinstance(body, list):
-        body = next((b for b in body if isinstance(b, dict) and b.get("error")), None)
-    if not isinstance(body, dict):
-        return None
-    err = body.get("error")
-    if isinstance(err, dict):
-        return err
-    if isinstance(err, str) and err:
-        return {"message": err}
-    return None
-
-
-def parse_error(status: int, body: Any) -> ErrorInfo | None:
-    """Classified by the google.rpc ``status`` name (and an ``ErrorInfo`` reason where it is sharper), never by the
-    message; ``RetryInfo.retryDelay`` becomes ``retry_after``."""
-    from .._transport.retry import parse_duration
-
-    err = error_object(body)
-    if err is None:
-        return None
-    status_name = err.get("status")
-    reason: str | None = None
-    retry_after: float | None = None
-    for detail in err.get("details") or []:
-        if not isinstance(detail, dict):
-            continue
-        kind = str(detail.get("@type", ""))
-        if kind.endswith("google.rpc.RetryInfo"):
-            retry_after = parse_duration(detail.get("retryDelay"))
-        elif kind.endswith("google.rpc.ErrorInfo") and detail.get("reason"):
-            reason = str(detail["reason"])
-    cls = _REASON_CLASSES.get(reason or "") or _STATUS_CLASSES.get(str(status_name or ""))
-    code = err.get("code")
-    message = str(err.get("message") or status_name or f"HTTP {status}")
-    return ErrorInfo(
-        message=message,
-        error_type=str(status_name) if status_name else None,
-        error_code=reason or (str(code) if code is not None else None),
-        error_class=cls,
-        retry_after=retry_after,
-    )
 
 
 def error_from_event(payload: Any, ctx: CallContext) -> APIStatusError:

@@ -3,6 +3,8 @@ every host that copies the shape: by its structured ``code``, then its ``type`` 
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..errors import (
     APIStatusError,
     AuthenticationError,
@@ -15,6 +17,7 @@ from ..errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from .base import ErrorInfo
 
 _IMAGE_CODES = (
     "invalid_image",
@@ -40,6 +43,8 @@ _BY_CODE: dict[str, type[APIStatusError]] = {
     "image_content_policy_violation": ContentFilterError,
     "invalid_prompt": ContentFilterError,
     "bio_policy": ContentFilterError,
+    # The GPT image models' safety system (``type`` ``image_generation_user_error``).
+    "moderation_blocked": ContentFilterError,
     "rate_limit_exceeded": RateLimitError,
     "insufficient_quota": RateLimitError,
     "invalid_api_key": AuthenticationError,
@@ -61,6 +66,7 @@ _BY_TYPE: dict[str, type[APIStatusError]] = {
     "authentication_error": AuthenticationError,
     "permission_error": PermissionDeniedError,
     "not_found_error": NotFoundError,
+    "image_generation_user_error": BadRequestError,
     "server_error": InternalServerError,
     "overloaded": OverloadedError,
     "overloaded_error": OverloadedError,
@@ -77,3 +83,25 @@ _BY_TYPE: dict[str, type[APIStatusError]] = {
 def classify(code: str | None, error_type: str | None) -> type[APIStatusError] | None:
     """The error class an OpenAI-shaped error names, or None when it names none."""
     return (_BY_CODE.get(code) if code else None) or (_BY_TYPE.get(error_type) if error_type else None)
+
+
+def openai_error_info(status: int, body: Any) -> ErrorInfo | None:
+    """What an OpenAI error body says (``{"error": {"message", "type", "code"}}`` or ``{"error": "text"}``), classified;
+    None when the body is not one. For the wires without compatible hosts' odder shapes (the image wire)."""
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, str) and error:
+        return ErrorInfo(message=error)
+    if not isinstance(error, dict):
+        return None
+    code = error.get("code")
+    code = str(code) if code is not None else None
+    etype = error.get("type")
+    etype = str(etype) if etype is not None else None
+    message = error.get("message")
+    return ErrorInfo(
+        message=str(message) if message else f"HTTP {status}",
+        error_type=etype,
+        error_code=code,
+        error_class=classify(code, etype),
+        retryable=False if "insufficient_quota" in (code, etype) else None,
+    )

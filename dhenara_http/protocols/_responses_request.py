@@ -16,6 +16,13 @@ The conversation becomes ``input`` items:
   ``function_call`` items; its reasoning is dropped (see ``docs/conversations.md``).
 * ``ToolCallResult`` / ``ToolCallResultsMessage`` → ``function_call_output`` items.
 
+Hosted web search (``AIModelCallConfig.hosted_tools``) is the ``web_search`` tool after the function tools, with
+``include: ["web_search_call.action.sources"]`` so that the answer lists the pages each search consulted;
+``max_uses`` becomes ``max_tool_calls`` (the cap on built-in tool calls), ``allowed_domains`` the tool's
+``filters``. OpenAI's tool has no blocked-domain filter: asking for one is a ``CapabilityError``. An earlier answer's
+``web_search_call`` items go back to OpenAI as they came (with the ``output_text`` annotations on its text); to this
+wire a foreign answer's searches are dropped and the sources it cites follow its text (see ``docs/conversations.md``).
+
 Tool-call ids go out as the provider made them (ids rewritten for Anthropic are decoded), each unique within the
 request (see :mod:`._tool_ids`).
 
@@ -31,6 +38,7 @@ from typing import Any
 
 from ..errors import CapabilityError, ConfigurationError
 from ..types.enums import PromptMessageRoleEnum
+from ..types.hosted_tools import WebSearchHostedTool
 from ..types.prompt import GenericFile, Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import (
     ChatResponse,
@@ -40,12 +48,13 @@ from ..types.response import (
     ChatResponseStructuredOutputContentItem,
     ChatResponseTextContentItem,
     ChatResponseToolCallContentItem,
+    ChatResponseWebSearchCallContentItem,
 )
 from ..types.tools import StructuredOutputConfig, ToolChoice, ToolDefinition, to_strict_json_schema
 from ._common import clamp_effort
 from ._responses_response import NAME
 from ._tool_ids import ToolCallIds
-from .base import CallContext, WireRequest, same_family
+from .base import CallContext, WireRequest, cited_sources, same_family
 
 #: Chat Completions parameters the Responses API does not accept, with what to use instead.
 UNSUPPORTED_OPTIONS = {
@@ -205,7 +214,7 @@ def _native_items(response: ChatResponse, ctx: CallContext, ids: ToolCallIds) ->
             out.append(message)
         elif isinstance(item, ChatResponseToolCallContentItem):
             out.append(_function_call(item, with_ids, ids))
-        elif isinstance(item, ChatResponseGenericContentItem):
+        elif isinstance(item, ChatResponseGenericContentItem | ChatResponseWebSearchCallContentItem):
             raw = item.metadata.get("item")
             # Built-in tool items (web search, code interpreter …) go back as they came; they carry ids.
             if with_ids and isinstance(raw, dict):
@@ -230,6 +239,7 @@ def _foreign_items(response: ChatResponse, ids: ToolCallIds) -> list[dict[str, A
             flush()
             out.append(_function_call(item, False, ids))
         # Foreign reasoning is dropped, never pasted as text; foreign built-in tool items mean nothing here.
+    text.append(cited_sources(response))
     flush()
     return out
 
@@ -291,6 +301,38 @@ def format_param(so: StructuredOutputConfig) -> dict[str, Any]:
     return out
 
 
+def web_search_tool(tool: WebSearchHostedTool) -> dict[str, Any]:
+    """OpenAI's ``web_search`` tool for a :class:`WebSearchHostedTool`."""
+    refused = tool.given("blocked_domains")
+    if refused:
+        raise CapabilityError(
+            "OpenAI's web_search tool has no blocked-domain filter (WebSearchHostedTool.blocked_domains); "
+            "use allowed_domains"
+        )
+    out: dict[str, Any] = {"type": "web_search"}
+    if tool.allowed_domains:
+        out["filters"] = {"allowed_domains": list(tool.allowed_domains)}
+    if tool.user_location is not None:
+        out["user_location"] = tool.user_location.as_wire()
+    if tool.search_context_size is not None:
+        out["search_context_size"] = tool.search_context_size
+    if tool.external_web_access is not None:
+        out["external_web_access"] = tool.external_web_access
+    if tool.return_token_budget is not None:
+        out["return_token_budget"] = tool.return_token_budget
+    return out
+
+
+def _hosted_tools(body: dict[str, Any], tools: list[WebSearchHostedTool]) -> None:
+    body.setdefault("tools", []).extend(web_search_tool(t) for t in tools)
+    include = body.setdefault("include", [])
+    if "web_search_call.action.sources" not in include:
+        include.append("web_search_call.action.sources")
+    caps = [t.max_uses for t in tools if t.max_uses is not None]
+    if caps:
+        body["max_tool_calls"] = min(caps)
+
+
 def _merge_options(body: dict[str, Any], options: dict[str, Any]) -> None:
     for key, value in options.items():
         if key in UNSUPPORTED_OPTIONS:
@@ -332,6 +374,8 @@ def build_request(ctx: CallContext) -> WireRequest:
         # Stateless reasoning: nothing stored server-side, the encrypted reasoning comes back to be replayed.
         body["include"] = ["reasoning.encrypted_content"]
         body["store"] = False
+    if cfg.hosted_tools:
+        _hosted_tools(body, cfg.hosted_tools)
     if cfg.metadata and all(isinstance(k, str) and isinstance(v, str) for k, v in cfg.metadata.items()):
         body["metadata"] = dict(cfg.metadata)
     _merge_options(body, cfg.options)

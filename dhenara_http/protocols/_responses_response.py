@@ -9,8 +9,12 @@ A response's ``output`` is a list of typed items; each becomes one or more conte
   content when the model gave it, else the summaries joined), ``encrypted_content``, the item id and status.
 * ``function_call`` → a tool-call item: ``id`` is the ``call_id`` a tool result must name; the item id (``fc_…``),
   needed to replay the call, is in ``tool_call.metadata["item_id"]``.
-* anything else (``web_search_call``, ``file_search_call``, ``code_interpreter_call`` …) → a generic item holding
-  the raw item in ``metadata["item"]``.
+* ``web_search_call`` → a web-search call item: the item id, its status, the action (``search`` with its queries and
+  the ``sources`` consulted, ``open_page`` / ``find_in_page`` with their URL), the raw item in ``metadata["item"]``.
+  ``url_citation`` annotations of the text become the text item's :class:`Citation` s (the raw annotations stay in
+  ``metadata["annotations"]`` for replay); each ``web_search_call`` is one search in ``usage.web_search_requests``.
+* anything else (``file_search_call``, ``code_interpreter_call`` …) → a generic item holding the raw item in
+  ``metadata["item"]``.
 
 Errors are classified from ``error.code`` and ``error.type``; the same table serves HTTP error bodies, the in-band
 ``error`` stream event and a failed response's ``error`` object.
@@ -23,8 +27,6 @@ from typing import Any
 from ..errors import (
     APIStatusError,
     BadRequestError,
-    InternalServerError,
-    implied_status,
 )
 from ..types.enums import FinishReason
 from ..types.response import (
@@ -37,9 +39,12 @@ from ..types.response import (
     ChatResponseToolCall,
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
+    ChatResponseWebSearchCallContentItem,
+    Citation,
+    WebSearchResult,
 )
 from ._openai_errors import classify
-from .base import CallContext, ErrorInfo
+from .base import CallContext, ErrorInfo, error_from_info
 
 NAME = "responses"
 
@@ -76,9 +81,57 @@ def _message_items(item: dict[str, Any], output_index: int, start: int) -> tuple
             if part.get("annotations"):
                 meta["annotations"] = part["annotations"]
         out.append(
-            ChatResponseTextContentItem(index=start + len(out), text=text, message_id=item.get("id"), metadata=meta)
+            ChatResponseTextContentItem(
+                index=start + len(out),
+                text=text,
+                message_id=item.get("id"),
+                metadata=meta,
+                citations=_citations(part.get("annotations")),
+            )
         )
     return out, refused
+
+
+def _citations(annotations: Any) -> list[Citation]:
+    out: list[Citation] = []
+    for note in annotations if isinstance(annotations, list) else []:
+        if not isinstance(note, dict) or note.get("type") != "url_citation":
+            continue
+        start, end = note.get("start_index"), note.get("end_index")
+        out.append(
+            Citation(
+                type="url_citation",
+                url=note.get("url") if isinstance(note.get("url"), str) else None,
+                title=note.get("title") if isinstance(note.get("title"), str) else None,
+                start_index=start if isinstance(start, int) else None,
+                end_index=end if isinstance(end, int) else None,
+                metadata=note,
+            )
+        )
+    return out
+
+
+def _web_search_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseWebSearchCallContentItem:
+    raw = item.get("action")
+    action: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    queries = [q for q in action.get("queries") or [] if isinstance(q, str)]
+    if not queries and isinstance(action.get("query"), str) and action["query"]:
+        queries = [action["query"]]
+    sources = [
+        WebSearchResult(url=src.get("url"), title=src.get("title"), metadata=src)
+        for src in action.get("sources") or []
+        if isinstance(src, dict)
+    ]
+    return ChatResponseWebSearchCallContentItem(
+        index=index,
+        call_id=item.get("id"),
+        queries=queries,
+        status=item.get("status"),
+        action=action.get("type"),
+        url=action.get("url") if isinstance(action.get("url"), str) else None,
+        sources=sources,
+        metadata={"output_index": output_index, "item_type": "web_search_call", "item": item},
+    )
 
 
 def _reasoning_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseReasoningContentItem:
@@ -155,6 +208,7 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
         raise in_band_error(data, ctx)
     contents: list[ChatResponseContentItem] = []
     refused = tool_use = False
+    searches = 0
     for output_index, item in enumerate(data.get("output") or []):
         if not isinstance(item, dict):
             continue
@@ -168,6 +222,9 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
         elif kind == "function_call":
             tool_use = True
             contents.append(_tool_call_item(item, output_index, len(contents)))
+        elif kind == "web_search_call":
+            searches += 1
+            contents.append(_web_search_item(item, output_index, len(contents)))
         else:
             meta = {"output_index": output_index, "item_type": kind, "item": item}
             contents.append(ChatResponseGenericContentItem(index=len(contents), metadata=meta))
@@ -178,11 +235,14 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     metadata: dict[str, Any] = {"wire_api": NAME, "response_id": data.get("id")}
     if data.get("status"):
         metadata["status"] = data["status"]
+    usage = _usage(data)
+    if usage is not None:
+        usage.web_search_requests = searches
     return ChatResponse(
         model=str(data.get("model") or ctx.model_name),
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
-        usage=_usage(data),
+        usage=usage,
         choices=[ChatResponseChoice(index=0, finish_reason=finish, contents=contents, metadata=choice_meta)],
         metadata=metadata,
         provider_response=data,
@@ -218,24 +278,7 @@ _IN_BAND_TYPES: dict[str, type[APIStatusError]] = {"invalid_request_error": BadR
 
 def in_band_error(data: dict[str, Any], ctx: CallContext) -> APIStatusError:
     """The typed error for an error body (``{"error": {...}}``) that arrived with a success status."""
-    info = parse_error(500, data) or ErrorInfo(message="the provider reported an error")
-    cls = info.error_class or InternalServerError
-    message = info.message
-    # It never passed the transport's error path, which scrubs secrets from the errors it builds.
-    for secret in ctx.endpoint.api.secrets():
-        message = message.replace(secret, "[REDACTED]")
-    err = cls(
-        message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=implied_status(cls),
-        error_type=info.error_type,
-        error_code=info.error_code,
-        body=data,
-    )
-    if info.retryable is not None:
-        err.should_retry = info.retryable  # type: ignore[attr-defined]
-    return err
+    return error_from_info(ctx, parse_error(500, data), data)
 
 
 def parse_error(status: int, body: Any) -> ErrorInfo | None:

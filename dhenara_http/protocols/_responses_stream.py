@@ -10,7 +10,9 @@ answer, for ``StreamError``).
 Items are keyed by ``output_index``, never by item id (some hosts rotate ids from event to event). Each delta's
 ``index`` is the position its item will have in the final ``contents``. Events are recognised by the payload's own
 ``type`` (some recordings lost the SSE framing); unknown events, keep-alives and undecodable payloads are ignored.
-``error`` and ``response.failed`` raise the classified ``APIStatusError`` subclass.
+``error`` and ``response.failed`` raise the classified ``APIStatusError`` subclass. A hosted web search shows as a
+generic delta holding the ``web_search_call`` item once it is done, and each citation as a generic delta holding its
+annotation when it is added.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from ..types.response import ChatResponse
 from ..types.stream import (
     ChatResponseChunk,
     ChatResponseContentItemDelta,
+    ChatResponseGenericContentItemDelta,
     ChatResponseReasoningContentItemDelta,
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
@@ -247,10 +250,13 @@ class Accumulator:
         return self._catch_up_text(oi, ci, str(part.get("text") or ""))
 
     def _on_annotation(self, payload: dict[str, Any]) -> Deltas:
-        _, _, part = self._text_part(payload, "output_text")
-        if payload.get("annotation") is not None:
-            part.setdefault("annotations", []).append(payload["annotation"])
-        return []
+        oi, ci, part = self._text_part(payload, "output_text")
+        annotation = payload.get("annotation")
+        if annotation is None:
+            return []
+        part.setdefault("annotations", []).append(annotation)
+        # A citation (hosted web search) as it comes, for a caller that shows sources while the text streams.
+        return [ChatResponseGenericContentItemDelta(index=self._position(oi, ci), metadata={"annotation": annotation})]
 
     def _on_refusal_delta(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "refusal")
@@ -430,6 +436,11 @@ class Accumulator:
                     )
                 )
                 self._sent_args[oi] = ""
+        elif kind == "web_search_call":
+            # A search the provider ran, once it is done (with its queries and the pages it consulted).
+            deltas.append(
+                ChatResponseGenericContentItemDelta(index=self._position(oi), metadata={"web_search_call": item})
+            )
         elif kind == "reasoning" and item.get("encrypted_content"):
             deltas.append(
                 ChatResponseReasoningContentItemDelta(

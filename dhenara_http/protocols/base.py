@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, Union
 
-from ..errors import APIStatusError, CapabilityError
+from ..errors import APIStatusError, CapabilityError, InternalServerError, implied_status
 from ..types.enums import AIModelAPIProviderEnum, FinishReason
 from ..types.prompt import Prompt, ToolCallResult, ToolCallResultsMessage
-from ..types.response import ChatResponse
+from ..types.response import ChatResponse, ChatResponseTextContentItem, ImageResponse
 from ..types.stream import (
     ChatResponseChoiceDelta,
     ChatResponseChunk,
@@ -198,6 +198,29 @@ class ErrorInfo:
     retryable: bool | None = None
 
 
+def error_from_info(ctx: CallContext, info: ErrorInfo | None, body: Any) -> APIStatusError:
+    """The typed error for an error body that arrived with a success status, given what the wire read of it: it is
+    raised with the status its class implies, and its message is scrubbed of the call's secrets here, since it never
+    passed the transport's error path, which scrubs the errors it builds."""
+    info = info or ErrorInfo(message="the provider reported an error")
+    cls = info.error_class or InternalServerError
+    message = info.message
+    for secret in ctx.endpoint.api.secrets():
+        message = message.replace(secret, "[REDACTED]")
+    err = cls(
+        message,
+        provider=ctx.api_provider.value,
+        model=ctx.model_name,
+        status_code=implied_status(cls),
+        error_type=info.error_type,
+        error_code=info.error_code,
+        body=body,
+    )
+    if info.retryable is not None:
+        err.should_retry = info.retryable  # type: ignore[attr-defined]
+    return err
+
+
 class StreamAccumulator(Protocol):
     """Turns decoded stream events into chunks, and what arrived into a ``ChatResponse``."""
 
@@ -212,6 +235,20 @@ class StreamAccumulator(Protocol):
     def final(self) -> ChatResponse:
         """The response from everything fed so far (complete after ``done``, partial before)."""
         ...
+
+
+class ImageWireProtocol(Protocol):
+    """What an image wire module offers (``openai_images``, ``imagen``): a request and its one answer, never a stream
+    (a streaming call on an image model is refused before sending), so no accumulator."""
+
+    NAME: str
+    FRAMING: str
+
+    def build_request(self, ctx: CallContext) -> WireRequest: ...
+
+    def parse_response(self, data: dict[str, Any], ctx: CallContext) -> ImageResponse: ...
+
+    def parse_error(self, status: int, body: Any) -> ErrorInfo | None: ...
 
 
 class WireProtocol(Protocol):
@@ -241,6 +278,9 @@ class WireProtocol(Protocol):
 # * Reasoning travels only to the family that made it — the same wire protocol on the same API provider — with its
 #   signature / encrypted content. To any other destination it is dropped, never re-sent as text: foreign thinking
 #   pasted into a prompt confuses the next model, and signatures are rejected across families.
+# * Hosted web search: its calls, results and citations travel only to the family that made them, as they came. To
+#   any other destination the calls and results are dropped (they are the provider's own server-side state) and the
+#   sources the text cites follow the answer as one short text (see cited_sources), so the facts keep their origin.
 
 _TOOL_ID_OK = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _TOOL_ID_PREFIX = "tid_"
@@ -270,3 +310,17 @@ def same_family(response: ChatResponse, ctx: CallContext, wire_api: str) -> bool
     """Whether ``response`` was made by the same wire protocol on the same API provider as this call, so that its
     reasoning (signatures, encrypted content) may be replayed."""
     return response.metadata.get("wire_api") == wire_api and response.api_provider == ctx.api_provider
+
+
+def cited_sources(response: ChatResponse) -> str:
+    """The sources an earlier answer's text cites (its first choice), as text to append to that answer for a
+    provider that cannot carry the citations themselves: ``"\n\nSources:\n- title: url …"``, or ``""``."""
+    seen: dict[str, str | None] = {}
+    for item in response.choices[0].contents if response.choices else []:
+        if isinstance(item, ChatResponseTextContentItem):
+            for cite in item.citations:
+                if cite.url and cite.url not in seen:
+                    seen[cite.url] = cite.title
+    if not seen:
+        return ""
+    return "\n\nSources:\n" + "\n".join(f"- {title}: {url}" if title else f"- {url}" for url, title in seen.items())

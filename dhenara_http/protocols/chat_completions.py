@@ -32,7 +32,7 @@ from ._chat_completions_response import REASONING_FIELDS, WIRE_NAME, parse_error
 from ._chat_completions_stream import Accumulator
 from ._common import clamp_effort
 from ._tool_ids import ToolCallIds
-from .base import CallContext, WireRequest, same_family
+from .base import CallContext, WireRequest, cited_sources, same_family
 
 #: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
 FRAMING = "sse"
@@ -215,7 +215,8 @@ def _assistant_turn(response: ChatResponse, ctx: CallContext, ids: ToolCallIds) 
     refusals = [c.get_text() for c in contents if c.type == T.TEXT and c.metadata.get("refusal")]
     calls = [c for c in contents if isinstance(c, ChatResponseToolCallContentItem)]
     msg: dict[str, Any] = {"role": "assistant"}
-    text = "".join(texts)
+    # Hosted web search: no shape for it here; the sources the answer cites follow its text (docs/conversations.md).
+    text = "".join(texts) + (cited_sources(response) if texts else "")
     msg["content"] = text if text or not (calls or refusals) else None
     if refusals:
         msg["refusal"] = "".join(refusals)

@@ -1,5 +1,7 @@
 """The Gemini wire protocol: ``generateContent`` / ``streamGenerateContent?alt=sse``.
 
+Gemini's image models answer on this wire too, with images: their calls are built and read by :mod:`._gemini_images`.
+
 One body format serves the Gemini API (``/models/{model}:…``) and Vertex AI
 (``/projects/{project}/locations/{location}/publishers/google/models/{model}:…``); the host's route table knows the
 difference. The request body is built in :mod:`._gemini_request`, answers and errors are read in
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..types.response import ChatResponse
+from ..types.response import ChatResponse, ImageResponse
 from ._gemini_request import build_body
 from ._gemini_response import NAME
 from ._gemini_response import parse_error as _parse_error
@@ -29,7 +31,12 @@ def build_request(ctx: CallContext) -> WireRequest:
     return WireRequest("POST", path, json=build_body(ctx), params=params or None, stream=ctx.stream)
 
 
-def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse | ImageResponse:
+    """A ``ChatResponse``; an ``ImageResponse`` for an image model (see :mod:`._gemini_images`)."""
+    if ctx.model.is_image_model:
+        from ._gemini_images import parse_image_response
+
+        return parse_image_response(data, ctx)
     return _parse_response(data, ctx)
 
 

@@ -3,9 +3,12 @@ wire shapes, deterministic answers that reflect the request, and scripted faults
 
 It speaks OpenAI Responses and Chat Completions (``/v1/responses``, ``/v1/chat/completions``), Anthropic Messages
 (``/v1/messages``) and Gemini (``/v1beta/models/{model}:generateContent`` and ``:streamGenerateContent``), as JSON
-and as each provider's event stream; and the hosts that authenticate every request — Amazon Bedrock (Converse and
-InvokeModel, SigV4 checked against its test keys, AWS event streams, a container credentials endpoint) and Vertex AI
-(Gemini and Claude publishers, OAuth tokens from its own token endpoint and metadata route).
+and as each provider's event stream — hosted web search included (a search, its results and citations in each
+provider's shapes); makes images: OpenAI's ``/v1/images/generations`` (base64, or URLs it serves itself), Imagen's
+``:predict`` (Gemini API and Vertex AI paths) and Gemini's image-output answers; and speaks the hosts that
+authenticate every request — Amazon Bedrock (Converse and InvokeModel, SigV4 checked against its test keys, AWS event
+streams, a container credentials endpoint) and Vertex AI (Gemini and Claude publishers, OAuth tokens from its own token
+endpoint and metadata route).
 
 ```python
 from dhenara_http.testing import MockProviderServer

@@ -12,6 +12,11 @@ the "model":
   recalls the earlier questions and mentions the system instructions — so a multi-turn conversation visibly builds
   on itself.
 
+With a hosted web-search tool in the request, the answer to a user question first searches the web for it (one
+search, two made-up result pages on ``example.com``) and opens with one sentence from each page, each cited by its
+span in the text (:attr:`Answer.searches`, :attr:`Answer.citations`); the wire modules render them in their
+provider's shapes.
+
 A model reasons when the request asks for it (or is an o-series / gpt-5 model that always does); its reasoning is a
 short summary that names the question.
 
@@ -85,6 +90,8 @@ class Conversation:
     reasoning: bool = False
     reasoning_summary: bool = False
     max_output_tokens: int | None = None
+    #: A hosted web-search tool is offered.
+    web_search: bool = False
 
     def user(self, text: str, attachments: int = 0) -> Turn:
         turn = Turn("user", text=text, attachments=attachments)
@@ -106,6 +113,19 @@ class Conversation:
 
 
 @dataclass(slots=True)
+class SearchResult:
+    url: str
+    title: str
+    snippet: str
+
+
+@dataclass(slots=True)
+class WebSearch:
+    query: str
+    results: list[SearchResult]
+
+
+@dataclass(slots=True)
 class Answer:
     text: str | None
     tool_calls: list[ToolCall]
@@ -114,6 +134,9 @@ class Answer:
     output_tokens: int
     reasoning_tokens: int
     truncated: bool = False
+    searches: list[WebSearch] = field(default_factory=list)
+    #: (start, end) character span of the text and the index of the result (of the first search) it cites.
+    citations: list[tuple[int, int, int]] = field(default_factory=list)
 
     @property
     def total_tokens(self) -> int:
@@ -246,8 +269,43 @@ def _reasoning(conv: Conversation, calls: list[ToolSpec]) -> str:
     return f'**Planning the answer**\n\nThe user asked: "{asked}". {plan}'
 
 
+def _search(conv: Conversation) -> WebSearch | None:
+    last = conv.turns[-1] if conv.turns else None
+    if not conv.web_search or last is None or last.role != "user" or not last.text.strip():
+        return None
+    query = clip(last.text, 12).rstrip(" …")
+    slug = re.sub(r"[^a-z0-9]+", "-", query.lower()).strip("-")[:40] or "query"
+    results = [
+        SearchResult(
+            f"https://example.com/{slug}/{n}",
+            f"Mock result {n} for {query}",
+            f"Source {n} says something about {query}.",
+        )
+        for n in (1, 2)
+    ]
+    return WebSearch(query, results)
+
+
 def plan(conv: Conversation) -> Answer:
     """The answer to a conversation."""
+    search = _search(conv)
+    answer = _plan(conv)
+    if search is None or answer.text is None or answer.truncated or conv.schema is not None or conv.json_mode:
+        return answer
+    cited: list[tuple[int, int, int]] = []
+    opening = ""
+    for n, result in enumerate(search.results):
+        start = len(opening)
+        opening += result.snippet + " "
+        cited.append((start, start + len(result.snippet), n))
+    answer.text = opening + answer.text
+    answer.output_tokens += words(opening)
+    answer.searches = [search]
+    answer.citations = cited
+    return answer
+
+
+def _plan(conv: Conversation) -> Answer:
     chosen = _choose_tools(conv)
     reasoning = _reasoning(conv, chosen) if conv.reasoning else None
     reasoning_tokens = words(reasoning) if reasoning else 0

@@ -1,7 +1,7 @@
 """Routes of the mock server: one wire protocol per module, each exporting ``ROUTES``.
 
-A wire module (``responses``, ``chat_completions``, ``anthropic``, ``gemini``) offers a list of
-:class:`Route` rows: the method and path pattern it answers, a pure ``handler`` turning a request into a
+A wire module (``responses``, ``chat_completions``, ``anthropic``, ``gemini``, ``openai_images``, ``imagen``) offers
+a list of :class:`Route` rows: the method and path pattern it answers, a pure ``handler`` turning a request into a
 :class:`Reply`, the provider's ``error`` body for a status (used for auth failures and for injected faults), an
 ``authorized`` check and the provider's usual response headers — and, for scripted faults, the provider's error body
 carrying a retry delay (where the provider says it in the body rather than in ``Retry-After``) and its in-band stream
@@ -31,6 +31,8 @@ WIRE_MODULES: tuple[str, ...] = (
     "aws_container",
     "vertex",
     "google_oauth",
+    "openai_images",
+    "imagen",
 )
 
 

@@ -11,6 +11,11 @@ The stream is the real sequence: ``message_start`` (the message envelope with em
 after the first block starts, one before the end), ``message_delta`` with the stop reason and the final usage, and
 ``message_stop``. Its blocks rebuild exactly the message the non-streaming call returns.
 
+A ``web_search_*`` server tool makes the answer search first: a ``server_tool_use`` block (its query), a
+``web_search_tool_result`` block (the result pages, with encrypted content) and text blocks whose cited sentences
+carry ``web_search_result_location`` citations; ``usage.server_tool_use.web_search_requests`` counts the search. The
+stream sends a cited block's citations as ``citations_delta`` events before its text.
+
 Thinking (``thinking.type`` ``enabled`` or ``adaptive``) adds a ``thinking`` block with a signature made from its
 text; a replayed thinking block whose signature does not match its text is refused with a 400, as Anthropic refuses
 a tampered or foreign signature.
@@ -147,6 +152,9 @@ def conversation(body: dict[str, Any]) -> Conversation:
         for t in body.get("tools") or []
         if isinstance(t, dict) and "input_schema" in t  # server tools (web search …) have a type, no schema
     ]
+    conv.web_search = any(
+        isinstance(t, dict) and str(t.get("type", "")).startswith("web_search_") for t in body.get("tools") or []
+    )
     choice = body.get("tool_choice") or {}
     kind = choice.get("type", "auto") if isinstance(choice, dict) else "auto"
     conv.tool_choice = {"any": "required", "tool": "required"}.get(kind, kind)
@@ -201,7 +209,57 @@ def _usage(answer: Answer) -> dict[str, Any]:
     }
     if answer.reasoning is not None:
         usage["output_tokens_details"] = {"thinking_tokens": answer.reasoning_tokens}
+    usage["server_tool_use"] = {"web_search_requests": len(answer.searches), "web_fetch_requests": 0}
     return usage
+
+
+def _search_blocks(answer: Answer, ids: Ids) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    for i, search in enumerate(answer.searches):
+        call_id = f"srvtoolu_01{ids.alnum(f'search{i}', 22)}"
+        blocks.append(
+            {"type": "server_tool_use", "id": call_id, "name": "web_search", "input": {"query": search.query}}
+        )
+        results = [
+            {
+                "type": "web_search_result",
+                "url": r.url,
+                "title": r.title,
+                "encrypted_content": _encrypted(ids, f"page:{r.url}"),
+                "page_age": "1 day ago",
+            }
+            for r in search.results
+        ]
+        blocks.append({"type": "web_search_tool_result", "tool_use_id": call_id, "content": results})
+    return blocks
+
+
+def _encrypted(ids: Ids, what: str) -> str:
+    return base64.b64encode(hashlib.sha256(f"{ids.seed}:{what}".encode()).digest() * 2).decode("ascii")
+
+
+def _text_blocks(text: str, answer: Answer, ids: Ids) -> list[dict[str, Any]]:
+    """The answer's text; with citations, cut into blocks so that each cited sentence is a block of its own."""
+    if not answer.citations:
+        return [{"type": "text", "text": text}]
+    results = answer.searches[0].results
+    blocks: list[dict[str, Any]] = []
+    at = 0
+    for start, end, n in answer.citations:
+        if start > at:
+            blocks.append({"type": "text", "text": text[at:start]})
+        location = {
+            "type": "web_search_result_location",
+            "cited_text": results[n].snippet,
+            "url": results[n].url,
+            "title": results[n].title,
+            "encrypted_index": _encrypted(ids, f"index:{n}"),
+        }
+        blocks.append({"type": "text", "text": text[start:end], "citations": [location]})
+        at = end
+    if at < len(text):
+        blocks.append({"type": "text", "text": text[at:]})
+    return blocks
 
 
 def message_object(conv: Conversation, answer: Answer, ids: Ids) -> dict[str, Any]:
@@ -210,8 +268,9 @@ def message_object(conv: Conversation, answer: Answer, ids: Ids) -> dict[str, An
     if answer.reasoning is not None:
         shown = answer.reasoning if conv.reasoning_summary else ""
         content.append({"type": "thinking", "thinking": shown, "signature": signature(shown)})
+    content.extend(_search_blocks(answer, ids))
     if answer.text is not None and (answer.text or not answer.truncated):
-        content.append({"type": "text", "text": answer.text})
+        content.extend(_text_blocks(answer.text, answer, ids))
     for i, call in enumerate(answer.tool_calls):
         content.append(
             {
@@ -236,8 +295,12 @@ def message_object(conv: Conversation, answer: Answer, ids: Ids) -> dict[str, An
 def _empty(block: dict[str, Any]) -> dict[str, Any]:
     if block["type"] == "thinking":
         return {"type": "thinking", "thinking": "", "signature": ""}
-    if block["type"] == "tool_use":
+    if block["type"] in ("tool_use", "server_tool_use"):
         return {**block, "input": {}}
+    if block["type"] == "web_search_tool_result":
+        return block  # it comes whole
+    if "citations" in block:
+        return {"type": "text", "text": "", "citations": []}
     return {"type": "text", "text": ""}
 
 
@@ -245,11 +308,14 @@ def _deltas(block: dict[str, Any]) -> list[dict[str, Any]]:
     if block["type"] == "thinking":
         out = [{"type": "thinking_delta", "thinking": p} for p in pieces(block["thinking"])]
         return [*out, {"type": "signature_delta", "signature": block["signature"]}]
-    if block["type"] == "tool_use":
+    if block["type"] in ("tool_use", "server_tool_use"):
         # Anthropic streams tool input as JSON with a space after ``:`` and ``,``, as recorded streams show.
         raw = json.dumps(block["input"], ensure_ascii=False)
         return [{"type": "input_json_delta", "partial_json": p} for p in ["", *arg_pieces(raw)]]
-    return [{"type": "text_delta", "text": p} for p in pieces(block["text"])]
+    if block["type"] == "web_search_tool_result":
+        return []
+    cites = [{"type": "citations_delta", "citation": c} for c in block.get("citations") or []]
+    return [*cites, *({"type": "text_delta", "text": p} for p in pieces(block["text"]))]
 
 
 def stream_events(obj: dict[str, Any]) -> list[bytes]:

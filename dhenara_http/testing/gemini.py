@@ -10,6 +10,14 @@ Each stream event is a ``GenerateContentResponse`` fragment: thought parts and t
 ``functionCall`` whole in one event, ``usageMetadata`` cumulative in every event, and ``finishReason`` on the last.
 Merged part by part they are the non-streamed answer.
 
+Grounding: with a ``googleSearch`` tool the answer opens with sentences from two made-up pages and the candidate
+carries ``groundingMetadata`` (the query, the pages as ``groundingChunks``, and ``groundingSupports`` whose segments
+are UTF-8 byte offsets into the answer text), in the last fragment of a stream.
+
+Image output: with ``IMAGE`` in ``generationConfig.responseModalities`` (Gemini's image models) the answer is a short
+text and one PNG (``inlineData``), its usage split by modality (1,290 image tokens, as Gemini 2.5 Flash Image counts
+an image). A prompt containing ``[filtered]`` gets Google's ``IMAGE_SAFETY`` finish reason and no image.
+
 Thinking: with a ``thinkingConfig`` (or by default on the 2.5 and later models), unless its budget is 0. The
 thoughts are shown as ``thought`` parts only with ``includeThoughts``; either way they are counted
 (``thoughtsTokenCount``) and the first answer part carries a ``thoughtSignature`` made from that part, so a replay
@@ -26,6 +34,7 @@ from typing import Any
 
 from ._answer import Answer, Conversation, Ids, ToolCall, ToolResult, ToolSpec, plan, words
 from ._http import MockRequest, Reply
+from ._images import FILTER_WORD, png
 from ._routes import Route
 from ._wire import pieces, sse
 
@@ -147,6 +156,9 @@ def conversation(model: str, body: dict[str, Any]) -> Conversation:
     for decl in declarations:
         schema = _field(decl, "parametersJsonSchema") or _lower_types(decl.get("parameters") or {})
         conv.tools.append(ToolSpec(str(decl.get("name")), str(decl.get("description") or ""), schema))
+    conv.web_search = any(
+        isinstance(tool, dict) and (_field(tool, "googleSearch") is not None) for tool in body.get("tools") or []
+    )
     calling = _field(_field(body, "toolConfig"), "functionCallingConfig") or {}
     mode = str(calling.get("mode") or "AUTO").upper()
     conv.tool_choice = {"ANY": "required", "VALIDATED": "auto", "NONE": "none"}.get(mode, "auto")
@@ -253,13 +265,34 @@ def _usage(answer: Answer, thoughts: int | None = None, candidates: int | None =
     return usage
 
 
+def _grounding(answer: Answer) -> dict[str, Any]:
+    search = answer.searches[0]
+    text = answer.text or ""
+    supports = []
+    for start, end, n in answer.citations:
+        segment = {
+            "startIndex": len(text[:start].encode("utf-8")),
+            "endIndex": len(text[:end].encode("utf-8")),
+            "text": text[start:end],
+        }
+        supports.append({"segment": segment, "groundingChunkIndices": [n], "confidenceScores": [0.9]})
+    return {
+        "searchEntryPoint": {"renderedContent": f'<div class="chips">{search.query}</div>'},
+        "groundingChunks": [{"web": {"uri": r.url, "title": r.title}} for r in search.results],
+        "groundingSupports": supports,
+        "webSearchQueries": [search.query],
+    }
+
+
 def response_object(conv: Conversation, answer: Answer, ids: Ids) -> dict[str, Any]:
     """The ``GenerateContentResponse`` of the non-streaming call."""
-    candidate = {
+    candidate: dict[str, Any] = {
         "content": {"parts": _parts(conv, answer), "role": "model"},
         "finishReason": "MAX_TOKENS" if answer.truncated else "STOP",
         "index": 0,
     }
+    if answer.searches:
+        candidate["groundingMetadata"] = _grounding(answer)
     return {
         "candidates": [candidate],
         "usageMetadata": _usage(answer),
@@ -300,6 +333,8 @@ def fragments(obj: dict[str, Any], answer: Answer) -> list[dict[str, Any]]:
         cand: dict[str, Any] = {"content": {"parts": [part], "role": "model"}}
         if last:
             cand["finishReason"] = candidate["finishReason"]
+            if "groundingMetadata" in candidate:
+                cand["groundingMetadata"] = candidate["groundingMetadata"]
         cand["index"] = 0
         usage = obj["usageMetadata"] if last else _usage(answer, thoughts, so_far)
         out.append(
@@ -331,6 +366,10 @@ def respond(request: MockRequest) -> Reply:
     if _bad_signature(body):
         return _error(request, 400, "Corrupted thought signature.")
     model = request.params["model"].split("/", 1)[-1]
+    generation = _field(body, "generationConfig") or {}
+    modalities = [str(m).upper() for m in _field(generation, "responseModalities") or []]
+    if "IMAGE" in modalities and request.params["method"] == "generateContent":
+        return Reply.json(image_answer(model, body, generation), headers=_json_headers(request))
     conv = conversation(model, body)
     answer = plan(conv)
     obj = response_object(conv, answer, Ids({"model": model, **body}))
@@ -341,6 +380,40 @@ def respond(request: MockRequest) -> Reply:
         return Reply.json(events, headers=_json_headers(request))
     stream_headers = {**headers(request), "content-type": "text/event-stream", "content-disposition": "attachment"}
     return Reply.stream([sse(e, newline="\r\n") for e in events], stream_headers)
+
+
+#: Image tokens Gemini 2.5 Flash Image counts for one image up to 1024x1024.
+IMAGE_TOKENS = 1290
+
+
+def image_answer(model: str, body: dict[str, Any], generation: dict[str, Any]) -> dict[str, Any]:
+    """An image model's answer: a line of text and one PNG, or ``IMAGE_SAFETY`` and no image."""
+    conv = conversation(model, body)
+    prompt = conv.turns[-1].text if conv.turns else ""
+    ids = Ids({"model": model, **body})
+    image_config = _field(generation, "imageConfig") or {}
+    size = str(_field(image_config, "imageSize") or "1K")
+    aspect = str(_field(image_config, "aspectRatio") or "1:1")
+    text = f"Here is the image ({aspect}, {size}) for: {prompt}"
+    prompt_tokens = max(words(prompt), 1)
+    usage: dict[str, Any] = {
+        "promptTokenCount": prompt_tokens,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt_tokens}],
+    }
+    if FILTER_WORD in prompt:
+        candidate: dict[str, Any] = {"content": {"role": "model"}, "finishReason": "IMAGE_SAFETY", "index": 0}
+        usage["totalTokenCount"] = prompt_tokens
+    else:
+        data = base64.b64encode(png(f"{ids.seed}:gemini-image")).decode("ascii")
+        parts = [{"text": text}, {"inlineData": {"mimeType": "image/png", "data": data}}]
+        candidate = {"content": {"parts": parts, "role": "model"}, "finishReason": "STOP", "index": 0}
+        usage["candidatesTokenCount"] = IMAGE_TOKENS + words(text)
+        usage["candidatesTokensDetails"] = [
+            {"modality": "TEXT", "tokenCount": words(text)},
+            {"modality": "IMAGE", "tokenCount": IMAGE_TOKENS},
+        ]
+        usage["totalTokenCount"] = prompt_tokens + usage["candidatesTokenCount"]
+    return {"candidates": [candidate], "usageMetadata": usage, "modelVersion": model, "responseId": ids.alnum("r", 23)}
 
 
 ROUTES = [

@@ -4,6 +4,10 @@ The stream is the real sequence: ``response.created``, ``response.in_progress``,
 ``output_item.added`` … deltas … ``output_item.done`` (reasoning summary parts, message content parts, function-call
 arguments), and finally ``response.completed`` (``response.incomplete`` when ``max_output_tokens`` cut the text)
 carrying the whole response object — the same object the non-streaming call returns.
+
+With a ``web_search`` tool, the answer opens with a ``web_search_call`` item (its query, and its ``sources`` when the
+request includes ``web_search_call.action.sources``) and its text carries ``url_citation`` annotations; the stream
+sends the search's ``response.web_search_call.*`` events and each citation as ``response.output_text.annotation.added``.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ def conversation(body: dict[str, Any]) -> Conversation:
         for t in body.get("tools") or []
         if isinstance(t, dict) and t.get("type") == "function"
     ]
+    conv.web_search = any(
+        isinstance(t, dict) and str(t.get("type", "")).startswith("web_search") for t in body.get("tools") or []
+    )
     _tool_choice(conv, body.get("tool_choice"))
     conv.parallel_tool_calls = body.get("parallel_tool_calls") is not False
     fmt = (body.get("text") or {}).get("format") or {}
@@ -102,8 +109,23 @@ def response_object(body: dict[str, Any], conv: Conversation, answer: Answer, id
         if "reasoning.encrypted_content" in (body.get("include") or []):
             item["encrypted_content"] = _encrypted(ids, answer.reasoning)
         output.append(item)
+    with_sources = "web_search_call.action.sources" in (body.get("include") or [])
+    for i, search in enumerate(answer.searches):
+        action: dict[str, Any] = {"type": "search", "query": search.query, "queries": [search.query]}
+        if with_sources:
+            action["sources"] = [{"type": "url", "url": r.url} for r in search.results]
+        output.append(
+            {"id": f"ws_{rid[:8]}{ids.hex(f'search{i}', 40)}", "type": "web_search_call", "status": "completed"}
+            | {"action": action}
+        )
     if answer.text is not None and (answer.text or not answer.truncated):
-        part = {"type": "output_text", "annotations": [], "logprobs": [], "text": answer.text}
+        results = answer.searches[0].results if answer.searches else []
+        annotations = [
+            {"type": "url_citation", "start_index": start, "end_index": end, "url": results[n].url}
+            | {"title": results[n].title}
+            for start, end, n in answer.citations
+        ]
+        part = {"type": "output_text", "annotations": annotations, "logprobs": [], "text": answer.text}
         output.append(
             {
                 "id": f"msg_{rid[:8]}{ids.hex('message', 40)}",
@@ -195,6 +217,10 @@ def stream_events(obj: dict[str, Any]) -> list[bytes]:
                     emit("response.reasoning_summary_text.delta", **at, delta=piece)
                 emit("response.reasoning_summary_text.done", **at, text=part["text"])
                 emit("response.reasoning_summary_part.done", **at, part=part)
+        elif item["type"] == "web_search_call":
+            emit("response.output_item.added", output_index=index, item={**item, "status": "in_progress"})
+            for stage in ("in_progress", "searching", "completed"):
+                emit(f"response.web_search_call.{stage}", output_index=index, item_id=item_id)
         elif item["type"] == "message":
             emit(
                 "response.output_item.added",
@@ -203,9 +229,11 @@ def stream_events(obj: dict[str, Any]) -> list[bytes]:
             )
             for ci, part in enumerate(item["content"]):
                 at = {"item_id": item_id, "output_index": index, "content_index": ci}
-                emit("response.content_part.added", **at, part={**part, "text": ""})
+                emit("response.content_part.added", **at, part={**part, "text": "", "annotations": []})
                 for piece in _openai.pieces(part["text"]):
                     emit("response.output_text.delta", **at, delta=piece, logprobs=[])
+                for n, note in enumerate(part["annotations"]):
+                    emit("response.output_text.annotation.added", **at, annotation_index=n, annotation=note)
                 emit("response.output_text.done", **at, text=part["text"], logprobs=[])
                 emit("response.content_part.done", **at, part=part)
         elif item["type"] == "function_call":

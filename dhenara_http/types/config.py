@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from .hosted_tools import WebSearchHostedTool
 from .tools import StructuredOutputConfig, ToolChoice, ToolDefinition
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ class AIModelCallConfig(BaseModel):
       added on top); ``None`` sends no cap where the provider has a default (see ``docs/reasoning.md``).
     * ``reasoning`` turns thinking on; ``reasoning_effort`` (effort models) or ``max_reasoning_tokens``
       (token-budget models) tunes it.
-    * ``options`` are passed to the model as they are (``temperature``, ``top_p``, ``stop``, ``seed`` …).
+    * ``options`` are passed to the model as they are (``temperature``, ``top_p``, ``stop``, ``seed`` …); an image
+      model checks them against its ``valid_options`` (``size``, ``quality``, ``n`` …).
+    * ``hosted_tools`` are tools the provider runs itself (:class:`WebSearchHostedTool`).
     * ``timeout`` is the total time one attempt may take, streams included; ``connect_timeout`` bounds connecting and
       ``read_timeout`` the silence between two reads. ``retries`` is how many times a failed attempt is retried;
       a ``Retry-After`` above ``max_retry_wait`` seconds fails at once instead of waiting. ``retry_delay`` is the
@@ -72,8 +75,7 @@ class AIModelCallConfig(BaseModel):
       official SDKs back off).
     * ``api_version_override`` replaces the API version a host is sent (Anthropic's ``anthropic-version``, the
       ``api-version`` of Azure hosts). ``artifact_config`` writes what each call sent and received to disk
-      (:class:`ArtifactConfig`). ``hosted_tools`` are provider-side tools (web search …). ``context_policy`` is
-      accepted for dhenara-ai's programs and not sent.
+      (:class:`ArtifactConfig`). ``context_policy`` is accepted for dhenara-ai's programs and not sent.
     * ``extra_headers`` are sent with every request of the call, over the API's ``config["headers"]`` (as
       openai-python's ``extra_headers``); their values are treated as secrets (never logged, never sent to another
       host on a redirect).
@@ -88,6 +90,7 @@ class AIModelCallConfig(BaseModel):
     options: dict[str, Any] = Field(default_factory=dict)
     tools: list[ToolDefinition] | None = None
     tool_choice: ToolChoice | None = None
+    hosted_tools: list[WebSearchHostedTool] | None = None
     structured_output: StructuredOutputConfig | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     timeout: float | None = Field(default=600.0, gt=0)
@@ -100,7 +103,6 @@ class AIModelCallConfig(BaseModel):
     test_mode: bool = False
     api_version_override: str | None = None
     artifact_config: ArtifactConfig | None = None
-    hosted_tools: list[Any] | None = None
     context_policy: AIModelContextPolicy | None = None
     extra_headers: dict[str, str] | None = None
 
@@ -120,6 +122,7 @@ class AIModelCallConfig(BaseModel):
             options: dict[str, Any] = ...,
             tools: Sequence[ToolDefinition | dict[str, Any] | Callable[..., Any]] | None = None,
             tool_choice: ToolChoice | str | dict[str, Any] | None = None,
+            hosted_tools: Sequence[WebSearchHostedTool] | None = None,
             structured_output: StructuredOutputConfig | type[pydantic.BaseModel] | dict[str, Any] | None = None,
             metadata: dict[str, Any] = ...,
             timeout: float | None = 600.0,
@@ -132,7 +135,6 @@ class AIModelCallConfig(BaseModel):
             test_mode: bool = False,
             api_version_override: str | None = None,
             artifact_config: ArtifactConfig | None = None,
-            hosted_tools: list[Any] | None = None,
             context_policy: AIModelContextPolicy | None = None,
             extra_headers: dict[str, str] | None = None,
         ) -> None: ...

@@ -55,6 +55,19 @@ class ChatResponseContentItemType(StrEnum):
     TOOL_CALL = "tool_call"
     STRUCTURED_OUTPUT = "structured_output"
     GENERIC = "generic"
+    #: A search the provider ran itself (a hosted web-search tool): its queries.
+    WEB_SEARCH_CALL = "web_search_call"
+    #: What a hosted web search found: its result pages.
+    WEB_SEARCH_RESULT = "web_search_result"
+
+
+class ImageContentFormat(StrEnum):
+    """How a generated image is held: a URL to fetch it from, base64 text, or raw bytes."""
+
+    URL = "url"
+    BASE64 = "base64"
+    BYTES = "bytes"
+    UNKNOWN = "unknown"
 
 
 class FinishReason(StrEnum):
@@ -81,14 +94,6 @@ class SSEErrorCode(StrEnum):
     server_error = "server_error"
     external_api_error = "external_api_error"
     client_decode_error = "client_decode_error"
-
-
-class ImageContentFormat(StrEnum):
-    """How an image of an image response is carried."""
-
-    BASE64 = "base64"
-    URL = "url"
-    BYTES = "bytes"
 
 
 class ContentType(StrEnum):

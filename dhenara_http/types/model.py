@@ -10,8 +10,10 @@ gives the id to send. ``aliases`` are further ids that resolve to the entry (dat
 
 Prices: :class:`ChatModelCostData` is in USD per million tokens, with optional cache-read and cache-write rates and
 :class:`PriceTier` rows that replace the base rates when a prompt is longer than a threshold (Gemini Pro above 200k,
-GPT-5.4 above 272k, ...). :class:`ImageModelCostData` is in USD per image, flat or by size and quality. Every catalogue
-price carries ``source`` (the page it was read from) and ``as_of`` (the day it was read).
+GPT-5.4 above 272k, ...) and a price per thousand hosted web searches. :class:`ImageModelCostData` is in USD per image,
+flat or by size and quality, and per million tokens where the provider bills image models by tokens (OpenAI's GPT image
+models, Gemini image models). Every catalogue price carries ``source`` (the page it was read from) and ``as_of`` (the
+day it was read).
 """
 
 from __future__ import annotations
@@ -41,13 +43,15 @@ EFFORT_BUDGETS: dict[str, int] = {"low": 1024, "medium": 8192, "high": 24576}
 
 
 class ValidOptionValue(BaseModel):
-    """An option a model takes (image size, quality …): its allowed values and default. ``display_only`` options
-    describe the model but are never sent."""
+    """An option a model takes (image size, quality …): its allowed values (empty: any value), its default (None: not
+    sent unless given), whether it changes the price, and other names it is given by (Imagen's ``number_of_images``
+    is also ``n``). ``display_only`` options describe the model but are never sent."""
 
     allowed_values: list[Any] = Field(default_factory=list)
     default_value: Any = None
     cost_sensitive: bool = False
     description: str | None = None
+    aliases: tuple[str, ...] = ()
     display_only: bool = False
 
 
@@ -76,6 +80,11 @@ class ChatModelCostData(BaseModel):
     cache_read_token_cost_per_million: float | None = Field(default=None, ge=0)
     cache_write_token_cost_per_million: float | None = Field(default=None, ge=0)
     tiers: list[PriceTier] = Field(default_factory=list)
+    #: USD per 1,000 hosted web searches (or grounded prompts, see ``web_search_unit``), on top of the tokens.
+    web_search_cost_per_thousand: float | None = Field(default=None, ge=0)
+    #: What one unit of ``web_search_cost_per_thousand`` is: a ``search`` the tool ran (OpenAI, Anthropic, Gemini 3)
+    #: or a ``grounded_prompt``, a call that searched at all (Gemini 2.x).
+    web_search_unit: Literal["search", "grounded_prompt"] = "search"
     cost_multiplier_percentage: float | None = None
     source: str | None = None
     as_of: str | None = None
@@ -108,10 +117,25 @@ class ImagePriceRow(BaseModel):
 
 
 class ImageModelCostData(BaseModel):
-    """Prices in USD per image: ``flat_cost_per_image``, or rows by size and quality (``image_options_cost_data``)."""
+    """Prices in USD per image: ``flat_cost_per_image``, or rows by size and quality (``image_options_cost_data``).
+
+    The rows are keyed by the call options named ``size_option`` and ``quality_option`` (``size`` / ``quality`` for
+    OpenAI; Gemini image models are priced by ``image_size``: ``1K``, ``2K`` …).
+
+    Where the provider bills by tokens, the token rates (USD per million) price what the answer's usage counts: input
+    text and input image tokens, output image tokens and output text tokens (thinking included). When the usage
+    counts output image tokens, those are priced instead of the per-image row (the row is the provider's own price of
+    the usual token count of such an image); without them the row prices the images and the input tokens are added
+    when counted."""
 
     flat_cost_per_image: float | None = Field(default=None, ge=0)
     image_options_cost_data: list[ImagePriceRow] = Field(default_factory=list)
+    size_option: str = "size"
+    quality_option: str = "quality"
+    input_text_token_cost_per_million: float | None = Field(default=None, ge=0)
+    input_image_token_cost_per_million: float | None = Field(default=None, ge=0)
+    output_image_token_cost_per_million: float | None = Field(default=None, ge=0)
+    output_text_token_cost_per_million: float | None = Field(default=None, ge=0)
     cost_multiplier_percentage: float | None = None
     source: str | None = None
     as_of: str | None = None
@@ -124,9 +148,21 @@ class ImageModelCostData(BaseModel):
 
     @model_validator(mode="after")
     def _priced(self) -> ImageModelCostData:
-        if self.flat_cost_per_image is None and not self.image_options_cost_data:
-            raise ConfigurationError("ImageModelCostData: give flat_cost_per_image or image_options_cost_data")
+        if (
+            self.flat_cost_per_image is None
+            and not self.image_options_cost_data
+            and self.output_image_token_cost_per_million is None
+        ):
+            raise ConfigurationError(
+                "ImageModelCostData: give flat_cost_per_image, image_options_cost_data or "
+                "output_image_token_cost_per_million"
+            )
         return self
+
+    @property
+    def bills_tokens(self) -> bool:
+        """Whether the provider bills this model by tokens (it has token rates)."""
+        return self.output_image_token_cost_per_million is not None
 
     def cost_per_image(self, size: str | None, quality: str | None) -> float | None:
         """The price of one image of this size and quality, or None when no row matches."""
@@ -172,9 +208,14 @@ class ChatModelSettings(BaseModel):
 
 
 class ImageModelSettings(BaseModel):
+    """Limits of an image model, and the wire its images are made on: ``openai_images`` (``/images/generations``),
+    ``imagen`` (``:predict``), or None for a model that answers on its vendor's chat wire with image parts (Gemini
+    image models on ``generateContent``)."""
+
     max_words: int | None = None
     input_modalities: tuple[str, ...] = ("text",)
     output_modalities: tuple[str, ...] = ("image",)
+    wire_api: str | None = None
 
 
 class FoundationModel(BaseModel):
@@ -247,31 +288,46 @@ class FoundationModel(BaseModel):
         """The options the model takes (without display-only ones unless asked)."""
         return {k: v for k, v in self.valid_options.items() if include_display_only or not v.display_only}
 
-    def _check_options(self, options: dict[str, Any]) -> None:
+    def option_name(self, name: str) -> str | None:
+        """The option ``name`` means (itself or the option it is another name of), or None when the model has none."""
         valid = self.get_valid_options()
-        unknown = sorted(set(options) - set(valid))
-        if unknown:
-            known = ", ".join(sorted(valid)) or "none"
-            raise ConfigurationError(f"{self.model_name}: unknown option(s) {unknown}; it takes {known}")
+        if name in valid:
+            return name
+        return next((key for key, spec in valid.items() if name in spec.aliases), None)
+
+    def check_options(self, options: dict[str, Any]) -> None:
+        """Raise a ``ConfigurationError`` naming the first option the model does not take, or whose value is not one
+        it allows. An option may be given by one of its aliases (Imagen's ``n`` for ``number_of_images``), once."""
+        valid = self.get_valid_options()
+        seen: dict[str, str] = {}
         for name, value in options.items():
-            allowed = valid[name].allowed_values
+            key = self.option_name(name)
+            if key is None:
+                known = ", ".join(sorted(valid)) or "none"
+                raise ConfigurationError(f"{self.model_name}: unknown option {name!r}; it takes {known}")
+            if key in seen:
+                raise ConfigurationError(f"{self.model_name}: options {seen[key]!r} and {name!r} are the same option")
+            seen[key] = name
+            allowed = valid[key].allowed_values
             if allowed and value not in allowed:
-                raise ConfigurationError(f"{self.model_name}: option {name}={value!r} is not one of {allowed}")
+                raise ConfigurationError(f"{self.model_name}: option {name!r}={value!r} is not one of {allowed}")
 
     def validate_options(self, options: dict[str, Any]) -> bool:
         """Whether every option is one the model takes, with an allowed value (the reason is logged)."""
         try:
-            self._check_options(options)
+            self.check_options(options)
         except ConfigurationError as exc:
             logger.warning("validate_options: %s", exc)
             return False
         return True
 
     def get_options_with_defaults(self, options: dict[str, Any]) -> dict[str, Any]:
-        """Every option the model takes: the given values, the defaults for the rest. An unknown option or a value
-        not allowed is a ``ConfigurationError``."""
-        self._check_options(options)
-        return {name: options.get(name, v.default_value) for name, v in self.get_valid_options().items()}
+        """Every option the model takes, under its own name: the given values, the defaults for the rest. An unknown
+        option or a value not allowed is a ``ConfigurationError``."""
+        self.check_options(options)
+        out = {name: v.default_value for name, v in self.get_valid_options().items()}
+        out.update({self.option_name(name) or name: value for name, value in options.items()})
+        return out
 
     def get_settings(self) -> ChatModelSettings | ImageModelSettings | None:
         return self.settings

@@ -4,10 +4,17 @@ Content items are typed by ``type`` (a discriminated union), so a ``ChatResponse
 ``model_dump()`` → ``model_validate()`` unchanged — conversation history can be stored and reloaded.
 Provider data needed to replay a turn (item ids, reasoning signatures, Gemini ``thoughtSignature`` …) lives in each
 item's ``metadata`` and in the reasoning item's own fields.
+
+Hosted web search adds three shapes, the same on every wire: a search the provider ran
+(:class:`ChatResponseWebSearchCallContentItem`, with its queries and, where the provider lists them, the pages it
+consulted), the results it returned (:class:`ChatResponseWebSearchResultContentItem`, Anthropic's result block) and
+the :class:`Citation` s on the text items they support. The provider's raw item stays in each item's ``metadata``
+(``item`` / ``block``), so a turn replays to its own provider unchanged.
 """
 
 from __future__ import annotations
 
+import base64
 import builtins
 import json
 import logging
@@ -26,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import DhenaraError, StructuredOutputError
+from ..errors import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
 from ._base import BaseModel
 from .enums import (
     AIModelAPIProviderEnum,
@@ -34,6 +41,7 @@ from .enums import (
     ChatResponseContentItemType,
     ExternalApiCallStatusEnum,
     FinishReason,
+    ImageContentFormat,
 )
 from .http import RateLimitInfo
 
@@ -100,6 +108,46 @@ class _ItemBase(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+def _typed_or_none(data: Any, strings: tuple[str, ...], ints: tuple[str, ...] = ()) -> Any:
+    """A provider's value of the wrong type becomes None (the raw object stays in ``metadata``): a malformed answer
+    never fails to parse over a citation's title."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for key in strings:
+        if key in out and out[key] is not None and not isinstance(out[key], str):
+            out[key] = None
+    for key in ints:
+        value = out.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            out[key] = None
+    return out
+
+
+class Citation(BaseModel):
+    """A source the answer cites, on the text item whose words it supports.
+
+    ``type`` is the provider's kind of citation: ``url_citation`` (OpenAI), ``web_search_result_location``
+    (Anthropic, which cites whole text blocks and quotes the source in ``cited_text``), ``grounding_support``
+    (Gemini, one citation per source of a supported segment). ``start_index`` / ``end_index`` are character
+    positions in the item's text where the provider gives a span. ``metadata`` keeps the provider's own citation
+    (Anthropic's ``encrypted_index``, Gemini's chunk index and confidence …) so nothing is lost and a same-provider
+    replay can send it back."""
+
+    type: str = "url_citation"
+    url: str | None = None
+    title: str | None = None
+    cited_text: str | None = None
+    start_index: int | None = None
+    end_index: int | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        return _typed_or_none(data, ("url", "title", "cited_text"), ("start_index", "end_index"))
+
+
 class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
     """Answer text. ``message_contents`` is dhenara-ai's form of the same text (the provider's content parts): given
     without ``text``, it makes the text; when not given, it is the text as one ``{"type": "text"}`` part."""
@@ -111,6 +159,8 @@ class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
     text: str = ""
     message_id: str | None = None
     message_contents: list[ChatMessageContentPart] | None = None
+    #: The sources this text cites (hosted web search); empty when it cites none.
+    citations: list[Citation] = Field(default_factory=list)
     _mirrored: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
@@ -348,6 +398,67 @@ class ChatResponseGenericContentItem(_ItemBase):
         return json.dumps(self.metadata, ensure_ascii=False, default=str)
 
 
+class WebSearchResult(BaseModel):
+    """One page a hosted web search returned or consulted. ``metadata`` keeps the provider's own fields
+    (Anthropic's ``encrypted_content``, which a same-provider replay must send back)."""
+
+    url: str | None = None
+    title: str | None = None
+    page_age: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        return _typed_or_none(data, ("url", "title", "page_age"))
+
+
+class ChatResponseWebSearchCallContentItem(_ItemBase):
+    """A search the provider ran on its side: OpenAI's ``web_search_call`` item, Anthropic's ``server_tool_use``
+    block, Gemini's grounding (its ``webSearchQueries``). ``sources`` are the pages it consulted where the call itself
+    lists them (OpenAI ``action.sources``, Gemini ``groundingChunks``); Anthropic returns its pages in a separate
+    :class:`ChatResponseWebSearchResultContentItem`. ``action`` is OpenAI's ``search`` / ``open_page`` /
+    ``find_in_page`` (``url`` is the page of the last two)."""
+
+    type: Literal[ChatResponseContentItemType.WEB_SEARCH_CALL] = ChatResponseContentItemType.WEB_SEARCH_CALL
+    call_id: str | None = None
+    queries: list[str] = Field(default_factory=list)
+    status: str | None = None
+    action: str | None = None
+    url: str | None = None
+    sources: list[WebSearchResult] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        return _typed_or_none(data, ("call_id", "status", "action", "url"))
+
+    def get_text(self) -> str:
+        if self.queries:
+            return "web search: " + "; ".join(self.queries)
+        return f"web search: {self.action} {self.url}" if self.url else "web search"
+
+
+class ChatResponseWebSearchResultContentItem(_ItemBase):
+    """What a hosted search returned (Anthropic's ``web_search_tool_result``): its result pages, or the error code
+    of a search that failed (``max_uses_exceeded``, ``too_many_requests`` …). ``call_id`` names the search."""
+
+    type: Literal[ChatResponseContentItemType.WEB_SEARCH_RESULT] = ChatResponseContentItemType.WEB_SEARCH_RESULT
+    call_id: str | None = None
+    results: list[WebSearchResult] = Field(default_factory=list)
+    error_code: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lenient(cls, data: Any) -> Any:
+        return _typed_or_none(data, ("call_id", "error_code"))
+
+    def get_text(self) -> str:
+        if self.error_code:
+            return f"web search failed: {self.error_code}"
+        return "\n".join(f"{r.title or r.url}: {r.url}" if r.title else str(r.url) for r in self.results)
+
+
 ChatResponseContentItem = Annotated[
     Union[  # noqa: UP007
         ChatResponseTextContentItem,
@@ -355,9 +466,20 @@ ChatResponseContentItem = Annotated[
         ChatResponseToolCallContentItem,
         ChatResponseStructuredOutputContentItem,
         ChatResponseGenericContentItem,
+        ChatResponseWebSearchCallContentItem,
+        ChatResponseWebSearchResultContentItem,
     ],
     Field(discriminator="type"),
 ]
+
+
+class HostedToolUsage(BaseModel):
+    """dhenara-ai's hosted-tool counts: calls per tool (and their ``total``), billed units per priced unit."""
+
+    request_counts: dict[str, int] = Field(default_factory=dict)
+    token_counts: dict[str, int] = Field(default_factory=dict)
+    billing_counts: dict[str, int] = Field(default_factory=dict)
+    details: dict[str, Any] | None = None
 
 
 class ChatResponseUsage(BaseModel):
@@ -374,6 +496,16 @@ class ChatResponseUsage(BaseModel):
     reasoning_tokens: int | None = None
     cache_read_tokens: int | None = None
     cache_write_tokens: int | None = None
+    #: Searches a hosted web-search tool ran (billed per search, or per grounded prompt, on top of the tokens).
+    web_search_requests: int = 0
+
+    @property
+    def hosted_tool_usage(self) -> HostedToolUsage | None:
+        """dhenara-ai's form of the hosted-tool counts (None when the call ran none)."""
+        n = self.web_search_requests
+        if not n:
+            return None
+        return HostedToolUsage(request_counts={"web_search": n, "total": n}, billing_counts={"web_search": n})
 
 
 class UsageChargeComponent(BaseModel):
@@ -456,6 +588,20 @@ class ChatResponse(BaseModel):
         """The API provider's name, as errors raised by calls name it."""
         named = self.api_provider if self.api_provider is not None else self.provider
         return str(getattr(named, "value", named))
+
+    def citations(self) -> list[Citation]:
+        """Every citation of the answer's text items, in order."""
+        return [cite for c in self._items() if isinstance(c, ChatResponseTextContentItem) for cite in c.citations]
+
+    def web_searches(self) -> list[ChatResponseWebSearchCallContentItem]:
+        """The searches a hosted web-search tool ran."""
+        return [c for c in self._items() if isinstance(c, ChatResponseWebSearchCallContentItem)]
+
+    def search_results(self) -> list[WebSearchResult]:
+        """Every page the hosted searches returned or consulted (result items, then the calls' own sources)."""
+        out = [r for c in self._items() if isinstance(c, ChatResponseWebSearchResultContentItem) for r in c.results]
+        out.extend(r for c in self.web_searches() for r in c.sources)
+        return out
 
     def _structured_output(self) -> ChatResponseStructuredOutput | None:
         """The structured output of the answer; raises :class:`StructuredOutputError` when it failed to parse."""
@@ -569,32 +715,85 @@ class ChatResponse(BaseModel):
 
 
 class ImageContentItem(BaseModel):
+    """One generated image: base64 text (``content_b64_json``), a URL to fetch it from (``content_url``, OpenAI's
+    DALL·E links expire after an hour) or raw bytes. ``get_bytes()`` gives the image's bytes for the first and last
+    (and for a ``data:`` URL); ``media_type`` is its type when the provider says it (``image/png`` …)."""
+
     index: int = 0
-    content_format: Literal["base64", "url", "bytes"]
+    content_format: ImageContentFormat
     content_b64_json: str | None = None
     content_url: str | None = None
     content_bytes: bytes | None = None
+    media_type: str | None = None
     revised_prompt: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
+    storage_metadata: dict[str, Any] = Field(default_factory=dict)
+    custom_metadata: dict[str, Any] = Field(default_factory=dict)
 
     def get_text(self) -> str:
         return self.revised_prompt or ""
 
+    def get_bytes(self) -> bytes:
+        """The image's bytes. A URL other than a ``data:`` URL is not fetched (no I/O here): ask for
+        ``response_format="b64_json"`` to get the bytes in the answer."""
+        if self.content_format == ImageContentFormat.BYTES and self.content_bytes is not None:
+            return self.content_bytes
+        data = self.content_b64_json
+        if self.content_format == ImageContentFormat.URL and self.content_url is not None:
+            head, sep, tail = self.content_url.partition(",")
+            if not (self.content_url.startswith("data:") and sep and head.endswith(";base64")):
+                raise ConfigurationError(
+                    "this image is a URL, not data: download it from content_url, or ask for "
+                    "options={'response_format': 'b64_json'} to receive its bytes"
+                )
+            data = tail
+        if data is None:
+            raise ResponseParseError(f"the image item ({self.content_format.value}) holds no image data")
+        try:
+            return base64.b64decode(data, validate=True)
+        except ValueError:
+            raise ResponseParseError("the image's base64 data is not valid base64") from None
+
+    def get_content_as_bytes(self) -> bytes:
+        """dhenara-ai's name for :meth:`get_bytes`."""
+        return self.get_bytes()
+
+
+#: dhenara-ai's name for an image content item.
+ImageResponseContentItem = ImageContentItem
+
 
 class ImageResponseChoice(BaseModel):
+    """One generated result. ``text`` is the text a model answered alongside its images (Gemini image models), in
+    order, or None."""
+
     index: int = 0
     contents: list[ImageContentItem] = Field(default_factory=list)
+    text: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class ImageResponseUsage(BaseModel):
+    """What an image call used: how many images with which options (the model's defaults filled in; the size and
+    quality the provider reports it used win over the requested ones), and tokens where the provider counts them
+    (OpenAI's GPT image models, Gemini image models): input split into text and image tokens, output into image and
+    text (thinking included) tokens."""
+
     number_of_images: int
     model: str = ""
     options: dict[str, Any] = Field(default_factory=dict)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    total_tokens: int | None = None
+    input_text_tokens: int | None = None
+    input_image_tokens: int | None = None
+    output_image_tokens: int | None = None
+    output_text_tokens: int | None = None
 
 
 class ImageResponse(BaseModel):
+    """A complete image answer: ``choices[i].contents[j]`` are :class:`ImageContentItem` s."""
+
     type: Literal["image_response"] = "image_response"
     model: str
     provider: AIModelProviderEnum | str
@@ -604,6 +803,27 @@ class ImageResponse(BaseModel):
     choices: list[ImageResponseChoice] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     provider_response: dict[str, Any] | None = None
+
+    def images(self) -> list[ImageContentItem]:
+        """Every image, across choices."""
+        return [item for choice in self.choices for item in choice.contents]
+
+    def text(self) -> str | None:
+        """The text the model answered alongside the images (first choice), or None."""
+        return self.choices[0].text if self.choices else None
+
+    def preview_dict(self) -> dict[str, Any]:
+        """The response without the image data (dhenara-ai's summary for logs)."""
+        out = self.model_dump(exclude={"choices", "provider_response"})
+        out["choices_summary"] = [
+            {
+                "index": c.index,
+                "content_count": len(c.contents),
+                "contents_summary": [{"index": i.index, "content_format": i.content_format.value} for i in c.contents],
+            }
+            for c in self.choices
+        ]
+        return out
 
 
 class ExternalApiCallStatus(BaseModel):
@@ -684,8 +904,30 @@ class AIModelCallResponse(BaseModel):
         if self.chat_response is not None:
             return self.chat_response.preview_dict()
         if self.image_response is not None:
-            return self.image_response.model_dump(exclude={"choices", "provider_response"})
+            return self.image_response.preview_dict()
         return None
+
+    # The answer's own fields and helpers, read through the call's response (dhenara-ai's examples read them here).
+
+    def text(self) -> str | None:
+        """The answer's text (the text beside the images of an image answer); None for a stream not yet consumed."""
+        answer = self.full_response
+        return answer.text() if answer is not None else None
+
+    @property
+    def usage(self) -> ChatResponseUsage | ImageResponseUsage | None:
+        answer = self.full_response
+        return answer.usage if answer is not None else None
+
+    @property
+    def usage_charge(self) -> UsageCharge | None:
+        answer = self.full_response
+        return answer.usage_charge if answer is not None else None
+
+    @property
+    def choices(self) -> list[ChatResponseChoice] | list[ImageResponseChoice]:
+        answer = self.full_response
+        return answer.choices if answer is not None else []
 
 
 def _missing(name: str, response: AIModelCallResponse) -> str:

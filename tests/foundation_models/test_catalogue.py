@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import defaultdict
 from itertools import product
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ from dhenara_http.types.model import (
 )
 
 NAMES = sorted(_data.MODELS)
-TODAY = datetime.date(2026, 11, 21)
+TODAY = datetime.date(2026, 12, 6)
 
 #: Every model name of dhenara-ai 1.1.6 (its foundation_models/*/chat.py and image.py at the release tag).
 DHENARA_AI_116 = """
@@ -144,12 +145,20 @@ def test_every_image_option_combination_has_a_price(name: str) -> None:
     m = model(name)
     cost = m.cost_data
     assert isinstance(cost, ImageModelCostData)
-    sizes = m.valid_options["size"].allowed_values if "size" in m.valid_options else [None]
-    qualities = m.valid_options["quality"].allowed_values if "quality" in m.valid_options else [None]
-    for size, quality in product(sizes, qualities):
-        assert cost.cost_per_image(size, quality) is not None, (size, quality)
     for option in m.valid_options.values():
-        assert option.default_value in option.allowed_values
+        # An empty list allows any value (GPT Image 2's sizes); a None default means "not sent".
+        assert not option.allowed_values or option.default_value in option.allowed_values
+
+    def values(option: str) -> list[Any]:
+        # "auto" is priced by what the provider reports it chose; None is the default the price falls back to.
+        spec = m.valid_options.get(option)
+        return [v for v in spec.allowed_values if v not in ("auto", None)] or [None] if spec else [None]
+
+    if not cost.image_options_cost_data and cost.flat_cost_per_image is None:
+        assert cost.bills_tokens, f"{name} has neither per-image prices nor token rates"
+        return
+    for size, quality in product(values(cost.size_option), values(cost.quality_option)):
+        assert cost.cost_per_image(size, quality) is not None, (size, quality)
 
 
 def test_ids_are_unique_on_every_host() -> None:

@@ -203,6 +203,7 @@ def read_stream(record: dict[str, Any]) -> dict[str, Any]:
             b = p["content_block"]
             blocks[p["index"]] = {"type": b["type"], "text": b.get("text", ""), "thinking": b.get("thinking", "")}
             blocks[p["index"]].update({"signature": b.get("signature"), "json": "", "raw": b})
+            blocks[p["index"]]["citations"] = list(b.get("citations") or [])
         elif kind == "content_block_delta":
             d, b = p["delta"], blocks[p["index"]]
             if d["type"] == "text_delta":
@@ -213,6 +214,8 @@ def read_stream(record: dict[str, Any]) -> dict[str, Any]:
                 b["signature"] = d["signature"]
             elif d["type"] == "input_json_delta":
                 b["json"] += d["partial_json"]
+            elif d["type"] == "citations_delta":
+                b.setdefault("citations", []).append(d["citation"])
         elif kind == "message_delta":
             stop = p["delta"].get("stop_reason")
             usage.update({k: v for k, v in (p.get("usage") or {}).items() if v is not None})

@@ -30,10 +30,8 @@ from dhenara_http.errors import (
 #: The wire protocols the library speaks.
 WIRES = ("chat_completions", "responses", "anthropic", "gemini", "converse")
 
-#: Why a provider's records are not checked at all.
-OUT_OF_SCOPE_PROVIDERS = {
-    "openai_images": "image generation is not implemented yet",
-}
+#: Why a provider's records are not checked at all (every recorded provider is checked today).
+OUT_OF_SCOPE_PROVIDERS: dict[str, str] = {}
 
 
 def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -41,6 +39,8 @@ def classify(record: dict[str, Any]) -> tuple[str | None, str | None]:
     provider = record["provider"]
     if provider in OUT_OF_SCOPE_PROVIDERS:
         return None, OUT_OF_SCOPE_PROVIDERS[provider]
+    if provider == "openai_images":
+        return "openai_images", None
     endpoint = str(record.get("endpoint") or "")
     url = str(record.get("url") or "").split("?")[0]
     body = record.get("response_body") or ""
@@ -87,6 +87,10 @@ class Expect:
     usage: dict[str, int | None] | None = None
     others: int = 0
     has_choice: bool = True
+    #: Hosted web search: searches run, result blocks (Anthropic), citations on the text.
+    searches: int = 0
+    search_results: int = 0
+    citations: int = 0
 
 
 def _args(raw: Any) -> tuple[Any, str | None]:
@@ -181,6 +185,8 @@ def expect_responses(data: dict[str, Any]) -> Expect:
             for part in item.get("content") or []:
                 if part.get("type") == "output_text":
                     out.text += part.get("text") or ""
+                    notes = part.get("annotations") or []
+                    out.citations += sum(1 for n in notes if isinstance(n, dict) and n.get("type") == "url_citation")
                 elif part.get("type") == "refusal":
                     out.text += part.get("refusal") or ""
                     refused = True
@@ -192,6 +198,8 @@ def expect_responses(data: dict[str, Any]) -> Expect:
         elif kind == "function_call":
             args, raw = _args(item.get("arguments"))
             out.tools.append((item.get("call_id"), item.get("name") or "", args, raw))
+        elif kind == "web_search_call":
+            out.searches += 1
         else:
             out.others += 1
     status = data.get("status")
@@ -217,6 +225,8 @@ def expect_responses(data: dict[str, Any]) -> Expect:
             "total_tokens": usage.get("total_tokens") or prompt + completion,
             "cache_read_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens"),
             "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
+            # OpenAI bills each web_search_call.
+            "web_search_requests": out.searches,
         }
     return out
 
@@ -240,6 +250,7 @@ def expect_anthropic(data: dict[str, Any]) -> Expect:
         kind = block.get("type")
         if kind == "text":
             out.text += block.get("text") or ""
+            out.citations += len(block.get("citations") or [])
         elif kind == "thinking":
             if block.get("thinking"):
                 out.reasoning.append(block["thinking"])
@@ -250,6 +261,10 @@ def expect_anthropic(data: dict[str, Any]) -> Expect:
         elif kind == "tool_use":
             args, raw = _args(block.get("input"))
             out.tools.append((block.get("id"), block.get("name") or "", args, raw))
+        elif kind == "server_tool_use" and block.get("name") == "web_search":
+            out.searches += 1
+        elif kind == "web_search_tool_result":
+            out.search_results += 1
         else:
             out.others += 1
     out.finish_native = data.get("stop_reason")
@@ -264,6 +279,7 @@ def expect_anthropic(data: dict[str, Any]) -> Expect:
             "total_tokens": prompt + (usage.get("output_tokens") or 0),
             "cache_read_tokens": read,
             "cache_write_tokens": write,
+            "web_search_requests": (usage.get("server_tool_use") or {}).get("web_search_requests") or 0,
         }
     return out
 
@@ -307,6 +323,24 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
             out.others += 1
         if part.get("thoughtSignature"):
             out.reasoning_blobs.append(part["thoughtSignature"])
+    grounding = candidate.get("groundingMetadata") or {}
+    queries = grounding.get("webSearchQueries") or []
+    web = [c for c in grounding.get("groundingChunks") or [] if "web" in c]
+    if queries or web:
+        out.searches = 1  # one search item for the candidate's grounding, however many queries it ran
+    has_text = any("text" in p and not p.get("thought") for p in (candidate.get("content") or {}).get("parts") or [])
+    if has_text:
+        # One citation per (supported segment, source) pair.
+        out.citations = sum(
+            len(s.get("groundingChunkIndices") or [])
+            for s in grounding.get("groundingSupports") or []
+            if "segment" in s
+        )
+    if out.usage is not None:
+        out.usage["web_search_requests"] = sum(
+            len((c.get("groundingMetadata") or {}).get("webSearchQueries") or []) or int(bool(out.searches))
+            for c in candidates
+        )
     native = candidate.get("finishReason")
     out.finish_native = native
     if native:

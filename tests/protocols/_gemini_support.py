@@ -119,12 +119,24 @@ def expected_text(parts: list[dict[str, Any]]) -> str | None:
     return joined if any(p.get("text") for p in parts if "text" in p and not p.get("thought")) else None
 
 
-def expected_thoughts(parts: list[dict[str, Any]]) -> str:
-    return "".join(p["text"] for p in parts if p.get("thought") and p.get("text"))
+def expected_thoughts(parts: list[dict[str, Any]], sep: str = "") -> str:
+    """Every thought part's text, joined by ``sep``: pieces of a stream join as they are; the separate thought parts
+    of an answer are separate reasoning items, shown a blank line apart (``sep="\\n\\n"``)."""
+    return sep.join(p["text"] for p in parts if p.get("thought") and p.get("text"))
 
 
-def expected_usage(usage: dict[str, Any]) -> dict[str, Any]:
-    """Usage as the package defines it, computed from Gemini's counters."""
+def expected_searches(data: dict[str, Any]) -> int:
+    """The web searches an answer's grounding lists (``webSearchQueries`` of its candidates)."""
+    return sum(
+        len((c.get("groundingMetadata") or {}).get("webSearchQueries") or [])
+        for c in data.get("candidates") or []
+        if isinstance(c, dict)
+    )
+
+
+def expected_usage(usage: dict[str, Any], searches: int = 0) -> dict[str, Any]:
+    """Usage as the package defines it, computed from Gemini's counters (and the web searches the answer's grounding
+    lists, which Gemini does not count in ``usageMetadata``)."""
     prompt = usage.get("promptTokenCount", 0) + usage.get("toolUsePromptTokenCount", 0)
     completion = usage.get("candidatesTokenCount", 0) + usage.get("thoughtsTokenCount", 0)
     return {
@@ -134,6 +146,7 @@ def expected_usage(usage: dict[str, Any]) -> dict[str, Any]:
         "reasoning_tokens": usage.get("thoughtsTokenCount"),
         "cache_read_tokens": usage.get("cachedContentTokenCount"),
         "cache_write_tokens": None,
+        "web_search_requests": searches,
     }
 
 

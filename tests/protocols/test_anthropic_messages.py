@@ -61,10 +61,27 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, record: dict[str,
             assert item.metadata["redacted"] is True
     calls = [(b["id"], b["name"], b["input"]) for b in blocks if b["type"] == "tool_use"]
     assert [(t.id, t.name, t.arguments) for t in response.tools()] == calls
+    # Web searches (a server_tool_use of web_search, its web_search_tool_result) are typed; every other server-side
+    # block stays generic; each keeps its raw block.
+    searches = [b for b in blocks if b["type"] == "server_tool_use" and b.get("name") == "web_search"]
+    results = [b for b in blocks if b["type"] == "web_search_tool_result"]
+    assert [c.metadata["block"] for c in response.web_searches()] == searches
+    search_results = [c for c in response.choices[0].contents if c.type == "web_search_result"]
+    assert [c.metadata["block"] for c in search_results] == results
     generic = [
         c.metadata["block"] for c in response.choices[0].contents if isinstance(c, ChatResponseGenericContentItem)
     ]
-    assert generic == [b for b in blocks if b["type"] not in ("text", "thinking", "redacted_thinking", "tool_use")]
+    assert generic == [
+        b
+        for b in blocks
+        if b["type"] not in ("text", "thinking", "redacted_thinking", "tool_use", "web_search_tool_result")
+        and b not in searches
+    ]
+    cited = [c for b in blocks if b["type"] == "text" for c in b.get("citations") or []]
+    assert [c.metadata for c in response.citations()] == cited
+    server_use = want_server = (raw["usage"].get("server_tool_use") or {}).get("web_search_requests", 0)
+    assert response.usage is not None
+    assert response.usage.web_search_requests == server_use == want_server
     choice = response.choices[0]
     assert choice.metadata["native_finish_reason"] == raw["stop_reason"]
     assert choice.finish_reason == FinishReason(NATIVE_FINISH[raw["stop_reason"]])

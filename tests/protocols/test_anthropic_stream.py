@@ -68,6 +68,10 @@ def test_recorded_stream_adds_up_to_what_its_events_say(name: str, record: dict[
             assert item.type == T.TEXT
             assert item.get_text() == block["text"]
             assert "".join(d.get_text_delta() for d in pieces) == block["text"]
+            # Streamed citations (citations_delta) land on their text, each also passed on as it came.
+            assert [c.metadata for c in item.citations] == block["citations"]
+            passed = [d.metadata["citation"] for d in pieces if isinstance(d, ChatResponseGenericContentItemDelta)]
+            assert passed == [c for c in block["citations"] if c not in (block["raw"].get("citations") or [])]
         elif block["type"] == "thinking":
             assert isinstance(item, ChatResponseReasoningContentItem)
             assert item.thinking_text == block["thinking"]
@@ -87,7 +91,12 @@ def test_recorded_stream_adds_up_to_what_its_events_say(name: str, record: dict[
             assert calls[0].tool_name == item.name
             assert "".join(d.arguments_delta for d in calls) == block["json"]
         else:
-            assert item.type == T.GENERIC
+            if block["type"] == "web_search_tool_result":
+                assert item.type == T.WEB_SEARCH_RESULT
+            elif block["type"] == "server_tool_use" and block["raw"].get("name") == "web_search":
+                assert item.type == T.WEB_SEARCH_CALL
+            else:
+                assert item.type == T.GENERIC
             assert item.metadata["block"]["type"] == block["type"]
             generic = [d for d in pieces if isinstance(d, ChatResponseGenericContentItemDelta)]
             assert len(generic) == 1

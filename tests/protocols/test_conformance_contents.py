@@ -191,17 +191,21 @@ def _gemini_merged(payloads: list[Any]) -> dict[str, Any]:
     parts: list[dict[str, Any]] = []
     merged: dict[str, Any] = {}
     finish = None
+    grounding = None
     for payload in payloads:
         for candidate in payload.get("candidates") or []:
             if candidate.get("index", 0) != 0:
                 continue
             parts += (candidate.get("content") or {}).get("parts") or []
             finish = candidate.get("finishReason") or finish
+            grounding = candidate.get("groundingMetadata") or grounding
         for key in ("usageMetadata", "promptFeedback"):
             if payload.get(key):
                 merged[key] = payload[key]
     if parts or finish:
         merged["candidates"] = [{"index": 0, "content": {"parts": _gemini_parts(parts)}, "finishReason": finish}]
+        if grounding is not None:
+            merged["candidates"][0]["groundingMetadata"] = grounding
     return merged
 
 
@@ -231,6 +235,8 @@ def _anthropic_message(payloads: list[Any]) -> dict[str, Any] | None:
                 block["signature"] = delta["signature"]
             elif delta["type"] == "input_json_delta":
                 block["_json"] += delta["partial_json"]
+            elif delta["type"] == "citations_delta":
+                block["citations"] = [*(block.get("citations") or []), delta["citation"]]
         elif kind == "message_delta":
             message["stop_reason"] = p["delta"].get("stop_reason")
             message["usage"].update({k: v for k, v in (p.get("usage") or {}).items() if v is not None})
@@ -366,6 +372,10 @@ def assert_matches(response: ChatResponse, want: Expect) -> None:
         else:
             assert tool.arguments == args
     assert sum(c.type.value == "generic" for c in choice.contents) == want.others
+    assert sum(c.type.value == "web_search_call" for c in choice.contents) == want.searches
+    assert sum(c.type.value == "web_search_result" for c in choice.contents) == want.search_results
+    cited = [cite for c in choice.contents if c.type.value == "text" for cite in c.citations]
+    assert len(cited) == want.citations, "a citation was lost"
     assert choice.metadata.get("native_finish_reason") == want.finish_native
     assert (choice.finish_reason.value if choice.finish_reason else None) == want.finish
     if want.usage is None:

@@ -17,6 +17,7 @@ from dhenara_http.types.response import (
 )
 from tests.protocols._gemini_support import (
     P,
+    expected_searches,
     expected_text,
     expected_thoughts,
     expected_usage,
@@ -53,14 +54,14 @@ def test_parsed_answer_matches_the_recorded_json(name: str, record: dict[str, An
     response = run(record, reasoning=True)
 
     assert response.text() == expected_text(parts)
-    thoughts = expected_thoughts(parts)
+    thoughts = expected_thoughts(parts, sep="\n\n")
     assert (response.reasoning() or "") == thoughts
     assert response.metadata["wire_api"] == "gemini"
     assert response.metadata["response_id"] == data.get("responseId")
     assert response.model == data.get("modelVersion", "gemini-2.5-flash")
     assert response.provider_response == data
     assert response.usage is not None
-    assert response.usage.model_dump() == expected_usage(data["usageMetadata"])
+    assert response.usage.model_dump() == expected_usage(data["usageMetadata"], expected_searches(data))
 
     calls = [p["functionCall"] for p in parts if "functionCall" in p]
     tools = response.tools()
@@ -87,6 +88,10 @@ def test_parsed_answer_matches_the_recorded_json(name: str, record: dict[str, An
 def test_every_part_becomes_one_item_keeping_its_signature(name: str, record: dict[str, Any]) -> None:
     parts = [p for p in _parts(response_json(record)) if p.get("text") or set(p) - {"text"}]
     contents = run(record, reasoning=True).choices[0].contents
+    if expected_searches(response_json(record)):
+        # Grounding with Google Search adds its search after the parts.
+        assert contents[-1].type == "web_search_call"
+        contents = contents[:-1]
     assert len(contents) == len(parts)
     for part, item in zip(parts, contents, strict=True):
         signature = part.get("thoughtSignature")

@@ -83,8 +83,12 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, rec: dict[str, An
     ]
     generic = [c for c in response.choices[0].contents if isinstance(c, ChatResponseGenericContentItem)]
     assert [g.metadata["item"] for g in generic] == [
-        i for i in raw["output"] if i["type"] not in ("message", "reasoning", "function_call")
+        i for i in raw["output"] if i["type"] not in ("message", "reasoning", "function_call", "web_search_call")
     ]
+    searches = [i for i in raw["output"] if i["type"] == "web_search_call"]
+    assert [s.metadata["item"] for s in response.web_searches()] == searches
+    assert response.usage is not None
+    assert response.usage.web_search_requests == len(searches)
 
     choice = response.choices[0]
     assert raw["status"] == "completed"

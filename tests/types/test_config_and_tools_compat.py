@@ -17,6 +17,7 @@ from dhenara_http import (
     StructuredOutputConfig,
     ToolChoice,
     ToolDefinition,
+    WebSearchHostedTool,
     function_parameter_from_json_schema,
 )
 from dhenara_http.foundation_models import Claude37Sonnet, Gemini3FlashPreview, GPT4oMini, O3Mini
@@ -35,11 +36,11 @@ def test_dhenara_ai_fields_are_accepted_with_its_defaults() -> None:
         retry_delay=0.5,
         max_retry_delay=4,
         api_version_override="2024-10-21",
-        hosted_tools=[{"type": "web_search"}],
+        hosted_tools=[{"tool": "web_search", "max_uses": 2}],
         context_policy=AIModelContextPolicy(mode="provider_compaction", compact_threshold_tokens=1000),
         artifact_config=ArtifactConfig(enabled=True, artifact_root="runs"),
     )
-    assert given.hosted_tools == [{"type": "web_search"}]
+    assert given.hosted_tools == [WebSearchHostedTool(max_uses=2)]  # dhenara-ai's shape, typed
     assert given.context_policy is not None
     assert given.context_policy.mode == "provider_compaction"
     with pytest.raises(pydantic.ValidationError):

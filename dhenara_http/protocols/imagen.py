@@ -1,0 +1,107 @@
+"""Google's Imagen wire: ``POST …/models/{model}:predict`` on the Gemini API and
+``…/publishers/google/models/{model}:predict`` on Vertex AI (the host's route table knows which).
+
+Request: ``{"instances": [{"prompt": …}], "parameters": {…}}``. The call's options (the model's defaults filled in,
+see :mod:`._images`) become ``parameters`` under Imagen's names — ``number_of_images`` (or ``n``) → ``sampleCount``,
+``aspect_ratio`` → ``aspectRatio``, ``image_size`` → ``sampleImageSize``, ``safety_filter_level`` →
+``safetySetting`` and ``person_generation`` → ``personGeneration`` (upper-cased, as Google's SDK sends its enums),
+``output_mime_type`` / ``output_compression_quality`` → ``outputOptions`` … — and ``includeRaiReason`` is always
+on, so that an image the safety filter withheld says why (dhenara-ai asks for it too). The Gemini API takes fewer
+parameters than Vertex AI (no watermark switch, seed or negative prompt); its host row lists them, and a call that
+gives one is refused before sending.
+
+Answer: ``predictions``, each ``{"bytesBase64Encoded", "mimeType"}`` — one choice per image, as ``BASE64`` items —
+or ``{"raiFilteredReason"}`` for an image the filter withheld (kept in ``metadata["rai_filtered_reasons"]``). An
+answer with no image at all (every one withheld, or the prompt refused) is a ``ContentFilterError``. Imagen reports
+no tokens; the call is priced per image.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ResponseParseError
+from ..types.response import ImageResponse, ImageResponseChoice, ImageResponseUsage
+from ._google_errors import parse_error as _parse_error
+from ._images import call_options, content_filtered, image_item, image_response, prompt_text
+from .base import CallContext, ErrorInfo, WireRequest, error_from_info
+
+NAME = "imagen"
+#: Never streamed (refused before sending); named for the host table's sake.
+FRAMING = "sse"
+
+__all__ = ["FRAMING", "NAME", "build_request", "parse_error", "parse_response"]
+
+#: Option name → (path under ``parameters``, whether the value is one of Google's upper-case enums).
+_PARAMETERS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "number_of_images": (("sampleCount",), False),
+    "aspect_ratio": (("aspectRatio",), False),
+    "image_size": (("sampleImageSize",), False),
+    "safety_filter_level": (("safetySetting",), True),
+    "person_generation": (("personGeneration",), True),
+    "add_watermark": (("addWatermark",), False),
+    "negative_prompt": (("negativePrompt",), False),
+    "seed": (("seed",), False),
+    "guidance_scale": (("guidanceScale",), False),
+    "language": (("language",), False),
+    "enhance_prompt": (("enhancePrompt",), False),
+    "include_safety_attributes": (("includeSafetyAttributes",), False),
+    "output_mime_type": (("outputOptions", "mimeType"), False),
+    "output_compression_quality": (("outputOptions", "compressionQuality"), False),
+    "storage_uri": (("storageUri",), False),
+}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(word[:1].upper() + word[1:] for word in rest)
+
+
+def build_request(ctx: CallContext) -> WireRequest:
+    """The ``:predict`` request."""
+    parameters: dict[str, Any] = {}
+    top: dict[str, Any] = {}
+    for name, value in call_options(ctx, NAME).items():
+        if name == "labels":
+            top["labels"] = value
+            continue
+        keys, enum = _PARAMETERS.get(name, ((_camel(name),), False))
+        target = parameters
+        for key in keys[:-1]:
+            target = target.setdefault(key, {})
+        target[keys[-1]] = value.upper() if enum and isinstance(value, str) else value
+    parameters["includeRaiReason"] = True
+    body: dict[str, Any] = {"instances": [{"prompt": prompt_text(ctx)}], "parameters": parameters, **top}
+    path, params = ctx.route(NAME)
+    return WireRequest("POST", path, json=body, params=params or None)
+
+
+def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
+    """An :class:`ImageResponse` from a ``:predict`` answer; a ``ContentFilterError`` when it holds no image."""
+    if data.get("error"):
+        raise error_from_info(ctx, parse_error(500, data), data)
+    predictions = data.get("predictions") or []
+    if not isinstance(predictions, list):
+        raise ResponseParseError("'predictions' is not a list", provider=ctx.api_provider.value, model=ctx.model_name)
+    choices: list[ImageResponseChoice] = []
+    withheld: list[str] = []
+    for entry in predictions:
+        if not isinstance(entry, dict):
+            raise ResponseParseError("a prediction is not an object", provider=ctx.api_provider.value)
+        if entry.get("bytesBase64Encoded") is None:
+            withheld.append(str(entry.get("raiFilteredReason") or "no image and no reason given"))
+            continue
+        extra = {k: v for k, v in entry.items() if k not in ("bytesBase64Encoded", "mimeType")}
+        item = image_item(entry["bytesBase64Encoded"], media_type=entry.get("mimeType"), **extra)
+        choices.append(ImageResponseChoice(index=len(choices), contents=[item]))
+    if not choices:
+        reason = "; ".join(withheld) or "the answer holds no image (the prompt or every image was filtered)"
+        raise content_filtered(ctx, f"Imagen returned no image: {reason}", data, "rai_filtered")
+    options = call_options(ctx, NAME)
+    usage = ImageResponseUsage(number_of_images=len(choices), model=ctx.model_name, options=options)
+    return image_response(ctx, choices, usage, data, NAME, rai_filtered_reasons=withheld or None)
+
+
+def parse_error(status: int, body: Any) -> ErrorInfo | None:
+    """Google's error envelope (see :mod:`._google_errors`)."""
+    return _parse_error(status, body)
