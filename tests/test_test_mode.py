@@ -104,7 +104,7 @@ def test_plain_answer_is_shaped_like_the_wires(wire: str) -> None:
     assert usage.prompt_tokens > 0
     assert usage.completion_tokens == len(text.split())
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
-    assert usage.reasoning_tokens is None
+    assert usage.reasoning_tokens == 0  # ints on every wire, 0 when none
     assert response.usage_charge is not None
     assert response.usage_charge.cost > 0
     # The request a real call would send was built (and no network used).

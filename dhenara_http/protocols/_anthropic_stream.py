@@ -33,8 +33,9 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
+from . import _common as common
 from ._anthropic_request import structured_tool_name
-from ._anthropic_response import in_band_error, parse_response
+from ._anthropic_response import in_band_error, parse_response, parse_usage
 from .base import CallContext
 
 if TYPE_CHECKING:
@@ -42,6 +43,15 @@ if TYPE_CHECKING:
 
 # Blocks whose content is read as it streams; every other block is passed on whole once complete.
 _STREAMED = frozenset({"text", "thinking", "redacted_thinking", "tool_use"})
+# The events that change the message (after message_stop, an error).
+_CONTENT_EVENTS = frozenset({"content_block_start", "content_block_delta", "content_block_stop", "message_delta"})
+# The block types each content delta belongs to.
+_DELTA_BLOCKS: dict[str, tuple[str, ...]] = {
+    "text_delta": ("text",),
+    "thinking_delta": ("thinking",),
+    "signature_delta": ("thinking",),
+    "citations_delta": ("text",),
+}
 # The block a delta implies when its content_block_start never came.
 _IMPLIED: dict[str, dict[str, Any]] = {
     "text_delta": {"type": "text", "text": ""},
@@ -77,6 +87,8 @@ class AnthropicAccumulator:
         self._message: dict[str, Any] | None = None
         self._blocks: dict[int, dict[str, Any]] = {}
         self._json: dict[int, list[str]] = {}
+        #: Blocks whose content_block_stop came: a later delta for one of them is an error.
+        self._stopped: set[int] = set()
         self._structured_tool = structured_tool_name(ctx)
         self._open: _Open | None = None
         self._text_chunk = ctx.text_chunk_factory()
@@ -84,16 +96,10 @@ class AnthropicAccumulator:
     # -- events ----------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        if self.done:
-            return []
         try:
             payload = event_payload(event.data)
         except ValueError:
-            raise ResponseParseError(
-                f"an Anthropic stream event is not JSON: {event.data[:200]!r}",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
-            ) from None
+            raise self._bad(f"an Anthropic stream event is not JSON: {event.data[:200]!r}") from None
         if type(payload) is not dict:  # padding, [DONE]
             return []
         kind = payload.get("type") or event.event
@@ -116,8 +122,20 @@ class AnthropicAccumulator:
                         return [self._text_chunk(current.index, text)]
                     return [self.ctx.make_chunk([ChatResponseReasoningContentItemDelta(current.index, text)])]
             self._close()
+        try:
+            return self._event(kind, payload)
+        except ResponseParseError as exc:
+            raise common.located(exc, self.ctx) from None
+
+    def _event(self, kind: Any, payload: dict[str, Any]) -> list[ChatResponseChunk]:
+        """The full handling of one event."""
+        if not isinstance(kind, str):
+            raise common.bad_field("the stream event", "type", kind, "a string")
         if kind == "error":
             raise in_band_error(payload, self.ctx)
+        if self.done and kind in _CONTENT_EVENTS:
+            # Nothing may change the message once it ended: ignoring it would lose what it carries.
+            raise common.ResponseParseError(f"malformed stream: a {kind} event came after message_stop")
         if kind == "message_start":
             self._start(payload.get("message"))
             return []
@@ -131,11 +149,15 @@ class AnthropicAccumulator:
             self._message_delta(payload)
             return []
         elif kind == "message_stop":
+            self._close()
             self.done = True
             return []
         else:  # ping and anything new
             return []
         return [self.ctx.make_chunk(deltas)] if deltas else []
+
+    def _bad(self, message: str) -> ResponseParseError:
+        return ResponseParseError(message, provider=self.ctx.api_provider.value, model=self.ctx.model_name)
 
     def _close(self) -> None:
         """Join the pieces of the block being streamed into it (see :class:`_Open`)."""
@@ -146,33 +168,48 @@ class AnthropicAccumulator:
                 current.block[current.field] += "".join(current.pieces)
 
     def _start(self, message: Any) -> None:
-        if not isinstance(message, dict):
-            return
+        if type(message) is not dict:
+            raise common.bad_field("message_start", "message", message, "an object")
+        content = common.get_list(message, "content", "message_start.message")
         if self._message is not None:
             if message.get("id") == self._message.get("id"):
                 return  # the same message announced twice
-            raise ResponseParseError(
-                f"the stream started message {message.get('id')!r} while {self._message.get('id')!r} was open",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
+            raise self._bad(
+                f"the stream started message {message.get('id')!r} while {self._message.get('id')!r} was open"
             )
+        if content:
+            raise self._bad("malformed stream: message_start carries content blocks; they come as their own events")
         self._message = copy.deepcopy(message)
         self._message["content"] = []
 
     def _block_start(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
+        index = common.as_index(payload.get("index"), "content_block_start", "index")
         block = payload.get("content_block")
-        if not isinstance(index, int) or not isinstance(block, dict):
-            return []
+        if type(block) is not dict:
+            raise common.bad_field("content_block_start", "content_block", block, "an object")
+        if index in self._blocks:
+            # A second start would replace what the first one's deltas built (and what the caller was sent).
+            raise self._bad(f"malformed stream: content block {index} started twice")
+        where = "content_block_start.content_block"
         block = copy.deepcopy(block)
-        self._blocks[index] = block
         kind = block.get("type")
+        if kind == "text":
+            text = common.get_text(block, "text", where)
+        elif kind == "thinking":
+            text = common.get_text(block, "thinking", where)
+            common.get_str(block, "signature", where)
+        elif kind == "tool_use":
+            common.get_id(block, "id", where)
+            common.get_str(block, "name", where)
+            if block.get("input") is not None and type(block.get("input")) is not dict:
+                raise common.bad_field(where, "input", block["input"], "an object")
+        self._blocks[index] = block
         if "input" in block:
             self._json[index] = []
-        if kind == "text" and block.get("text"):
-            return [ChatResponseTextContentItemDelta(index=index, text_delta=block["text"])]
-        if kind == "thinking" and block.get("thinking"):
-            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=block["thinking"])]
+        if kind == "text" and text:
+            return [ChatResponseTextContentItemDelta(index=index, text_delta=text)]
+        if kind == "thinking" and text:
+            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)]
         if kind == "tool_use" and block.get("name") != self._structured_tool:
             # The input usually streams as input_json_delta pieces after an empty ``{}``; programmatic tool calling
             # gives it whole here, and then it is the call's one argument delta.
@@ -181,43 +218,50 @@ class AnthropicAccumulator:
                 ChatResponseToolCallContentItemDelta(
                     index=index,
                     arguments_delta=json.dumps(whole, ensure_ascii=False) if whole else "",
-                    tool_call_id=block.get("id"),
+                    tool_call_id=block.get("id") or None,
                     tool_name=block.get("name"),
                 )
             ]
         return []
 
     def _block_delta(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
+        index = common.as_index(payload.get("index"), "content_block_delta", "index")
         delta = payload.get("delta")
-        if not isinstance(index, int) or not isinstance(delta, dict):
-            return []
+        if type(delta) is not dict:
+            raise common.bad_field("content_block_delta", "delta", delta, "an object")
+        if index in self._stopped:
+            raise self._bad(f"malformed stream: a delta for content block {index} came after its stop")
         kind = delta.get("type")
         block = self._blocks.get(index)
         if block is None:  # a delta without its start: make the block it implies
-            implied = _IMPLIED.get(str(kind))
+            implied = _IMPLIED.get(kind) if isinstance(kind, str) else None
             if implied is None:
+                if kind in _DELTA_BLOCKS:
+                    raise self._bad(f"malformed stream: a {kind} for content block {index}, which never started")
                 return []
             block = self._blocks[index] = copy.deepcopy(implied)
+        if kind in _DELTA_BLOCKS and block.get("type") not in _DELTA_BLOCKS[kind]:
+            raise self._bad(f"malformed stream: a {kind} for content block {index} of type {block.get('type')!r}")
+        where = "content_block_delta.delta"
         if kind == "text_delta":
-            text = str(delta.get("text") or "")
-            block["text"] = str(block.get("text") or "") + text
+            text = common.get_text(delta, "text", where)
+            block["text"] = common.get_text(block, "text") + text
             self._open = _Open(index, block, kind, "text")
             return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "thinking_delta":
-            text = str(delta.get("thinking") or "")
-            block["thinking"] = str(block.get("thinking") or "") + text
+            text = common.get_text(delta, "thinking", where)
+            block["thinking"] = common.get_text(block, "thinking") + text
             self._open = _Open(index, block, kind, "thinking")
             return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "signature_delta":
-            signature = str(delta.get("signature") or "")
+            signature = common.get_text(delta, "signature", where)
             block["signature"] = signature
             return (
                 [ChatResponseReasoningContentItemDelta(index=index, thinking_signature=signature)] if signature else []
             )
         if kind == "input_json_delta":
-            piece = delta.get("partial_json") or ""
-            if not isinstance(piece, str) or not piece:
+            piece = common.get_text(delta, "partial_json", where)
+            if not piece:
                 return []
             self._json.setdefault(index, []).append(piece)
             if block.get("type") != "tool_use":
@@ -228,18 +272,22 @@ class AnthropicAccumulator:
         if kind == "citations_delta":
             citation = delta.get("citation")
             if citation is not None:
-                block.setdefault("citations", []).append(citation)
+                citations = block.setdefault("citations", [])
+                if type(citations) is not list:
+                    raise common.bad_field(where, "citations", citations, "a list")
+                citations.append(citation)
             return []
         if kind == "compaction_delta":
-            block["content"] = str(block.get("content") or "") + str(delta.get("content") or "")
+            block["content"] = common.get_text(block, "content") + common.get_text(delta, "content", where)
             return []
         return []
 
     def _block_stop(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
-        if not isinstance(index, int) or index not in self._blocks:
+        index = common.as_index(payload.get("index"), "content_block_stop", "index")
+        if index not in self._blocks:
             return []
         block = self._blocks[index]
+        self._stopped.add(index)
         self._close_input(index)
         if block.get("type") in _STREAMED:
             return []
@@ -253,18 +301,21 @@ class AnthropicAccumulator:
     def _message_delta(self, payload: dict[str, Any]) -> None:
         if self._message is None:
             self._message = {"type": "message", "role": "assistant", "content": []}
-        delta = payload.get("delta")
-        if isinstance(delta, dict):
-            for key, value in delta.items():
-                if key != "type":
-                    self._message[key] = value
-        usage = payload.get("usage")
-        if isinstance(usage, dict):
+        delta = common.get_dict(payload, "delta", "message_delta")
+        common.get_str(delta, "stop_reason", "message_delta.delta")
+        common.get_str(delta, "stop_sequence", "message_delta.delta")
+        for key, value in delta.items():
+            if key not in ("type", "content"):
+                self._message[key] = value
+        usage = common.opt_dict(payload, "usage", "message_delta")
+        if usage is not None:
+            # Checked now, so that a bad count is reported where it came, not when the message is rebuilt.
+            parse_usage(usage, "message_delta.usage")
             merged = dict(self._message.get("usage") or {})
             merged.update({k: v for k, v in usage.items() if v is not None})
             self._message["usage"] = merged
         for key, value in payload.items():
-            if key not in ("type", "delta", "usage"):
+            if key not in ("type", "delta", "usage", "content"):
                 self._message[key] = value
 
     # -- the result ------------------------------------------------------------------------------------------------
@@ -295,5 +346,5 @@ def _set_input(block: dict[str, Any], pieces: list[str]) -> None:
         return  # no argument pieces: the input given at the block's start stands
     try:
         block["input"] = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         block["input"] = raw  # kept for the caller; parse_response records the parse error
