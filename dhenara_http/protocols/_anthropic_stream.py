@@ -135,7 +135,7 @@ class AnthropicAccumulator:
             raise in_band_error(payload, self.ctx)
         if self.done and kind in _CONTENT_EVENTS:
             # Nothing may change the message once it ended: ignoring it would lose what it carries.
-            raise common.ResponseParseError(f"malformed stream: a {kind} event came after message_stop")
+            raise ResponseParseError(f"malformed stream: a {kind} event came after message_stop")
         if kind == "message_start":
             self._start(payload.get("message"))
             return []

@@ -65,6 +65,8 @@ def path_of(where: str, key: str | int) -> str:
     """``where`` + ``key`` as a JSON path (``usage`` + ``input_tokens`` → ``usage.input_tokens``)."""
     if isinstance(key, int):
         return f"{where}[{key}]"
+    if not key:
+        return where
     return f"{where}.{key}" if where else key
 
 
