@@ -180,8 +180,8 @@ def finish_reason(native: str, calls: int) -> FinishReason:
 def part_item(part: dict[str, Any], candidate: int, calls: int, where: str = "part") -> ChatResponseContentItem | None:
     """The content item one part becomes (None for an empty text part that carries nothing)."""
     signature = common.get_str(part, "thoughtSignature", where)
-    if "functionCall" in part:
-        fc = common.get_dict(part, "functionCall", where)
+    fc = common.opt_dict(part, "functionCall", where)
+    if fc is not None:
         fc_where = f"{where}.functionCall"
         name = common.get_text(fc, "name", fc_where)
         call_id = common.get_id(fc, "id", fc_where)
