@@ -14,12 +14,18 @@ Images: a price per image, found by the size and quality the call used (the mode
 out), times the number of images.
 
 ``cost`` is rounded to 9 decimals (a nano-dollar); ``charge`` is ``cost`` raised by ``cost_multiplier_percentage``.
+
+Costs never overflow: a token or image count no answer can carry (above :data:`MAX_PRICED_COUNT`; every count read from
+an answer is below 2**53) or a cost that is not a finite number is refused with a ``ResponseParseError``, before any
+arithmetic that could raise ``OverflowError`` (a Python int too large for a float) or give ``inf``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from .errors import ResponseParseError
 from .types.model import ChatModelCostData, ImageModelCostData
 from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge
 
@@ -27,10 +33,21 @@ if TYPE_CHECKING:
     from .types.model import FoundationModel
 
 
+#: The largest token (or image) count priced.
+MAX_PRICED_COUNT = 2**60
+
+
+def _priceable(*counts: int) -> None:
+    if any(count > MAX_PRICED_COUNT for count in counts):
+        raise ResponseParseError(f"the usage reports more than {MAX_PRICED_COUNT} tokens or images: too large to price")
+
+
 def usage_charge(cost: float, multiplier: float | None) -> UsageCharge:
     """A :class:`UsageCharge` for this cost, with ``charge`` set when a multiplier is given."""
     cost = round(cost, 9)
     charge = round(cost * (1 + multiplier / 100.0), 9) if multiplier else None
+    if not math.isfinite(cost) or (charge is not None and not math.isfinite(charge)):
+        raise ResponseParseError("the cost of this usage is not a finite number")
     return UsageCharge(cost=cost, charge=charge)
 
 
@@ -52,6 +69,7 @@ def chat_rates(cost_data: ChatModelCostData, prompt_tokens: int) -> tuple[float,
 
 def chat_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float:
     """USD for these tokens at these prices, unrounded."""
+    _priceable(usage.prompt_tokens, usage.completion_tokens, usage.cache_read_tokens, usage.cache_write_tokens)
     inp, out, read, write = chat_rates(cost_data, usage.prompt_tokens)
     read_tokens = usage.cache_read_tokens or 0
     write_tokens = usage.cache_write_tokens or 0
@@ -90,4 +108,5 @@ def image_usage_charge(
     per_image = cost_data.cost_per_image(size, quality)
     if per_image is None:
         return None
+    _priceable(usage.number_of_images)
     return usage_charge(per_image * usage.number_of_images, cost_data.cost_multiplier_percentage)

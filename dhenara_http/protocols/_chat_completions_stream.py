@@ -229,7 +229,7 @@ class Accumulator:
                 chunk = self._feed_choice(raw, position)
                 if chunk is not None:
                     chunks.append(chunk)
-        except common.ResponseParseError as exc:
+        except ResponseParseError as exc:
             raise common.located(exc, self.ctx) from None
         # A choice may have finished (or appeared): whether the stream is complete is checked again.
         if not self.done and self._choices and all(c.finish_reason for c in self._choices.values()):

@@ -43,10 +43,10 @@ class PriceTier(BaseModel):
     cache rate left out keeps the base one."""
 
     above_input_tokens: int = Field(gt=0)
-    input_token_cost_per_million: float = Field(ge=0)
-    output_token_cost_per_million: float = Field(ge=0)
-    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0)
-    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0)
+    input_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class ChatModelCostData(BaseModel):
@@ -56,12 +56,12 @@ class ChatModelCostData(BaseModel):
     input rate); reasoning tokens are output tokens. ``cost_multiplier_percentage`` turns the cost into a charge
     (``charge = cost * (1 + pct/100)``)."""
 
-    input_token_cost_per_million: float = Field(ge=0)
-    output_token_cost_per_million: float = Field(ge=0)
-    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0)
-    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0)
+    input_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     tiers: list[PriceTier] = Field(default_factory=list)
-    cost_multiplier_percentage: float | None = None
+    cost_multiplier_percentage: float | None = Field(default=None, allow_inf_nan=False)
     source: str | None = None
     as_of: str | None = None
     notes: str | None = None
@@ -72,7 +72,7 @@ class ImagePriceRow(BaseModel):
 
     size: tuple[str, ...] | None = None
     quality: tuple[str, ...] | None = None
-    cost_per_image: float = Field(ge=0)
+    cost_per_image: float = Field(ge=0, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -95,9 +95,9 @@ class ImagePriceRow(BaseModel):
 class ImageModelCostData(BaseModel):
     """Prices in USD per image: ``flat_cost_per_image``, or rows by size and quality (``image_options_cost_data``)."""
 
-    flat_cost_per_image: float | None = Field(default=None, ge=0)
+    flat_cost_per_image: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     image_options_cost_data: list[ImagePriceRow] = Field(default_factory=list)
-    cost_multiplier_percentage: float | None = None
+    cost_multiplier_percentage: float | None = Field(default=None, allow_inf_nan=False)
     source: str | None = None
     as_of: str | None = None
     notes: str | None = None
