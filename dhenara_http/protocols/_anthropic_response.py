@@ -121,7 +121,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     if data.get("type") == "error":
         raise in_band_error(data, ctx)
     synthetic = structured_tool_name(ctx)
-    response_id = common.get_id(data, "id")
+    response_id = common.get_str(data, "id")
     items: list[ChatResponseContentItem] = []
     via_tool = False
     other_calls = False
@@ -164,7 +164,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
             if raw is not None and not isinstance(raw, dict | str):
                 # A string is what a stream's unparseable argument pieces leave; it is kept with its parse error.
                 raise common.bad_field(where, "input", raw, "an object")
-            call = ChatResponseToolCall.from_raw(id=common.get_id(block, "id", where), name=name, arguments=raw)
+            call = ChatResponseToolCall.from_raw(id=common.get_str(block, "id", where), name=name, arguments=raw)
             items.append(ChatResponseToolCallContentItem(index=i, tool_call=call, metadata=meta))
         else:
             items.append(ChatResponseGenericContentItem(index=i, metadata={**meta, "block": block}))

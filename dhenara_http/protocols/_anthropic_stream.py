@@ -7,9 +7,12 @@ from the ``input_json_delta`` pieces, keyed by the block's index; a ``signature_
 ones), ``message_stop`` ends it. ``final()`` is ``parse_response`` of that snapshot.
 
 Tolerated: ``ping`` events, whitespace padding inside the JSON, empty ``partial_json`` pieces, events without SSE
-framing (dispatch is on the payload's own ``type``), a repeated ``message_start`` of the same message. A
-``message_start`` of another message while one is open is an error (the stream was spliced). An ``error`` event
-raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
+framing (dispatch is on the payload's own ``type``), a repeated ``message_start`` of the same message, and after
+``message_stop`` another message (captures of multi-step calls hold several; it is not this call's answer and is left
+alone). A ``message_start`` of another message while one is open is an error (the stream was spliced). So is every
+event that would lose what it carries: one that is not JSON or has fields of the wrong type, a block started twice,
+a delta after its block's stop or for a block of another type, a content event after ``message_stop``. An ``error``
+event raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
 
 Chunks: text and thinking deltas as they come; a tool call's id and name when its block starts, then its argument
 pieces; a signature as a reasoning delta of its own; a server-side block (tool use, tool result …) as a generic delta
@@ -89,6 +92,8 @@ class AnthropicAccumulator:
         self._json: dict[int, list[str]] = {}
         #: Blocks whose content_block_stop came: a later delta for one of them is an error.
         self._stopped: set[int] = set()
+        #: Another message began after this one's message_stop: everything from there on is left alone.
+        self._other_message = False
         self._structured_tool = structured_tool_name(ctx)
         self._open: _Open | None = None
         self._text_chunk = ctx.text_chunk_factory()
@@ -133,8 +138,12 @@ class AnthropicAccumulator:
             raise common.bad_field("the stream event", "type", kind, "a string")
         if kind == "error":
             raise in_band_error(payload, self.ctx)
+        if self.done and (self._other_message or kind == "message_start"):
+            # Another message after this one ended (captures of multi-step calls hold several): not this answer.
+            self._other_message = True
+            return []
         if self.done and kind in _CONTENT_EVENTS:
-            # Nothing may change the message once it ended: ignoring it would lose what it carries.
+            # Nothing may change the message once it ended: ignoring the event would lose what it carries.
             raise ResponseParseError(f"malformed stream: a {kind} event came after message_stop")
         if kind == "message_start":
             self._start(payload.get("message"))

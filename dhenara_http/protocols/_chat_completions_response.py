@@ -184,7 +184,7 @@ def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
         fn = common.get_dict(call, "function", call_where)
         fn_where = f"{call_where}.function"
         tool_call = ChatResponseToolCall.from_raw(
-            id=common.get_id(call, "id", call_where),
+            id=common.get_str(call, "id", call_where),
             name=common.get_text(fn, "name", fn_where),
             arguments=tool_arguments(fn, fn_where),
         )

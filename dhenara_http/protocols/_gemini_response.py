@@ -108,7 +108,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     candidates = common.get_list(data, "candidates")
     choices = [_choice(c, position) for position, c in common.dicts(candidates, "candidates")]
     choices.sort(key=lambda c: c.index)
-    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_id(data, "responseId")}
+    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_str(data, "responseId")}
     feedback = common.opt_dict(data, "promptFeedback")
     if feedback is not None:
         metadata["prompt_feedback"] = feedback

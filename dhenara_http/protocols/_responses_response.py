@@ -67,7 +67,7 @@ def _message_items(
 ) -> tuple[list[ChatResponseContentItem], bool]:
     out: list[ChatResponseContentItem] = []
     refused = False
-    message_id = common.get_id(item, "id", where)
+    message_id = common.get_str(item, "id", where)
     phase = item.get("phase")
     for content_index, part in common.dicts(common.get_list(item, "content", where), f"{where}.content"):
         kind = part.get("type")
@@ -107,7 +107,7 @@ def _reasoning_item(
         thinking_text=text or None,
         thinking_summary=summaries,
         encrypted_content=common.get_str(item, "encrypted_content", where),
-        thinking_id=common.get_id(item, "id", where),
+        thinking_id=common.get_str(item, "id", where),
         thinking_status=common.get_str(item, "status", where),
         metadata={"output_index": output_index},
     )
@@ -115,7 +115,7 @@ def _reasoning_item(
 
 def _tool_call_item(item: dict[str, Any], output_index: int, index: int, where: str) -> ChatResponseToolCallContentItem:
     call = ChatResponseToolCall.from_raw(
-        id=common.get_id(item, "call_id", where),
+        id=common.get_str(item, "call_id", where),
         name=common.get_text(item, "name", where),
         arguments=common.get_str(item, "arguments", where),
     )
@@ -220,7 +220,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     choice_meta: dict[str, Any] = {"native_finish_reason": native}
     if isinstance(data.get("error"), dict):
         choice_meta["error"] = data["error"]
-    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_id(data, "id")}
+    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_str(data, "id")}
     status = common.get_str(data, "status")
     if status:
         metadata["status"] = status

@@ -312,7 +312,7 @@ class Accumulator:
             ChatResponseToolCallContentItemDelta(
                 index=self._position(oi),
                 arguments_delta=piece,
-                tool_call_id=common.get_id(item, "call_id", "the item") if first else None,
+                tool_call_id=common.get_str(item, "call_id", "the item") if first else None,
                 tool_name=common.get_str(item, "name", "the item") if first else None,
             )
         ]
@@ -366,7 +366,7 @@ class Accumulator:
         item = self._items.get(oi, {})
         return [
             ChatResponseReasoningContentItemDelta(
-                index=self._position(oi), text_delta=piece, thinking_id=common.get_id(item, "id", "the item")
+                index=self._position(oi), text_delta=piece, thinking_id=common.get_str(item, "id", "the item")
             )
         ]
 

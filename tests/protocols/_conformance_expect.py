@@ -122,8 +122,9 @@ def expect_chat(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": _int(usage.get("total_tokens")) or prompt + completion,
-            "cache_read_tokens": cached if cached is not None else usage.get("prompt_cache_hit_tokens"),
-            "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens"),
+            # Counters are ints on every wire: 0 when the answer reports none (or null).
+            "cache_read_tokens": cached if cached is not None else usage.get("prompt_cache_hit_tokens") or 0,
+            "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0,
         }
     if not choices:
         return out
@@ -209,8 +210,8 @@ def expect_responses(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": usage.get("total_tokens") or prompt + completion,
-            "cache_read_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens"),
-            "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
+            "cache_read_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+            "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
         }
     return out
 
@@ -256,8 +257,8 @@ def expect_anthropic(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": usage.get("output_tokens") or 0,
             "total_tokens": prompt + (usage.get("output_tokens") or 0),
-            "cache_read_tokens": read,
-            "cache_write_tokens": write,
+            "cache_read_tokens": read or 0,
+            "cache_write_tokens": write or 0,
         }
     return out
 
@@ -279,8 +280,8 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": usage.get("totalTokenCount") or prompt + completion,
-            "cache_read_tokens": usage.get("cachedContentTokenCount"),
-            "reasoning_tokens": usage.get("thoughtsTokenCount"),
+            "cache_read_tokens": usage.get("cachedContentTokenCount") or 0,
+            "reasoning_tokens": usage.get("thoughtsTokenCount") or 0,
         }
     if not candidates:
         block = (data.get("promptFeedback") or {}).get("blockReason")
