@@ -42,6 +42,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
 )
 from ..types.tools import StructuredOutputConfig, ToolChoice, ToolDefinition, to_strict_json_schema
+from . import _common as common
 from ._responses_response import NAME
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, same_family
@@ -337,4 +338,6 @@ def build_request(ctx: CallContext) -> WireRequest:
     if ctx.stream:
         body["stream"] = True
     path, params = ctx.route(NAME)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    common.check_request_body(body)
     return WireRequest(method="POST", path=path, json=body, params=params or None, stream=ctx.stream)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..types.response import ChatResponse
+from . import _common as common
 from ._anthropic_request import DEFAULT_MAX_TOKENS, NAME, build_body
 from ._anthropic_response import parse_error as _parse_error
 from ._anthropic_response import parse_response as _parse_response
@@ -63,6 +64,8 @@ def build_request(ctx: CallContext) -> WireRequest:
         body = {"anthropic_version": str(api.config.get("anthropic_version") or body_version), **body}
     else:
         headers["anthropic-version"] = str(api.config.get("api_version") or DEFAULT_API_VERSION)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    common.check_request_body(body)
     return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)
 
 
