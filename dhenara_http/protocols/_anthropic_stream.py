@@ -165,6 +165,10 @@ class AnthropicAccumulator:
             return []
         return [self.ctx.make_chunk(deltas)] if deltas else []
 
+    def _answer_tool(self, block: dict[str, Any]) -> bool:
+        """Whether the block is the synthetic tool that carries the structured output (whose input is answer text)."""
+        return self._structured_tool is not None and block.get("name") == self._structured_tool
+
     def _bad(self, message: str) -> ResponseParseError:
         return ResponseParseError(message, provider=self.ctx.api_provider.value, model=self.ctx.model_name)
 
@@ -179,7 +183,13 @@ class AnthropicAccumulator:
     def _start(self, message: Any) -> None:
         if type(message) is not dict:
             raise common.bad_field("message_start", "message", message, "an object")
-        content = common.get_list(message, "content", "message_start.message")
+        where = "message_start.message"
+        content = common.get_list(message, "content", where)
+        for key in ("id", "model", "stop_reason", "stop_sequence"):
+            common.get_str(message, key, where)
+        usage = common.opt_dict(message, "usage", where)
+        if usage is not None:
+            parse_usage(usage, f"{where}.usage")  # a bad count is reported where it came
         if self._message is not None:
             if message.get("id") == self._message.get("id"):
                 return  # the same message announced twice
@@ -219,7 +229,7 @@ class AnthropicAccumulator:
             return [ChatResponseTextContentItemDelta(index=index, text_delta=text)]
         if kind == "thinking" and text:
             return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)]
-        if kind == "tool_use" and block.get("name") != self._structured_tool:
+        if kind == "tool_use" and not self._answer_tool(block):
             # The input usually streams as input_json_delta pieces after an empty ``{}``; programmatic tool calling
             # gives it whole here, and then it is the call's one argument delta.
             whole = block.get("input")
@@ -240,10 +250,10 @@ class AnthropicAccumulator:
             raise common.bad_field("content_block_delta", "delta", delta, "an object")
         if index in self._stopped:
             raise self._bad(f"malformed stream: a delta for content block {index} came after its stop")
-        kind = delta.get("type")
+        kind = common.get_str(delta, "type", "content_block_delta.delta")
         block = self._blocks.get(index)
         if block is None:  # a delta without its start: make the block it implies
-            implied = _IMPLIED.get(kind) if isinstance(kind, str) else None
+            implied = _IMPLIED.get(kind) if kind is not None else None
             if implied is None:
                 if kind in _DELTA_BLOCKS:
                     raise self._bad(f"malformed stream: a {kind} for content block {index}, which never started")
@@ -275,7 +285,7 @@ class AnthropicAccumulator:
             self._json.setdefault(index, []).append(piece)
             if block.get("type") != "tool_use":
                 return []  # server-side tool input arrives whole with its block's generic delta
-            if block.get("name") == self._structured_tool:
+            if self._answer_tool(block):
                 return [ChatResponseTextContentItemDelta(index=index, text_delta=piece)]
             return [ChatResponseToolCallContentItemDelta(index=index, arguments_delta=piece)]
         if kind == "citations_delta":
@@ -298,7 +308,7 @@ class AnthropicAccumulator:
         block = self._blocks[index]
         self._stopped.add(index)
         self._close_input(index)
-        if block.get("type") in _STREAMED:
+        if _block_type(block) in _STREAMED:
             return []
         return [ChatResponseGenericContentItemDelta(index=index, metadata={"block": copy.deepcopy(block)})]
 
@@ -320,7 +330,7 @@ class AnthropicAccumulator:
         if usage is not None:
             # Checked now, so that a bad count is reported where it came, not when the message is rebuilt.
             parse_usage(usage, "message_delta.usage")
-            merged = dict(self._message.get("usage") or {})
+            merged = dict(common.get_dict(self._message, "usage", "message"))
             merged.update({k: v for k, v in usage.items() if v is not None})
             self._message["usage"] = merged
         for key, value in payload.items():
@@ -347,6 +357,12 @@ class AnthropicAccumulator:
 
     def final(self) -> ChatResponse:
         return parse_response(self.rebuilt(), self.ctx)
+
+
+def _block_type(block: dict[str, Any]) -> str | None:
+    """A block's type; None for one of no known shape (kept whole, as an unknown block is)."""
+    kind = block.get("type")
+    return kind if isinstance(kind, str) else None
 
 
 def _set_input(block: dict[str, Any], pieces: list[str]) -> None:

@@ -99,7 +99,8 @@ def _text_of_parts(parts: list[Any], where: str) -> tuple[str, str]:
         elif kind == "thinking":
             inner = part.get("thinking")
             if isinstance(inner, list):
-                thinking.append(_text_of_parts(inner, f"{here}.thinking")[0])
+                # Mistral's thinking chunks: text chunks, whose text is the reasoning.
+                thinking += [common.get_text(p, "text", f"{here}.thinking[{j}]") for j, p in common.dicts(inner, here)]
             else:
                 thinking.append(common.get_text(part, "thinking", here))
     return "".join(texts), "".join(thinking)

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
 
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
 _RARE = ("error", "x_groq")
+#: The fields of a ``reasoning_details`` entry that arrive in pieces.
+_DETAIL_TEXTS = ("text", "summary", "data")
 
 
 @dataclass(slots=True)
@@ -111,9 +113,9 @@ class _Choice:
     def merge_details(self, details: list[Any]) -> None:
         """OpenRouter's ``reasoning_details`` arrive piecewise, keyed by ``index``: texts concatenate, the rest of
         their fields (signature, format, id …) are taken as they come."""
-        for d in details:
-            if not isinstance(d, dict):
-                continue
+        for i, d in common.dicts(details, "reasoning_details"):
+            for key in _DETAIL_TEXTS:
+                common.get_str(d, key, f"reasoning_details[{i}]")  # a text must be a string to be joined
             idx = d.get("index", len(self.details))
             target = next(
                 (x for x in self.details if x.get("index", -1) == idx and x.get("type") == d.get("type")), None
@@ -122,7 +124,7 @@ class _Choice:
                 self.details.append(dict(d))
                 continue
             for key, value in d.items():
-                if key in ("text", "summary", "data") and isinstance(value, str):
+                if key in _DETAIL_TEXTS and isinstance(value, str):
                     target[key] = (target.get(key) or "") + value
                 elif value not in (None, ""):
                     target[key] = value
@@ -216,7 +218,8 @@ class Accumulator:
                 and raw.get("logprobs") is None
             ):
                 index = raw.get("index")
-                st = self._choices.get(index if isinstance(index, int) else 0)
+                # (An index that is not a number takes the full way, which refuses it.)
+                st = self._choices.get(0 if index is None else index) if index is None or type(index) is int else None
                 if st is not None and st.text is not None:
                     st.text.append(content)
                     st.has_text = True

@@ -105,6 +105,9 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
 
 
 def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    if data.get("error") and not data.get("candidates"):
+        # An error body, whatever the HTTP status said (and whatever else it carries): its classified error.
+        raise error_from_event(data, ctx)
     candidates = common.get_list(data, "candidates")
     choices = [_choice(c, position) for position, c in common.dicts(candidates, "candidates")]
     choices.sort(key=lambda c: c.index)
@@ -291,7 +294,7 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
 
 
 def error_from_event(payload: Any, ctx: CallContext) -> APIStatusError:
-    """The typed error for an error object that arrived inside a stream."""
+    """The typed error for an error object that arrived with a success status (a stream event or a 200 body)."""
     err = error_object(payload) or {}
     code = err.get("code")
     status = code if type(code) is int and 400 <= code <= 599 else 500

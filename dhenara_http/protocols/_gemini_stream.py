@@ -180,7 +180,9 @@ class Accumulator:
         if type(part) is not dict or len(part) != 1 or type(text := part.get("text")) is not str:
             return None
         index = cand.get("index")
-        state = self._candidates.get(index if isinstance(index, int) else 0)
+        if index is not None and type(index) is not int:
+            return None  # the full way refuses it
+        state = self._candidates.get(0 if index is None else index)
         if state is None or state.open_call is not None:
             return None
         if not text:

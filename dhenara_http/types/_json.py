@@ -10,10 +10,12 @@ that UTF-8 can hold.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..errors import ResponseParseError
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 #: Deepest nesting of containers accepted in an answer, a stream event or a tool call's arguments.
 MAX_DEPTH = 128
 
@@ -28,8 +30,8 @@ def has_surrogate(text: str) -> bool:
 
 
 def fix_text(text: str) -> str:
-    """``text`` with every lone surrogate replaced by U+FFFD."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if has_surrogate(text) else text
+    """``text`` with every lone surrogate replaced by U+FFFD (one for each)."""
+    return _SURROGATE.sub("\ufffd", text) if has_surrogate(text) else text
 
 
 def _fixed(node: Any) -> Any:
