@@ -106,8 +106,10 @@ def _check_url(where: str, value: Any) -> None:
         raise ConfigurationError(f"{where}: expected a URL string, got {type(value).__name__}")
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        # (The URL itself is not quoted: it may carry a user name and password.)
+        found = f"its scheme is {parts.scheme!r}" if parts.scheme else "it has no scheme"
         raise ConfigurationError(
-            f"{where}: {value!r} is not an http(s) URL; give the scheme and the host, e.g. 'https://host/v1'"
+            f"{where}: not an http(s) URL ({found}); give the scheme and the host, e.g. 'https://host/v1'"
         )
     if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in value.strip()):
         raise ConfigurationError(f"{where}: the URL contains whitespace or a control character")

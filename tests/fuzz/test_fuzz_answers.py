@@ -26,7 +26,7 @@ from tests.support.recordings import body_bytes, records
 
 WIRES = ("anthropic", "chat_completions", "gemini", "responses")
 #: Cases per recorded answer in the default run.
-DEFAULT_CASES = {False: 12, True: 20}
+DEFAULT_CASES = {False: 16, True: 28}
 
 
 def _cases(stream: bool) -> int:
