@@ -14,8 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from .errors import ConfigurationError, CredentialsFileNotFoundError
 from .types.api import API_KEY_ENV_VARS, AIModelAPI
 from .types.enums import AIModelAPIProviderEnum as P
@@ -158,15 +156,6 @@ def _service_account(value: Any, base: Path, where: str) -> Any:
         raise ConfigurationError(f"{where}: service_account_json: {path} is not a readable JSON file") from None
 
 
-def _validation_message(exc: ValidationError) -> str:
-    # Built from locations and messages only: pydantic's own text quotes the input, which may be a secret.
-    parts = []
-    for err in exc.errors(include_input=False, include_url=False):
-        loc = ".".join(str(x) for x in err.get("loc", ()))
-        parts.append(f"{loc}: {err.get('msg', 'invalid')}" if loc else str(err.get("msg", "invalid")))
-    return "; ".join(parts)
-
-
 def api_from_section(provider: P | str, section: Any, where: str, base: Path | None = None) -> AIModelAPI | None:
     """An ``AIModelAPI`` from one provider's section (None when the section holds only placeholders)."""
     prov = parse_provider(provider)
@@ -197,9 +186,8 @@ def api_from_section(provider: P | str, section: Any, where: str, base: Path | N
             credentials=credentials or None,
             config=dict(section.get("config") or {}),
         )
-    except ValidationError as exc:
-        raise ConfigurationError(f"{where}: [{prov.value}] {_validation_message(exc)}") from None
     except ConfigurationError as exc:
+        # (A pydantic error never leaves AIModelAPI: it is a ConfigurationError built without the input values.)
         raise ConfigurationError(f"{where}: [{prov.value}] {exc}") from None
 
 

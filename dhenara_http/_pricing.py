@@ -21,12 +21,18 @@ tokens (in place of the per-image price, which is the provider's price of the us
 output text tokens. A counted token kind without a rate leaves the call unpriced.
 
 ``cost`` is rounded to 9 decimals (a nano-dollar); ``charge`` is ``cost`` raised by ``cost_multiplier_percentage``.
+
+Costs never overflow: a token or image count no answer can carry (above :data:`MAX_PRICED_COUNT`; every count read from
+an answer is below 2**53) or a cost that is not a finite number is refused with a ``ResponseParseError``, before any
+arithmetic that could raise ``OverflowError`` (a Python int too large for a float) or give ``inf``.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
+from .errors import ResponseParseError
 from .types.model import ChatModelCostData, ImageModelCostData
 from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge, UsageChargeComponent
 
@@ -34,10 +40,21 @@ if TYPE_CHECKING:
     from .types.model import FoundationModel
 
 
+#: The largest token (or image) count priced.
+MAX_PRICED_COUNT = 2**60
+
+
+def _priceable(*counts: int) -> None:
+    if any(count > MAX_PRICED_COUNT for count in counts):
+        raise ResponseParseError(f"the usage reports more than {MAX_PRICED_COUNT} tokens or images: too large to price")
+
+
 def usage_charge(cost: float, multiplier: float | None) -> UsageCharge:
     """A :class:`UsageCharge` for this cost, with ``charge`` set when a multiplier is given."""
     cost = round(cost, 9)
     charge = round(cost * (1 + multiplier / 100.0), 9) if multiplier else None
+    if not math.isfinite(cost) or (charge is not None and not math.isfinite(charge)):
+        raise ResponseParseError("the cost of this usage is not a finite number")
     return UsageCharge(cost=cost, charge=charge)
 
 
@@ -59,6 +76,7 @@ def chat_rates(cost_data: ChatModelCostData, prompt_tokens: int) -> tuple[float,
 
 def chat_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float:
     """USD for these tokens at these prices, unrounded."""
+    _priceable(usage.prompt_tokens, usage.completion_tokens, usage.cache_read_tokens, usage.cache_write_tokens)
     inp, out, read, write = chat_rates(cost_data, usage.prompt_tokens)
     read_tokens = usage.cache_read_tokens or 0
     write_tokens = usage.cache_write_tokens or 0
@@ -98,6 +116,7 @@ def web_search_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> f
     searches = usage.web_search_requests
     if not searches:
         return 0.0
+    _priceable(searches)
     price = cost_data.web_search_cost_per_thousand
     if price is None:
         return None
@@ -160,6 +179,14 @@ def image_cost(
     usage: ImageResponseUsage, cost_data: ImageModelCostData, model: FoundationModel | None = None
 ) -> float | None:
     """USD for an image call, unrounded; None when it cannot be priced (see the module docstring)."""
+    _priceable(
+        usage.number_of_images,
+        usage.prompt_tokens or 0,
+        usage.input_text_tokens or 0,
+        usage.input_image_tokens or 0,
+        usage.output_text_tokens or 0,
+        usage.output_image_tokens or 0,
+    )
     if cost_data.bills_tokens and usage.output_image_tokens:
         return _token_cost(usage, cost_data, images=True)
     size = _option(usage.options, model, cost_data.size_option)

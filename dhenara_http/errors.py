@@ -27,6 +27,10 @@ Every exception the package raises on purpose derives from :class:`DhenaraError`
 dhenara-ai's names are second names of these classes: ``DhenaraAPIError`` is :class:`APIError` and
 ``DhenaraConnectionError`` is :class:`APIConnectionError`.
 
+A stream that fails after its first chunk raises an exception that is *both* a :class:`StreamError` and its cause's
+class (:func:`stream_error` makes it): an in-band ``overloaded_error`` is caught by ``except OverloadedError`` and by
+``except StreamError``, a dropped connection by ``except APIConnectionError``.
+
 Errors are classified from the provider's structured fields (``error.type``, ``error.code``, Gemini's ``status``),
 never by matching message text. They carry no secret: the transport scrubs the API key from every message.
 """
@@ -241,32 +245,54 @@ class StreamError(DhenaraError):
         self.message = message
         self.partial = partial
         self.error = error
-        self.error_type: str | None = getattr(error, "error_type", None)
+
+    @property
+    def error_type(self) -> str | None:  # type: ignore[override,unused-ignore]
+        return getattr(self.error, "error_type", None)
+
+    def __reduce__(self) -> Any:
+        cause = next((c for c in type(self).__mro__[2:] if _STREAM_CLASSES.get(c) is type(self)), None)
+        return _rebuild_stream_error, (cause, self.message, dict(vars(self)))
 
 
+#: The "both" classes made so far, by cause class: one class per cause class, so ``type(a) is type(b)`` holds for
+#: two failures of the same kind.
 _STREAM_CLASSES: dict[type[DhenaraError], type[StreamError]] = {}
 
 
+def _stream_class(cause: type[DhenaraError]) -> type[StreamError]:
+    cls = _STREAM_CLASSES.get(cause)
+    if cls is None:
+        # ``error_type`` is StreamError's read-only property (the cause's type); the cause's own attribute of that
+        # name is a plain one, so the class attribute here lets the copied instance attribute stand.
+        cls = type(f"Stream{cause.__name__}", (StreamError, cause), {"error_type": None, "__module__": __name__})
+        _STREAM_CLASSES[cause] = cls
+    return cls
+
+
 def stream_error(message: str, *, partial: AIModelCallResponse | None, error: DhenaraError | None) -> StreamError:
-    """The error of a stream that failed after its first chunk: a ``StreamError`` that is also an instance of the
-    cause's class, carrying the cause's attributes (provider, status, request id …)."""
+    """The exception a stream raises when it fails after its first chunk: a :class:`StreamError` (with ``partial``
+    and ``error``) that is also an instance of ``error``'s class, carrying its fields (provider, model, status, type,
+    code, request id, ``retry_after``, body). Without a cause (a stream that just ended too early) it is a plain
+    :class:`StreamError`; a cause that is a ``StreamError`` already is not wrapped twice."""
     if error is None or isinstance(error, StreamError):
         return StreamError(message, partial=partial, error=error)
-    base = type(error)
-    cls = _STREAM_CLASSES.get(base)
-    if cls is None:
-        cls = _STREAM_CLASSES[base] = type(
-            f"Stream{base.__name__}",
-            (StreamError, base),
-            {"__module__": __name__, "__qualname__": f"Stream{base.__name__}"},
-        )
-    exc = cls.__new__(cls)
-    exc.__dict__.update(error.__dict__)
+    cls = _stream_class(type(error))
+    exc = cls.__new__(cls, message)
     Exception.__init__(exc, message)
+    exc.__dict__.update(vars(error))
     exc.message = message
     exc.partial = partial
     exc.error = error
-    exc.error_type = getattr(error, "error_type", None)
+    return exc
+
+
+def _rebuild_stream_error(cause: type[DhenaraError] | None, message: str, state: dict[str, Any]) -> StreamError:
+    """Unpickling (a "both" class cannot be found by name, so it is made again)."""
+    cls = _stream_class(cause) if cause is not None else StreamError
+    exc = cls.__new__(cls, message)
+    Exception.__init__(exc, message)
+    exc.__dict__.update(state)
     return exc
 
 

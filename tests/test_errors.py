@@ -36,7 +36,7 @@ from dhenara_http.errors import (
     StreamError,
     error_class_for_status,
 )
-from dhenara_http.types.api import API_KEY_ENV_VARS, CONFIG_ENV_VARS
+from dhenara_http.types.api import API_KEY_ENV_VARS, CONFIG_ENV_VARS, CONFIG_KEYS
 
 P = AIModelAPIProviderEnum
 KEY = "sk-proj-unit-test-0123456789abcdefghijSECRET"
@@ -278,8 +278,13 @@ def test_azure_endpoint_comes_from_the_environment(clean_env: pytest.MonkeyPatch
 def test_config_falls_back_to_the_environment(
     provider: AIModelAPIProviderEnum, key: str, env_name: str, clean_env: pytest.MonkeyPatch
 ) -> None:
-    clean_env.setenv(env_name, f"value-of-{env_name}")
-    assert AIModelAPI(provider=provider, api_key="k").config[key] == f"value-of-{env_name}"
+    # A value of the kind the key takes (an http(s) URL, a region name, any string).
+    kind = CONFIG_KEYS[key]
+    value = {"url": f"https://{env_name.lower().replace('_', '-')}.example"}.get(
+        kind, "value-of-" + key.replace("_", "-")
+    )
+    clean_env.setenv(env_name, value)
+    assert AIModelAPI(provider=provider, api_key="k").config[key] == value
 
 
 def test_unknown_provider_is_a_configuration_error_naming_it() -> None:

@@ -29,6 +29,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from ..errors import ResponseParseError
+from ..types._json import MAX_DEPTH, checked_answer
 
 __all__ = [
     "DONE_MARKER",
@@ -54,38 +55,64 @@ scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once 
 def loads(text: str) -> Any:
     """``json.loads(text)``, about twice as fast for the usual compact payload: the C scanner is called directly,
     and only a text it cannot take whole (leading or trailing whitespace, junk after the value) goes through
-    ``json.loads``, which then accepts or rejects it exactly as it always would."""
+    ``json.loads``, which then accepts or rejects it exactly as it always would. The value is checked as
+    :func:`event_payload` checks it (bounded nesting, no lone surrogates); JSON nested too deep for the parser is a
+    ``ResponseParseError``, never a ``RecursionError``."""
     try:
-        value, end = scan_json(text, 0)
-    except StopIteration:
-        return json.loads(text)
-    if end != len(text):
-        return json.loads(text)
-    return value
+        try:
+            value, end = scan_json(text, 0)
+        except StopIteration:
+            return _checked(json.loads(text), text)
+        if end != len(text):
+            return _checked(json.loads(text), text)
+    except RecursionError:
+        raise _too_deep() from None
+    return _checked(value, text)
 
 
 #: What :func:`event_payload` returns for an event that carries nothing (padding, a keep-alive, empty data).
 NO_PAYLOAD: Any = object()
 #: The end marker of OpenAI-style streams, returned as this very object by :func:`event_payload`.
 DONE_MARKER = "[DONE]"
+#: Data shorter than this cannot nest deeper than ``MAX_DEPTH`` (each level takes two brackets).
+_SHALLOW = 2 * MAX_DEPTH
+
+
+def _too_deep() -> ResponseParseError:
+    return ResponseParseError(f"malformed stream event: nested more than {MAX_DEPTH} levels deep")
+
+
+def _checked(value: Any, data: str) -> Any:
+    """``value``, parsed from ``data``, checked as an answer is (see :func:`~dhenara_http.types._json.checked_answer`)
+    — but only when the text could hold a problem: nesting needs brackets, and a lone surrogate needs a ``\\uD…``
+    escape. A usual event is let through after a length check and two substring searches."""
+    if (len(data) < _SHALLOW or data.count("{") + data.count("[") <= MAX_DEPTH) and (
+        "\\ud" not in data and "\\uD" not in data
+    ):
+        return value
+    return checked_answer(value, "a stream event")
 
 
 def event_payload(data: str) -> Any:
     """The JSON payload of an event's data, fast for the usual compact payload (see :func:`loads`); ``NO_PAYLOAD``
-    for blank data; ``DONE_MARKER`` for ``[DONE]``; ``ValueError`` for anything else that is not JSON. Every stream
-    accumulator reads its events through this one function."""
+    for blank data; ``DONE_MARKER`` for ``[DONE]``; ``ValueError`` for anything else that is not JSON;
+    ``ResponseParseError`` for JSON nested deeper than ``MAX_DEPTH``. Lone surrogates (``\\ud800``) come back
+    replaced by U+FFFD. Every stream accumulator reads its events through this one function."""
     try:
-        value, end = scan_json(data, 0)
-        if end == len(data):
-            return value
-    except (StopIteration, ValueError):
-        pass
-    stripped = data.strip()
-    if not stripped:
-        return NO_PAYLOAD
-    if stripped == DONE_MARKER:
-        return DONE_MARKER
-    return json.loads(stripped)
+        try:
+            value, end = scan_json(data, 0)
+            if end == len(data):
+                return _checked(value, data)
+        except (StopIteration, ValueError):
+            pass
+        stripped = data.strip()
+        if not stripped:
+            return NO_PAYLOAD
+        if stripped == DONE_MARKER:
+            return DONE_MARKER
+        return _checked(json.loads(stripped), stripped)
+    except RecursionError:
+        raise _too_deep() from None
 
 
 class SSEDecodeError(ResponseParseError):

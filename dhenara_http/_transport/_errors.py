@@ -125,13 +125,16 @@ def error_from_body(
 
 def error_in_2xx(data: Any) -> int | None:
     """For a 2xx JSON answer that is in fact only an error (``{"type": "error", "error": {...}}``, Google's
-    ``[{"error": {...}}]``): the HTTP status to read it with — the one the body names (Google's ``error.code``), else
-    0, meaning "whatever the error type implies" (``overloaded_error`` → 529). None for an ordinary answer."""
+    ``[{"error": {...}}]``, the Responses API's error event sent as a body, ``{"type": "error", "code": ...}``):
+    the HTTP status to read it with — the one the body names (Google's ``error.code``), else 0, meaning "whatever
+    the error type implies" (``overloaded_error`` → 529). None for an ordinary answer."""
     if isinstance(data, list) and len(data) == 1:
         data = data[0]
-    if not (isinstance(data, dict) and data.get("error") and set(data) <= _ERROR_ONLY_KEYS):
+    if not (
+        isinstance(data, dict) and (data.get("error") or data.get("type") == "error") and set(data) <= _ERROR_ONLY_KEYS
+    ):
         return None
-    error = data["error"]
+    error = data.get("error")
     code = error.get("code") if isinstance(error, dict) else None
     return code if isinstance(code, int) and not isinstance(code, bool) and 400 <= code <= 599 else 0
 

@@ -4,7 +4,7 @@ Choices made here, each for a documented reason:
 
 * ``max_tokens`` is required by Anthropic, and covers thinking too (Anthropic counts it as output). With a thinking
   budget it is ``max_output_tokens`` (the answer's share) plus the budget, within the model's limit (see
-  :mod:`._common`). When the call names no cap it is what Anthropic's SDK allows a non-streaming request
+  :mod:`._reasoning`). When the call names no cap it is what Anthropic's SDK allows a non-streaming request
   (:data:`NONSTREAMING_MAX_TOKENS`, or the model's own non-streaming cap), within the model's limit, streamed or
   not; :data:`DEFAULT_MAX_TOKENS` for a model outside the catalogue.
 * Messages alternate strictly between ``user`` and ``assistant``: consecutive turns of one role are merged into one

@@ -13,7 +13,7 @@
   ``choice.metadata["native_finish_reason"]``).
 * Usage: ``prompt_tokens`` = ``input_tokens`` + cache reads + cache writes (Anthropic reports the three apart);
   ``completion_tokens`` = ``output_tokens`` (thinking included); ``reasoning_tokens`` from
-  ``output_tokens_details.thinking_tokens`` when reported; ``web_search_requests`` from
+  ``output_tokens_details.thinking_tokens`` (0 when not reported, as every counter); ``web_search_requests`` from
   ``server_tool_use.web_search_requests``.
 * Errors are classified by ``error.type``. Anthropic gives no structured code for an over-long prompt (it is an
   ``invalid_request_error`` whose message says so), so that stays a ``BadRequestError``: messages are never matched.
@@ -50,6 +50,7 @@ from ..types.response import (
     Citation,
     WebSearchResult,
 )
+from . import _common as common
 from ._anthropic_request import NAME, structured_tool_name
 from ._structured import structured_item
 from .base import CallContext, ErrorInfo
@@ -109,7 +110,7 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
     etype = etype if isinstance(etype, str) else None
     message = error.get("message")
     return ErrorInfo(
-        message=str(message) if message else (etype or f"HTTP {status}"),
+        message=message if isinstance(message, str) and message else (etype or f"HTTP {status}"),
         error_type=etype,
         error_class=_ERROR_CLASSES.get(etype) if etype else None,
     )
@@ -119,86 +120,89 @@ def in_band_error(payload: dict[str, Any], ctx: CallContext) -> APIStatusError:
     """The typed error for an error object that arrived with a success status (a stream event or a 200 body)."""
     info = parse_error(200, payload) or ErrorInfo(message="the provider reported an error")
     status = _ERROR_STATUS.get(info.error_type or "", 500)
-    cls = info.error_class or InternalServerError
-    return cls(
-        info.message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=status,
-        error_type=info.error_type,
-        body=payload,
-    )
+    return common.in_band_error(info.error_class or InternalServerError, info, ctx, status=status, body=payload)
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    """The ``ChatResponse`` of a ``Message`` (a 200 body that is an error raises its error). Read defensively: a field
+    of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     if data.get("type") == "error":
         raise in_band_error(data, ctx)
     synthetic = structured_tool_name(ctx)
-    response_id = data.get("id")
+    response_id = common.get_str(data, "id")
     items: list[ChatResponseContentItem] = []
     via_tool = False
     other_calls = False
-    for i, block in enumerate(data.get("content") or []):
-        if not isinstance(block, dict):
-            continue
+    for i, block in common.dicts(common.get_list(data, "content"), "content"):
+        where = f"content[{i}]"
         kind = block.get("type")
         meta: dict[str, Any] = {"output_index": i}
         if kind == "text":
             if block.get("citations"):
                 meta["citations"] = block["citations"]
+            text = common.get_text(block, "text", where)
             items.append(
                 ChatResponseTextContentItem(
                     index=i,
-                    text=block.get("text") or "",
+                    text=text,
                     message_id=response_id,
                     metadata=meta,
-                    citations=_citations(block.get("citations")),
+                    citations=_citations(block, where),
                 )
             )
         elif kind == "thinking":
             items.append(
                 ChatResponseReasoningContentItem(
                     index=i,
-                    thinking_text=block.get("thinking") or "",
-                    thinking_signature=block.get("signature") or None,
+                    thinking_text=common.get_text(block, "thinking", where),
+                    thinking_signature=common.get_str(block, "signature", where) or None,
                     metadata=meta,
                 )
             )
         elif kind == "redacted_thinking":
             items.append(
                 ChatResponseReasoningContentItem(
-                    index=i, encrypted_content=block.get("data"), metadata={**meta, "redacted": True}
+                    index=i,
+                    encrypted_content=common.get_str(block, "data", where),
+                    metadata={**meta, "redacted": True},
                 )
             )
-        elif kind == "tool_use" and synthetic is not None and block.get("name") == synthetic:
-            via_tool = True
-            raw = block.get("input")
-            text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
-            base = ChatResponseTextContentItem(index=i, text=text, message_id=response_id, metadata=meta)
-            items.append(structured_item(text, ctx, base))
         elif kind == "tool_use":
+            name = common.get_text(block, "name", where)
+            raw = block.get("input")
+            if synthetic is not None and name == synthetic:
+                via_tool = True
+                text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
+                base = ChatResponseTextContentItem(index=i, text=text, message_id=response_id, metadata=meta)
+                items.append(structured_item(text, ctx, base))
+                continue
             other_calls = True
-            call = ChatResponseToolCall.from_raw(
-                id=block.get("id"), name=str(block.get("name") or ""), arguments=block.get("input")
-            )
+            if raw is not None and not isinstance(raw, dict | str):
+                # A string is what a stream's unparseable argument pieces leave; it is kept with its parse error.
+                raise common.bad_field(where, "input", raw, "an object")
+            call = ChatResponseToolCall.from_raw(id=common.get_str(block, "id", where), name=name, arguments=raw)
             items.append(ChatResponseToolCallContentItem(index=i, tool_call=call, metadata=meta))
         elif kind == "server_tool_use" and block.get("name") == "web_search":
-            raw_input = block.get("input")
-            query = raw_input.get("query") if isinstance(raw_input, dict) else None
+            query = common.get_str(common.get_dict(block, "input", where), "query", f"{where}.input")
             items.append(
                 ChatResponseWebSearchCallContentItem(
                     index=i,
-                    call_id=block.get("id"),
-                    queries=[query] if isinstance(query, str) and query else [],
+                    call_id=common.get_str(block, "id", where),
+                    queries=[query] if query else [],
                     action="search",
                     metadata={**meta, "block": block},
                 )
             )
         elif kind == "web_search_tool_result":
-            items.append(_search_result(block, i, meta))
+            items.append(_search_result(block, i, meta, where))
         else:
             items.append(ChatResponseGenericContentItem(index=i, metadata={**meta, "block": block}))
-    native = data.get("stop_reason")
+    native = common.get_str(data, "stop_reason")
     finish = _FINISH.get(native, FinishReason.OTHER) if native else None
     if via_tool and native == "tool_use" and not other_calls:
         finish = FinishReason.STOP
@@ -209,15 +213,15 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     if via_tool:
         metadata["structured_via_tool"] = True
     return ChatResponse(
-        model=str(data.get("model") or ctx.model_name),
+        model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
-        usage=parse_usage(data.get("usage")),
+        usage=parse_usage(common.opt_dict(data, "usage")),
         choices=[
             ChatResponseChoice(
                 index=0,
                 finish_reason=finish,
-                stop_sequence=data.get("stop_sequence"),
+                stop_sequence=common.get_str(data, "stop_sequence"),
                 contents=items,
                 metadata=choice_meta,
             )
@@ -227,65 +231,66 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     )
 
 
-def _citations(raw: Any) -> list[Citation]:
+def _citations(block: dict[str, Any], where: str) -> list[Citation]:
     """A text block's citations: web search locations (URL, title, the quoted text) and document locations alike."""
-    out: list[Citation] = []
-    for cite in raw if isinstance(raw, list) else []:
-        if not isinstance(cite, dict):
-            continue
-        out.append(
-            Citation(
-                type=str(cite.get("type") or "citation"),
-                url=cite.get("url") if isinstance(cite.get("url"), str) else None,
-                title=cite.get("title") if isinstance(cite.get("title"), str) else None,
-                cited_text=cite.get("cited_text") if isinstance(cite.get("cited_text"), str) else None,
-                metadata=cite,
-            )
+    here = f"{where}.citations"
+    return [
+        Citation(
+            type=common.get_str(cite, "type", f"{here}[{i}]") or "citation",
+            url=common.get_str(cite, "url", f"{here}[{i}]"),
+            title=common.get_str(cite, "title", f"{here}[{i}]"),
+            cited_text=common.get_str(cite, "cited_text", f"{here}[{i}]"),
+            metadata=cite,
         )
-    return out
+        for i, cite in common.dicts(common.get_list(block, "citations", where), here)
+    ]
 
 
-def _search_result(block: dict[str, Any], index: int, meta: dict[str, Any]) -> ChatResponseWebSearchResultContentItem:
+def _search_result(
+    block: dict[str, Any], index: int, meta: dict[str, Any], where: str
+) -> ChatResponseWebSearchResultContentItem:
     content = block.get("content")
     results: list[WebSearchResult] = []
     error_code = None
-    if isinstance(content, dict):  # a failed search: {"type": "web_search_tool_result_error", "error_code": ...}
-        error_code = str(content.get("error_code") or content.get("type") or "error")
-    results.extend(
-        WebSearchResult(url=entry.get("url"), title=entry.get("title"), page_age=entry.get("page_age"), metadata=entry)
-        for entry in (content if isinstance(content, list) else [])
-        if isinstance(entry, dict)
-    )
+    if type(content) is dict:  # a failed search: {"type": "web_search_tool_result_error", "error_code": ...}
+        error_code = common.get_str(content, "error_code", f"{where}.content") or common.get_str(content, "type")
+        error_code = error_code or "error"
+    elif content is not None:
+        here = f"{where}.content"
+        results.extend(
+            WebSearchResult(
+                url=common.get_str(entry, "url", f"{here}[{i}]"),
+                title=common.get_str(entry, "title", f"{here}[{i}]"),
+                page_age=common.get_str(entry, "page_age", f"{here}[{i}]"),
+                metadata=entry,
+            )
+            for i, entry in common.dicts(common.get_list(block, "content", where), here)
+        )
     return ChatResponseWebSearchResultContentItem(
         index=index,
-        call_id=block.get("tool_use_id"),
+        call_id=common.get_str(block, "tool_use_id", where),
         results=results,
         error_code=error_code,
         metadata={**meta, "block": block},
     )
 
 
-def _count(usage: dict[str, Any], key: str) -> int | None:
-    value = usage.get(key)
-    return int(value) if isinstance(value, int | float) else None
-
-
-def parse_usage(usage: Any) -> ChatResponseUsage | None:
-    if not isinstance(usage, dict):
+def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatResponseUsage | None:
+    """Anthropic reports input, cache reads and cache writes apart; here ``prompt_tokens`` is their sum."""
+    if usage is None:
         return None
-    cache_read = _count(usage, "cache_read_input_tokens")
-    cache_write = _count(usage, "cache_creation_input_tokens")
-    prompt = (_count(usage, "input_tokens") or 0) + (cache_read or 0) + (cache_write or 0)
-    completion = _count(usage, "output_tokens") or 0
-    details = usage.get("output_tokens_details")
-    reasoning = _count(details, "thinking_tokens") if isinstance(details, dict) else None
-    server = usage.get("server_tool_use")
-    searches = _count(server, "web_search_requests") if isinstance(server, dict) else None
+    cache_read = common.get_count(usage, "cache_read_input_tokens", where)
+    cache_write = common.get_count(usage, "cache_creation_input_tokens", where)
+    prompt = common.get_count(usage, "input_tokens", where) + cache_read + cache_write
+    completion = common.get_count(usage, "output_tokens", where)
+    details = common.get_dict(usage, "output_tokens_details", where)
+    server = common.get_dict(usage, "server_tool_use", where)
+    searches = common.get_count(server, "web_search_requests", f"{where}.server_tool_use")
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=prompt + completion,
-        reasoning_tokens=reasoning,
+        reasoning_tokens=common.get_count(details, "thinking_tokens", f"{where}.output_tokens_details"),
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,
         web_search_requests=searches or 0,

@@ -7,9 +7,12 @@ from the ``input_json_delta`` pieces, keyed by the block's index; a ``signature_
 ones), ``message_stop`` ends it. ``final()`` is ``parse_response`` of that snapshot.
 
 Tolerated: ``ping`` events, whitespace padding inside the JSON, empty ``partial_json`` pieces, events without SSE
-framing (dispatch is on the payload's own ``type``), a repeated ``message_start`` of the same message. A
-``message_start`` of another message while one is open is an error (the stream was spliced). An ``error`` event
-raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
+framing (dispatch is on the payload's own ``type``), a repeated ``message_start`` of the same message, and after
+``message_stop`` another message (captures of multi-step calls hold several; it is not this call's answer and is left
+alone). A ``message_start`` of another message while one is open is an error (the stream was spliced). So is every
+event that would lose what it carries: one that is not JSON or has fields of the wrong type, a block started twice,
+a delta after its block's stop or for a block of another type, a content event after ``message_stop``. An ``error``
+event raises its typed error (``overloaded_error`` → ``OverloadedError``), whatever the HTTP status said.
 
 Chunks: text and thinking deltas as they come; a tool call's id and name when its block starts, then its argument
 pieces; a signature as a reasoning delta of its own; a server-side block (a web search, its results …) as a generic
@@ -34,8 +37,9 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
+from . import _common as common
 from ._anthropic_request import structured_tool_name
-from ._anthropic_response import in_band_error, parse_response
+from ._anthropic_response import in_band_error, parse_response, parse_usage
 from .base import CallContext
 
 if TYPE_CHECKING:
@@ -43,6 +47,15 @@ if TYPE_CHECKING:
 
 # Blocks whose content is read as it streams; every other block is passed on whole once complete.
 _STREAMED = frozenset({"text", "thinking", "redacted_thinking", "tool_use"})
+# The events that change the message (after message_stop, an error).
+_CONTENT_EVENTS = frozenset({"content_block_start", "content_block_delta", "content_block_stop", "message_delta"})
+# The block types each content delta belongs to.
+_DELTA_BLOCKS: dict[str, tuple[str, ...]] = {
+    "text_delta": ("text",),
+    "thinking_delta": ("thinking",),
+    "signature_delta": ("thinking",),
+    "citations_delta": ("text",),
+}
 # The block a delta implies when its content_block_start never came.
 _IMPLIED: dict[str, dict[str, Any]] = {
     "text_delta": {"type": "text", "text": ""},
@@ -78,6 +91,10 @@ class AnthropicAccumulator:
         self._message: dict[str, Any] | None = None
         self._blocks: dict[int, dict[str, Any]] = {}
         self._json: dict[int, list[str]] = {}
+        #: Blocks whose content_block_stop came: a later delta for one of them is an error.
+        self._stopped: set[int] = set()
+        #: Another message began after this one's message_stop: everything from there on is left alone.
+        self._other_message = False
         self._structured_tool = structured_tool_name(ctx)
         self._open: _Open | None = None
         self._text_chunk = ctx.text_chunk_factory()
@@ -85,16 +102,10 @@ class AnthropicAccumulator:
     # -- events ----------------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        if self.done:
-            return []
         try:
             payload = event_payload(event.data)
         except ValueError:
-            raise ResponseParseError(
-                f"an Anthropic stream event is not JSON: {event.data[:200]!r}",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
-            ) from None
+            raise self._bad(f"an Anthropic stream event is not JSON: {event.data[:200]!r}") from None
         if type(payload) is not dict:  # padding, [DONE]
             return []
         kind = payload.get("type") or event.event
@@ -117,8 +128,24 @@ class AnthropicAccumulator:
                         return [self._text_chunk(current.index, text)]
                     return [self.ctx.make_chunk([ChatResponseReasoningContentItemDelta(current.index, text)])]
             self._close()
+        try:
+            return self._event(kind, payload)
+        except ResponseParseError as exc:
+            raise common.located(exc, self.ctx) from None
+
+    def _event(self, kind: Any, payload: dict[str, Any]) -> list[ChatResponseChunk]:
+        """The full handling of one event."""
+        if not isinstance(kind, str):
+            raise common.bad_field("the stream event", "type", kind, "a string")
         if kind == "error":
             raise in_band_error(payload, self.ctx)
+        if self.done and (self._other_message or kind == "message_start"):
+            # Another message after this one ended (captures of multi-step calls hold several): not this answer.
+            self._other_message = True
+            return []
+        if self.done and kind in _CONTENT_EVENTS:
+            # Nothing may change the message once it ended: ignoring the event would lose what it carries.
+            raise ResponseParseError(f"malformed stream: a {kind} event came after message_stop")
         if kind == "message_start":
             self._start(payload.get("message"))
             return []
@@ -132,11 +159,19 @@ class AnthropicAccumulator:
             self._message_delta(payload)
             return []
         elif kind == "message_stop":
+            self._close()
             self.done = True
             return []
         else:  # ping and anything new
             return []
         return [self.ctx.make_chunk(deltas)] if deltas else []
+
+    def _answer_tool(self, block: dict[str, Any]) -> bool:
+        """Whether the block is the synthetic tool that carries the structured output (whose input is answer text)."""
+        return self._structured_tool is not None and block.get("name") == self._structured_tool
+
+    def _bad(self, message: str) -> ResponseParseError:
+        return ResponseParseError(message, provider=self.ctx.api_provider.value, model=self.ctx.model_name)
 
     def _close(self) -> None:
         """Join the pieces of the block being streamed into it (see :class:`_Open`)."""
@@ -147,34 +182,55 @@ class AnthropicAccumulator:
                 current.block[current.field] += "".join(current.pieces)
 
     def _start(self, message: Any) -> None:
-        if not isinstance(message, dict):
-            return
+        if type(message) is not dict:
+            raise common.bad_field("message_start", "message", message, "an object")
+        where = "message_start.message"
+        content = common.get_list(message, "content", where)
+        for key in ("id", "model", "stop_reason", "stop_sequence"):
+            common.get_str(message, key, where)
+        usage = common.opt_dict(message, "usage", where)
+        if usage is not None:
+            parse_usage(usage, f"{where}.usage")  # a bad count is reported where it came
         if self._message is not None:
             if message.get("id") == self._message.get("id"):
                 return  # the same message announced twice
-            raise ResponseParseError(
-                f"the stream started message {message.get('id')!r} while {self._message.get('id')!r} was open",
-                provider=self.ctx.api_provider.value,
-                model=self.ctx.model_name,
+            raise self._bad(
+                f"the stream started message {message.get('id')!r} while {self._message.get('id')!r} was open"
             )
+        if content:
+            raise self._bad("malformed stream: message_start carries content blocks; they come as their own events")
         self._message = copy.deepcopy(message)
         self._message["content"] = []
 
     def _block_start(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
+        index = common.as_index(payload.get("index"), "content_block_start", "index")
         block = payload.get("content_block")
-        if not isinstance(index, int) or not isinstance(block, dict):
-            return []
+        if type(block) is not dict:
+            raise common.bad_field("content_block_start", "content_block", block, "an object")
+        if index in self._blocks:
+            # A second start would replace what the first one's deltas built (and what the caller was sent).
+            raise self._bad(f"malformed stream: content block {index} started twice")
+        where = "content_block_start.content_block"
         block = copy.deepcopy(block)
-        self._blocks[index] = block
         kind = block.get("type")
+        if kind == "text":
+            text = common.get_text(block, "text", where)
+        elif kind == "thinking":
+            text = common.get_text(block, "thinking", where)
+            common.get_str(block, "signature", where)
+        elif kind == "tool_use":
+            common.get_id(block, "id", where)
+            common.get_str(block, "name", where)
+            if block.get("input") is not None and type(block.get("input")) is not dict:
+                raise common.bad_field(where, "input", block["input"], "an object")
+        self._blocks[index] = block
         if "input" in block:
             self._json[index] = []
-        if kind == "text" and block.get("text"):
-            return [ChatResponseTextContentItemDelta(index=index, text_delta=block["text"])]
-        if kind == "thinking" and block.get("thinking"):
-            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=block["thinking"])]
-        if kind == "tool_use" and block.get("name") != self._structured_tool:
+        if kind == "text" and text:
+            return [ChatResponseTextContentItemDelta(index=index, text_delta=text)]
+        if kind == "thinking" and text:
+            return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)]
+        if kind == "tool_use" and not self._answer_tool(block):
             # The input usually streams as input_json_delta pieces after an empty ``{}``; programmatic tool calling
             # gives it whole here, and then it is the call's one argument delta.
             whole = block.get("input")
@@ -182,69 +238,80 @@ class AnthropicAccumulator:
                 ChatResponseToolCallContentItemDelta(
                     index=index,
                     arguments_delta=json.dumps(whole, ensure_ascii=False) if whole else "",
-                    tool_call_id=block.get("id"),
+                    tool_call_id=block.get("id") or None,
                     tool_name=block.get("name"),
                 )
             ]
         return []
 
     def _block_delta(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
+        index = common.as_index(payload.get("index"), "content_block_delta", "index")
         delta = payload.get("delta")
-        if not isinstance(index, int) or not isinstance(delta, dict):
-            return []
-        kind = delta.get("type")
+        if type(delta) is not dict:
+            raise common.bad_field("content_block_delta", "delta", delta, "an object")
+        if index in self._stopped:
+            raise self._bad(f"malformed stream: a delta for content block {index} came after its stop")
+        kind = common.get_str(delta, "type", "content_block_delta.delta")
         block = self._blocks.get(index)
         if block is None:  # a delta without its start: make the block it implies
-            implied = _IMPLIED.get(str(kind))
+            implied = _IMPLIED.get(kind) if kind is not None else None
             if implied is None:
+                if kind in _DELTA_BLOCKS:
+                    raise self._bad(f"malformed stream: a {kind} for content block {index}, which never started")
                 return []
             block = self._blocks[index] = copy.deepcopy(implied)
+        if kind in _DELTA_BLOCKS and block.get("type") not in _DELTA_BLOCKS[kind]:
+            raise self._bad(f"malformed stream: a {kind} for content block {index} of type {block.get('type')!r}")
+        where = "content_block_delta.delta"
         if kind == "text_delta":
-            text = str(delta.get("text") or "")
-            block["text"] = str(block.get("text") or "") + text
+            text = common.get_text(delta, "text", where)
+            block["text"] = common.get_text(block, "text") + text
             self._open = _Open(index, block, kind, "text")
             return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "thinking_delta":
-            text = str(delta.get("thinking") or "")
-            block["thinking"] = str(block.get("thinking") or "") + text
+            text = common.get_text(delta, "thinking", where)
+            block["thinking"] = common.get_text(block, "thinking") + text
             self._open = _Open(index, block, kind, "thinking")
             return [ChatResponseReasoningContentItemDelta(index=index, text_delta=text)] if text else []
         if kind == "signature_delta":
-            signature = str(delta.get("signature") or "")
+            signature = common.get_text(delta, "signature", where)
             block["signature"] = signature
             return (
                 [ChatResponseReasoningContentItemDelta(index=index, thinking_signature=signature)] if signature else []
             )
         if kind == "input_json_delta":
-            piece = delta.get("partial_json") or ""
-            if not isinstance(piece, str) or not piece:
+            piece = common.get_text(delta, "partial_json", where)
+            if not piece:
                 return []
             self._json.setdefault(index, []).append(piece)
             if block.get("type") != "tool_use":
                 return []  # server-side tool input arrives whole with its block's generic delta
-            if block.get("name") == self._structured_tool:
+            if self._answer_tool(block):
                 return [ChatResponseTextContentItemDelta(index=index, text_delta=piece)]
             return [ChatResponseToolCallContentItemDelta(index=index, arguments_delta=piece)]
         if kind == "citations_delta":
             citation = delta.get("citation")
             if citation is None:
                 return []
-            block.setdefault("citations", []).append(citation)
+            citations = block.setdefault("citations", [])
+            if type(citations) is not list:
+                raise common.bad_field(where, "citations", citations, "a list")
+            citations.append(citation)
             # A citation (hosted web search) as it comes, for a caller that shows sources while the text streams.
             return [ChatResponseGenericContentItemDelta(index=index, metadata={"citation": citation})]
         if kind == "compaction_delta":
-            block["content"] = str(block.get("content") or "") + str(delta.get("content") or "")
+            block["content"] = common.get_text(block, "content") + common.get_text(delta, "content", where)
             return []
         return []
 
     def _block_stop(self, payload: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        index = payload.get("index")
-        if not isinstance(index, int) or index not in self._blocks:
+        index = common.as_index(payload.get("index"), "content_block_stop", "index")
+        if index not in self._blocks:
             return []
         block = self._blocks[index]
+        self._stopped.add(index)
         self._close_input(index)
-        if block.get("type") in _STREAMED:
+        if _block_type(block) in _STREAMED:
             return []
         return [ChatResponseGenericContentItemDelta(index=index, metadata={"block": copy.deepcopy(block)})]
 
@@ -256,18 +323,21 @@ class AnthropicAccumulator:
     def _message_delta(self, payload: dict[str, Any]) -> None:
         if self._message is None:
             self._message = {"type": "message", "role": "assistant", "content": []}
-        delta = payload.get("delta")
-        if isinstance(delta, dict):
-            for key, value in delta.items():
-                if key != "type":
-                    self._message[key] = value
-        usage = payload.get("usage")
-        if isinstance(usage, dict):
-            merged = dict(self._message.get("usage") or {})
+        delta = common.get_dict(payload, "delta", "message_delta")
+        common.get_str(delta, "stop_reason", "message_delta.delta")
+        common.get_str(delta, "stop_sequence", "message_delta.delta")
+        for key, value in delta.items():
+            if key not in ("type", "content"):
+                self._message[key] = value
+        usage = common.opt_dict(payload, "usage", "message_delta")
+        if usage is not None:
+            # Checked now, so that a bad count is reported where it came, not when the message is rebuilt.
+            parse_usage(usage, "message_delta.usage")
+            merged = dict(common.get_dict(self._message, "usage", "message"))
             merged.update({k: v for k, v in usage.items() if v is not None})
             self._message["usage"] = merged
         for key, value in payload.items():
-            if key not in ("type", "delta", "usage"):
+            if key not in ("type", "delta", "usage", "content"):
                 self._message[key] = value
 
     # -- the result ------------------------------------------------------------------------------------------------
@@ -292,11 +362,17 @@ class AnthropicAccumulator:
         return parse_response(self.rebuilt(), self.ctx)
 
 
+def _block_type(block: dict[str, Any]) -> str | None:
+    """A block's type; None for one of no known shape (kept whole, as an unknown block is)."""
+    kind = block.get("type")
+    return kind if isinstance(kind, str) else None
+
+
 def _set_input(block: dict[str, Any], pieces: list[str]) -> None:
     raw = "".join(pieces)
     if not raw.strip():
         return  # no argument pieces: the input given at the block's start stands
     try:
         block["input"] = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         block["input"] = raw  # kept for the caller; parse_response records the parse error

@@ -35,6 +35,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from . import _common as common
 from ._openai_errors import classify
 from .base import ErrorInfo
 
@@ -80,72 +81,95 @@ def finish_reason(native: Any, has_tool_calls: bool = False) -> FinishReason | N
     return reason
 
 
-def _text_of_parts(parts: list[Any]) -> tuple[str, str]:
-    """(text, thinking) of an array ``content``: ``text`` parts and Mistral's ``thinking`` parts."""
+def _text_of_parts(parts: list[Any], where: str) -> tuple[str, str]:
+    """(text, thinking) of an array ``content``: ``text`` parts and Mistral's ``thinking`` parts (a part may also be a
+    plain string; parts of other types carry nothing the answer shows)."""
     texts: list[str] = []
     thinking: list[str] = []
-    for part in parts:
+    for i, part in enumerate(parts):
         if isinstance(part, str):
             texts.append(part)
-        elif isinstance(part, dict):
-            kind = part.get("type")
-            if kind in ("text", "output_text") and isinstance(part.get("text"), str):
-                texts.append(part["text"])
-            elif kind == "thinking":
-                inner = part.get("thinking")
-                if isinstance(inner, str):
-                    thinking.append(inner)
-                elif isinstance(inner, list):
-                    thinking.append(_text_of_parts(inner)[0])
+            continue
+        if type(part) is not dict:
+            raise common.bad_field(where, i, part, "an object or a string")
+        kind = part.get("type")
+        here = f"{where}[{i}]"
+        if kind in ("text", "output_text"):
+            texts.append(common.get_text(part, "text", here))
+        elif kind == "thinking":
+            inner = part.get("thinking")
+            if isinstance(inner, list):
+                # Mistral's thinking chunks: text chunks, whose text is the reasoning.
+                thinking += [common.get_text(p, "text", f"{here}.thinking[{j}]") for j, p in common.dicts(inner, here)]
+            else:
+                thinking.append(common.get_text(part, "thinking", here))
     return "".join(texts), "".join(thinking)
 
 
-def _signature(details: Any) -> str | None:
+def _signature(details: list[Any]) -> str | None:
     """The first signature in OpenRouter's ``reasoning_details``."""
-    if isinstance(details, list):
-        for d in details:
-            if isinstance(d, dict) and isinstance(d.get("signature"), str) and d["signature"]:
-                return str(d["signature"])
+    for d in details:
+        if isinstance(d, dict) and isinstance(d.get("signature"), str) and d["signature"]:
+            return str(d["signature"])
     return None
 
 
-def _reasoning_item(message: dict[str, Any], thinking: str, index: int) -> ChatResponseReasoningContentItem | None:
-    field = next((f for f in REASONING_FIELDS if isinstance(message.get(f), str) and message[f]), None)
-    text = (message[field] if field else "") + thinking
-    details = message.get("reasoning_details")
-    details = details if isinstance(details, list) and details else None
+def _reasoning_item(
+    message: dict[str, Any], thinking: str, index: int, where: str
+) -> ChatResponseReasoningContentItem | None:
+    texts = {f: common.get_text(message, f, where) for f in REASONING_FIELDS}
+    field = next((f for f in REASONING_FIELDS if texts[f]), None)
+    text = (texts[field] if field else "") + thinking
+    details = common.get_list(message, "reasoning_details", where) or None
     if not text and details is None:
         return None
     metadata: dict[str, Any] = {"field": field or ("content" if thinking else REASONING_FIELDS[0])}
     if details is not None:
         metadata["reasoning_details"] = details
     return ChatResponseReasoningContentItem(
-        index=index, thinking_text=text or None, thinking_signature=_signature(details), metadata=metadata
+        index=index,
+        thinking_text=text or None,
+        thinking_signature=_signature(details) if details else None,
+        metadata=metadata,
     )
 
 
-def _tool_calls(message: dict[str, Any]) -> list[dict[str, Any]]:
-    calls = [c for c in message.get("tool_calls") or [] if isinstance(c, dict)]
-    legacy = message.get("function_call")
+def _tool_calls(message: dict[str, Any], where: str) -> list[tuple[str, dict[str, Any]]]:
+    """(path, call) of every tool call of a message."""
+    calls = [
+        (f"{where}.tool_calls[{i}]", c)
+        for i, c in common.dicts(common.get_list(message, "tool_calls", where), f"{where}.tool_calls")
+    ]
+    legacy = common.opt_dict(message, "function_call", where)
     # Some servers always send the field, zero-valued ({"name": "", "arguments": ""}) when no function was called.
-    if isinstance(legacy, dict) and legacy.get("name"):
-        calls.append({"id": None, "type": "function", "function": legacy})
+    if legacy is not None and common.get_text(legacy, "name", f"{where}.function_call"):
+        calls.append((where, {"id": None, "type": "function", "function": legacy}))
     return calls
 
 
+def tool_arguments(fn: dict[str, Any], where: str) -> str | dict[str, Any] | None:
+    """A call's ``arguments``: a JSON string as the spec says, or an object (some hosts send one), or nothing."""
+    args = fn.get("arguments")
+    if args is None or isinstance(args, str | dict):
+        return args
+    raise common.bad_field(where, "arguments", args, "a JSON string")
+
+
 def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
-    message = raw.get("message") if isinstance(raw.get("message"), dict) else {}
-    assert isinstance(message, dict)
+    where = f"choices[{position}]"
+    message = common.get_dict(raw, "message", where)
+    where_msg = f"{where}.message"
     content = message.get("content")
-    text, thinking = _text_of_parts(content) if isinstance(content, list) else (content or "", "")
-    if not isinstance(text, str):
-        text = str(text)
+    if isinstance(content, list):
+        text, thinking = _text_of_parts(content, f"{where_msg}.content")
+    else:
+        text, thinking = common.get_text(message, "content", where_msg), ""
     contents: list[ChatResponseContentItem] = []
-    reasoning = _reasoning_item(message, thinking, 0)
+    reasoning = _reasoning_item(message, thinking, 0, where_msg)
     if reasoning is not None:
         contents.append(reasoning)
-    calls = _tool_calls(message)
-    refusal = message.get("refusal") if isinstance(message.get("refusal"), str) else None
+    calls = _tool_calls(message, where_msg)
+    refusal = common.get_str(message, "refusal", where_msg)
     if text or (not calls and not refusal):
         meta: dict[str, Any] = {}
         if message.get("annotations"):
@@ -157,17 +181,19 @@ def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
                 index=len(contents), text=refusal, metadata={"refusal": True, "finish_reason": "content_filter"}
             )
         )
-    for call in calls:
-        fn = call.get("function") if isinstance(call.get("function"), dict) else {}
-        assert isinstance(fn, dict)
+    for call_where, call in calls:
+        fn = common.get_dict(call, "function", call_where)
+        fn_where = f"{call_where}.function"
         tool_call = ChatResponseToolCall.from_raw(
-            id=call.get("id"), name=str(fn.get("name") or ""), arguments=fn.get("arguments")
+            id=common.get_str(call, "id", call_where),
+            name=common.get_text(fn, "name", fn_where),
+            arguments=tool_arguments(fn, fn_where),
         )
         contents.append(ChatResponseToolCallContentItem(index=len(contents), tool_call=tool_call))
     audio = message.get("audio")
     if isinstance(audio, dict) and any(audio.get(k) for k in ("id", "data", "transcript")):
         contents.append(ChatResponseGenericContentItem(index=len(contents), metadata={"audio": message["audio"]}))
-    native = raw.get("finish_reason")
+    native = common.get_str(raw, "finish_reason", where)
     reason = finish_reason(native, bool(calls))
     if refusal and reason in (FinishReason.STOP, None):
         reason = FinishReason.CONTENT_FILTER
@@ -177,57 +203,58 @@ def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
     for key in ("logprobs", "content_filter_results", "stop_reason"):
         if raw.get(key):
             metadata[key] = raw[key]
-    index = raw.get("index")
+    index = common.get_index(raw, "index", where)
     return ChatResponseChoice(
-        index=index if isinstance(index, int) else position, finish_reason=reason, contents=contents, metadata=metadata
+        index=index if index is not None else position, finish_reason=reason, contents=contents, metadata=metadata
     )
 
 
-def _int(value: Any) -> int | None:
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def parse_usage(usage: Any) -> ChatResponseUsage | None:
+def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatResponseUsage | None:
     """Token counts: ``prompt_tokens`` includes cached tokens, ``completion_tokens`` includes reasoning tokens."""
-    if not isinstance(usage, dict):
+    if usage is None:
         return None
-    prompt = _int(usage.get("prompt_tokens")) or 0
-    completion = _int(usage.get("completion_tokens")) or 0
-    total = _int(usage.get("total_tokens")) or prompt + completion
-    prompt_details = usage.get("prompt_tokens_details") if isinstance(usage.get("prompt_tokens_details"), dict) else {}
-    assert isinstance(prompt_details, dict)
-    out_details = usage.get("completion_tokens_details")
-    out_details = out_details if isinstance(out_details, dict) else {}
-    cached = _int(prompt_details.get("cached_tokens"))
+    prompt = common.get_count(usage, "prompt_tokens", where)
+    completion = common.get_count(usage, "completion_tokens", where)
+    total = common.get_count(usage, "total_tokens", where) or prompt + completion
+    prompt_details = common.get_dict(usage, "prompt_tokens_details", where)
+    out_details = common.get_dict(usage, "completion_tokens_details", where)
+    in_where = f"{where}.prompt_tokens_details"
+    cached = common.opt_count(prompt_details, "cached_tokens", in_where)
     if cached is None:
-        cached = _int(usage.get("prompt_cache_hit_tokens"))
+        cached = common.get_count(usage, "prompt_cache_hit_tokens", where)
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=total,
-        reasoning_tokens=_int(out_details.get("reasoning_tokens")),
+        reasoning_tokens=common.get_count(out_details, "reasoning_tokens", f"{where}.completion_tokens_details"),
         cache_read_tokens=cached,
-        cache_write_tokens=_int(prompt_details.get("cache_write_tokens")),
+        cache_write_tokens=common.get_count(prompt_details, "cache_write_tokens", in_where),
     )
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
-    """The ``ChatResponse`` of a ``chat.completion`` object (a 2xx body that is an error raises its error)."""
+    """The ``ChatResponse`` of a ``chat.completion`` object (a 2xx body that is an error raises its error). Read
+    defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     if data.get("error") and not data.get("choices"):
         raise in_band_error(data, ctx)
-    raw_choices = [c for c in data.get("choices") or [] if isinstance(c, dict)]
-    usage = data.get("usage")
-    if not isinstance(usage, dict):
-        groq = data.get("x_groq")
-        usage = groq.get("usage") if isinstance(groq, dict) else None
-    model = data.get("model")
+    raw_choices = [c for _, c in common.dicts(common.get_list(data, "choices"), "choices")]
+    usage = common.opt_dict(data, "usage")
+    where = "usage"
+    if usage is None:
+        usage = common.opt_dict(common.get_dict(data, "x_groq"), "usage", "x_groq")
+        where = "x_groq.usage"
     return ChatResponse(
-        model=model if isinstance(model, str) and model else ctx.model_name,
+        model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.model.provider,
         api_provider=ctx.api_provider,
-        usage=parse_usage(usage),
+        usage=parse_usage(usage, where),
         choices=[_choice(c, i) for i, c in enumerate(raw_choices)],
-        metadata={"wire_api": WIRE_NAME, "response_id": data.get("id") or None},
+        metadata={"wire_api": WIRE_NAME, "response_id": common.get_id(data, "id")},
         provider_response=data,
     )
 
@@ -293,20 +320,9 @@ def in_band_error(payload: dict[str, Any], ctx: CallContext) -> APIStatusError:
     if isinstance(err, dict):
         for key in ("status_code", "status", "code"):
             value = err.get(key)
-            if isinstance(value, int) and 400 <= value <= 599:
+            if type(value) is int and 400 <= value <= 599:
                 status = value
                 break
     info = parse_error(status or 500, payload) or ErrorInfo(message="the provider reported an error")
     cls = info.error_class or (error_class_for_status(status) if status else InternalServerError)
-    err = cls(
-        info.message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=status or implied_status(cls),
-        error_type=info.error_type,
-        error_code=info.error_code,
-        body=payload,
-    )
-    if info.retryable is not None:
-        err.should_retry = info.retryable  # type: ignore[attr-defined]
-    return err
+    return common.in_band_error(cls, info, ctx, status=status or implied_status(cls), body=payload)

@@ -14,7 +14,9 @@ without streaming. What real hosts do that it tolerates:
 * a first chunk with an empty id and model (Azure's content-filter preamble);
 * no ``[DONE]``: a stream in which every choice got a ``finish_reason`` is complete without it.
 
-An ``error`` object inside a chunk (or an ``event: error``) raises the error it names.
+An ``error`` object inside a chunk (or an ``event: error``) raises the error it names. A chunk that is not JSON, or
+whose fields have the wrong types, is a ``ResponseParseError`` naming the field: what it carried cannot be known, so it
+is never skipped (a chunk cut short would otherwise turn "Hello LOST world" into a successful "Hello world").
 """
 
 from __future__ import annotations
@@ -24,13 +26,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .._decoders.sse import DONE_MARKER, event_payload
+from ..errors import ResponseParseError
 from ..types.stream import (
     ChatResponseContentItemDelta,
     ChatResponseReasoningContentItemDelta,
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from ._chat_completions_response import REASONING_FIELDS, finish_reason, in_band_error, parse_response
+from . import _common as common
+from ._chat_completions_response import (
+    REASONING_FIELDS,
+    finish_reason,
+    in_band_error,
+    parse_response,
+    parse_usage,
+    tool_arguments,
+)
 
 if TYPE_CHECKING:
     from .._decoders.sse import SSEEvent
@@ -40,6 +51,8 @@ if TYPE_CHECKING:
 
 _TOP_LEVEL = ("id", "object", "created", "model", "system_fingerprint", "service_tier", "provider")
 _RARE = ("error", "x_groq")
+#: The fields of a ``reasoning_details`` entry that arrive in pieces.
+_DETAIL_TEXTS = ("text", "summary", "data")
 
 
 @dataclass(slots=True)
@@ -100,9 +113,9 @@ class _Choice:
     def merge_details(self, details: list[Any]) -> None:
         """OpenRouter's ``reasoning_details`` arrive piecewise, keyed by ``index``: texts concatenate, the rest of
         their fields (signature, format, id …) are taken as they come."""
-        for d in details:
-            if not isinstance(d, dict):
-                continue
+        for i, d in common.dicts(details, "reasoning_details"):
+            for key in _DETAIL_TEXTS:
+                common.get_str(d, key, f"reasoning_details[{i}]")  # a text must be a string to be joined
             idx = d.get("index", len(self.details))
             target = next(
                 (x for x in self.details if x.get("index", -1) == idx and x.get("type") == d.get("type")), None
@@ -111,7 +124,7 @@ class _Choice:
                 self.details.append(dict(d))
                 continue
             for key, value in d.items():
-                if key in ("text", "summary", "data") and isinstance(value, str):
+                if key in _DETAIL_TEXTS and isinstance(value, str):
                     target[key] = (target.get(key) or "") + value
                 elif value not in (None, ""):
                     target[key] = value
@@ -168,7 +181,11 @@ class Accumulator:
         try:
             payload = event_payload(event.data)
         except ValueError:
-            return []  # not a chunk (a keep-alive or a proxy's note); nothing in it to lose
+            # A chunk cut short or corrupted: what it carried cannot be known, so it is never skipped silently.
+            raise common.located(
+                ResponseParseError(f"a Chat Completions stream event is not JSON: {event.data[:200]!r}"),
+                self.ctx,
+            ) from None
         if type(payload) is not dict:
             if payload is DONE_MARKER:
                 self._saw_done_marker = True
@@ -185,6 +202,8 @@ class Accumulator:
             self._take_rare(event, payload)
         choices = payload.get("choices")
         if not choices or type(choices) is not list:
+            if choices is not None and type(choices) is not list:
+                raise common.located(common.bad_field("the chunk", "choices", choices, "a list"), self.ctx)
             return []
         if len(choices) == 1:
             # The usual chunk: one choice whose delta is one piece of text and nothing else takes the short way.
@@ -199,7 +218,8 @@ class Accumulator:
                 and raw.get("logprobs") is None
             ):
                 index = raw.get("index")
-                st = self._choices.get(index if isinstance(index, int) else 0)
+                # (An index that is not a number takes the full way, which refuses it.)
+                st = self._choices.get(0 if index is None else index) if index is None or type(index) is int else None
                 if st is not None and st.text is not None:
                     st.text.append(content)
                     st.has_text = True
@@ -207,11 +227,13 @@ class Accumulator:
                         return [self._text_chunk(st.text_position, content)]
                     return [self.ctx.text_chunk(st.text_position, content, st.index)]
         chunks: list[ChatResponseChunk] = []
-        for position, raw in enumerate(choices):
-            if type(raw) is dict:
+        try:
+            for position, raw in common.dicts(choices, "choices"):
                 chunk = self._feed_choice(raw, position)
                 if chunk is not None:
                     chunks.append(chunk)
+        except ResponseParseError as exc:
+            raise common.located(exc, self.ctx) from None
         # A choice may have finished (or appeared): whether the stream is complete is checked again.
         if not self.done and self._choices and all(c.finish_reason for c in self._choices.values()):
             # Some compatible hosts never send [DONE]; every choice having finished is as final.
@@ -235,118 +257,143 @@ class Accumulator:
                 self._missing_top = missing = tuple(k for k in missing if not top.get(k))
                 self._rare = frozenset((*missing, *_RARE))
         usage = payload.get("usage")
+        where = "usage"
         if type(usage) is not dict:
             groq = payload.get("x_groq")
             usage = groq.get("usage") if type(groq) is dict else None
+            where = "x_groq.usage"
         if type(usage) is dict:
+            with common.reading(self.ctx):
+                parse_usage(usage, where)  # a bad count is reported where it came, not at the end
             self._usage = usage
 
     def _feed_choice(self, raw: dict[str, Any], position: int) -> ChatResponseChunk | None:
-        index = raw.get("index") if isinstance(raw.get("index"), int) else position
-        assert isinstance(index, int)
+        where = f"choices[{position}]"
+        index = common.get_index(raw, "index", where)
+        if index is None:
+            index = position
         st = self._choices.get(index)
         if st is None:
             st = self._choices[index] = _Choice(index)
         delta = raw.get("delta")
-        if not isinstance(delta, dict):
-            delta = raw.get("message") if isinstance(raw.get("message"), dict) else {}
-        assert isinstance(delta, dict)
+        if delta is None:
+            delta = common.get_dict(raw, "message", where)
+            where = f"{where}.message"
+        elif type(delta) is not dict:
+            raise common.bad_field(where, "delta", delta, "an object")
+        else:
+            where = f"{where}.delta"
         out: list[ChatResponseContentItemDelta] = []
         if isinstance(delta.get("role"), str) and st.role is None:
             st.role = delta["role"]
-        self._reasoning(st, delta, out)
-        self._content(st, delta.get("content"), out)
-        refusal = delta.get("refusal")
-        if isinstance(refusal, str) and refusal:
+        self._reasoning(st, delta, out, where)
+        self._content(st, delta.get("content"), out, f"{where}.content")
+        refusal = common.get_text(delta, "refusal", where)
+        if refusal:
             st.refusal.append(refusal)
             out.append(ChatResponseTextContentItemDelta(index=st.item_index("refusal"), text_delta=refusal))
-        calls = [c for c in delta.get("tool_calls") or [] if isinstance(c, dict)]
-        legacy = delta.get("function_call")
-        if isinstance(legacy, dict) and (legacy.get("name") or legacy.get("arguments")):
-            calls.append({"index": -1, "function": legacy})
-        for call in calls:
-            self._tool_delta(st, call, out)
+        calls = [
+            (f"{where}.tool_calls[{i}]", c)
+            for i, c in common.dicts(common.get_list(delta, "tool_calls", where), f"{where}.tool_calls")
+        ]
+        legacy = common.opt_dict(delta, "function_call", where)
+        if legacy is not None and (legacy.get("name") or legacy.get("arguments")):
+            calls.append((where, {"index": -1, "function": legacy}))
+        for call_where, call in calls:
+            self._tool_delta(st, call, out, call_where)
         logprobs = raw.get("logprobs")
         if isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
             st.logprobs.extend(logprobs["content"])
-        native = raw.get("finish_reason")
-        if isinstance(native, str) and native:
+        native = common.get_str(raw, "finish_reason", f"choices[{position}]")
+        if native:
             st.finish_reason = native
         st.text_position = st.item_index("text")
         if not out:
             return None
-        reason = finish_reason(native, bool(st.tools)) if isinstance(native, str) and native else None
+        reason = finish_reason(native, bool(st.tools)) if native else None
         return self.ctx.make_chunk(out, choice_index=index, finish_reason=reason)
 
-    def _reasoning(self, st: _Choice, delta: dict[str, Any], out: list[ChatResponseContentItemDelta]) -> None:
+    def _reasoning(
+        self, st: _Choice, delta: dict[str, Any], out: list[ChatResponseContentItemDelta], where: str
+    ) -> None:
         # Some hosts send the same text under both names; one of them is the reasoning.
-        field_name = next((f for f in REASONING_FIELDS if isinstance(delta.get(f), str) and delta[f]), None)
+        texts = {f: common.get_text(delta, f, where) for f in REASONING_FIELDS}
+        field_name = next((f for f in REASONING_FIELDS if texts[f]), None)
         signature = None
-        details = delta.get("reasoning_details")
-        if isinstance(details, list) and details:
+        details = common.get_list(delta, "reasoning_details", where)
+        if details:
             st.merge_details(details)
             signature = next(
                 (d["signature"] for d in details if isinstance(d, dict) and isinstance(d.get("signature"), str)),
                 None,
             )
         if field_name is not None:
-            text = delta[field_name]
+            text = texts[field_name]
             st.reasoning_field = st.reasoning_field or field_name
             st.reasoning.append(text)
             out.append(ChatResponseReasoningContentItemDelta(index=0, text_delta=text))
         if signature:
             out.append(ChatResponseReasoningContentItemDelta(index=0, thinking_signature=signature))
 
-    def _content(self, st: _Choice, content: Any, out: list[ChatResponseContentItemDelta]) -> None:
+    def _content(self, st: _Choice, content: Any, out: list[ChatResponseContentItemDelta], where: str) -> None:
         if isinstance(content, str):
-            if st.text is None:
-                st.text = []
-            st.text.append(content)
-            if content:
-                st.has_text = True
-                out.append(ChatResponseTextContentItemDelta(index=st.item_index("text"), text_delta=content))
+            self._text(st, content, out)
+            return
+        if content is None:
             return
         if not isinstance(content, list):
-            return
+            raise common.bad_field(where, "", content, "a string or a list of parts")
         st.array_content = True
-        for part in content:
-            if not isinstance(part, dict):
+        for i, part in enumerate(content):
+            if isinstance(part, str):
+                self._text(st, part, out)
                 continue
-            if part.get("type") == "thinking":
+            if type(part) is not dict:
+                raise common.bad_field(where, i, part, "an object or a string")
+            here = f"{where}[{i}]"
+            kind = part.get("type")
+            if kind == "thinking":
                 inner = part.get("thinking")
-                pieces = (
-                    [inner] if isinstance(inner, str) else [p.get("text") for p in inner or [] if isinstance(p, dict)]
-                )
+                if isinstance(inner, list):
+                    pieces = [common.get_text(p, "text", f"{here}.thinking[{j}]") for j, p in common.dicts(inner, here)]
+                else:
+                    pieces = [common.get_text(part, "thinking", here)]
                 for piece in pieces:
-                    if isinstance(piece, str) and piece:
+                    if piece:
                         st.thinking.append(piece)
                         out.append(ChatResponseReasoningContentItemDelta(index=0, text_delta=piece))
-            elif part.get("type") == "text" and isinstance(part.get("text"), str):
-                if st.text is None:
-                    st.text = []
-                st.text.append(part["text"])
-                if part["text"]:
-                    st.has_text = True
-                    out.append(ChatResponseTextContentItemDelta(index=st.item_index("text"), text_delta=part["text"]))
+            elif kind in ("text", "output_text"):
+                self._text(st, common.get_text(part, "text", here), out)
 
-    def _tool_delta(self, st: _Choice, call: dict[str, Any], out: list[ChatResponseContentItemDelta]) -> None:
+    def _text(self, st: _Choice, text: str, out: list[ChatResponseContentItemDelta]) -> None:
+        if st.text is None:
+            st.text = []
+        st.text.append(text)
+        if text:
+            st.has_text = True
+            out.append(ChatResponseTextContentItemDelta(index=st.item_index("text"), text_delta=text))
+
+    def _tool_delta(
+        self, st: _Choice, call: dict[str, Any], out: list[ChatResponseContentItemDelta], where: str
+    ) -> None:
+        if call.get("index") is not None and call.get("index") != -1:
+            common.get_index(call, "index", where)
         key = st.tool_key(call)
         tc = st.tools.setdefault(key, _ToolCall())
         new_id = new_name = None
-        call_id = call.get("id")
-        if isinstance(call_id, str) and call_id and tc.id is None:
+        call_id = common.get_id(call, "id", where)
+        if call_id and tc.id is None:
             tc.id = new_id = call_id
         if isinstance(call.get("type"), str) and tc.type is None:
             tc.type = call["type"]
-        fn = call.get("function") if isinstance(call.get("function"), dict) else {}
-        assert isinstance(fn, dict)
-        name = fn.get("name")
-        if isinstance(name, str) and name and tc.name is None:
+        fn = common.get_dict(call, "function", where)
+        name = common.get_text(fn, "name", f"{where}.function")
+        if name and tc.name is None:
             tc.name = new_name = name  # taken once: some hosts repeat it on every delta
-        args = fn.get("arguments")
+        args = tool_arguments(fn, f"{where}.function")
         if isinstance(args, dict):
             args = json.dumps(args, ensure_ascii=False)
-        piece = args if isinstance(args, str) else ""
+        piece = args or ""
         if piece:
             tc.arguments.append(piece)
         if new_id or new_name or piece:

@@ -1,226 +1,311 @@
-"""Reasoning settings and the output cap, worked out once per call for every wire (see ``docs/reasoning.md``).
+"""Reading provider answers defensively, at one boundary per wire.
 
-A call says what it wants with ``reasoning``, ``reasoning_effort``, ``max_reasoning_tokens`` and
-``max_output_tokens``; the model's catalogue entry says how it is steered (``reasoning_control``: an ``effort``
-level, a thinking ``token_budget``, or ``adaptive`` thinking steered by effort) and within which bounds
-(``min_reasoning_tokens`` / ``max_reasoning_tokens``, the output limits). :func:`plan_reasoning` turns both into what
-the wire sends:
+A provider's JSON is read through the typed readers here, never with bare ``data["x"]`` / ``int(...)``: each reader
+returns the field as the type the protocol needs, reads an absent or ``null`` optional field as empty (``None``, ``""``,
+``0``, ``[]``), and raises :class:`~dhenara_http.errors.ResponseParseError` naming the JSON path of any other value
+of the wrong type (``usage.input_tokens_details is a number, expected an object``). Messages name paths and types,
+never values: an answer may quote anything back, secrets included.
 
-* a budget model given an effort gets the budget that effort stands for (:data:`~dhenara_http.types.model.
-  EFFORT_BUDGETS`, Google's own mapping of efforts onto thinking budgets); an effort model given a budget gets the
-  effort nearest to it on the same scale;
-* a budget above the model's largest is lowered to it (with a warning); a budget below the smallest the provider
-  accepts is a ``ConfigurationError`` naming ``max_reasoning_tokens``;
-* a setting that cannot apply (reasoning off, a model with no reasoning controls, an effort beside a budget on a
-  budget model) is named in a warning on the ``dhenara_http`` logger, never dropped silently.
+What counts as a tolerant reading and what as an error:
 
-Every provider counts thinking inside its output cap (Anthropic ``max_tokens``, Gemini ``maxOutputTokens``, OpenAI
-``max_output_tokens`` / ``max_completion_tokens``). So ``max_output_tokens`` is taken as the answer's share and the
-reasoning budget (or the ``max_reasoning_tokens`` a call gives an effort model) is added on top, within the model's
-limit (:func:`output_cap`): ``max_output_tokens=4000, max_reasoning_tokens=8000`` sends a cap of 12,000 with a budget
-of 8,000, not a budget that leaves the answer one token. Without ``max_output_tokens`` nothing is sent where the
-provider has its own default; a wire that requires a cap passes its default.
+* ``null`` or absent where a field is optional → its empty value. Every usage counter is an ``int`` (0 when absent).
+* A count is a non-negative integer below 2**53 (an integral float such as ``12.0`` is read as 12); a string, a
+  fraction, a negative, a non-finite or an absurdly large number is an error — and so costs never overflow.
+* An index into the answer's parts is a non-negative integer below :data:`MAX_INDEX`: filling the gap up to a larger
+  one would cost memory for nothing.
+* Every other wrong type (a string where an object is expected, a number where a list is …) is an error: the answer
+  does not say what the protocol promised, and guessing could lose content silently.
 
-The rules of each wire are data (:data:`WIRES`); nothing here asks which provider is called.
+:func:`checked_answer` runs once over every parsed answer: it refuses nesting deeper than :data:`MAX_DEPTH` (real
+answers nest a few levels; deeper ones break copying and JSON serialisation further on) and replaces lone UTF-16
+surrogates — which the JSON escape ``\\ud800`` produces and which no UTF-8 text can hold — with U+FFFD, so that every
+response can be dumped to JSON. :func:`check_request_body` does the opposite check on what is about to be sent.
 """
 
 from __future__ import annotations
 
-import logging
+import json
 import math
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from ..errors import ConfigurationError
-from ..types.model import EFFORT_BUDGETS
+from ..errors import APIStatusError, ConfigurationError, ResponseParseError
+from ..types._json import MAX_DEPTH as MAX_DEPTH
+from ..types._json import checked_answer as checked_answer
+from ..types._json import has_surrogate
 
 if TYPE_CHECKING:
-    from ..types.model import ChatModelSettings
-    from .base import CallContext
+    from .base import CallContext, ErrorInfo
 
-logger = logging.getLogger("dhenara_http")
-
-#: The effort levels, weakest first.
-EFFORT_ORDER = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
-#: Room kept for the answer beside a thinking budget when the call gives no ``max_output_tokens``.
-DEFAULT_ANSWER_TOKENS = 4096
+#: Largest token count accepted (the largest integer a JSON number carries exactly everywhere).
+MAX_COUNT = 2**53 - 1
+#: Largest index of a part, block, item or array element accepted.
+MAX_INDEX = 100_000
 
 
-@dataclass(frozen=True, slots=True)
-class WireReasoning:
-    """How one wire takes reasoning settings."""
-
-    #: The control of a model outside the catalogue.
-    generic_control: str
-    #: The wire needs a thinking budget even when the call names none (Anthropic's ``budget_tokens`` is required).
-    needs_budget: bool = False
-    #: The smallest budget the wire accepts when the catalogue does not say (Anthropic: 1,024).
-    min_budget: int | None = None
-
-
-WIRES: dict[str, WireReasoning] = {
-    "anthropic": WireReasoning("token_budget", needs_budget=True, min_budget=1024),
-    # Bedrock Converse: Claude takes Anthropic's thinking object (other vendors' models are planned as effort models).
-    "converse": WireReasoning("token_budget", needs_budget=True, min_budget=1024),
-    "gemini": WireReasoning("token_budget"),
-    "responses": WireReasoning("effort"),
-    "chat_completions": WireReasoning("effort"),
-}
-_GENERIC = WireReasoning("effort")
+def describe(value: Any) -> str:
+    """What a JSON value is, in words (never the value itself)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return f"a {type(value).__name__}"
 
 
-@dataclass(frozen=True, slots=True)
-class ReasoningPlan:
-    """What a call sends about reasoning. ``effort`` / ``budget`` are None when not sent; a ``budget`` of 0 or an
-    ``effort`` of ``"none"`` turns thinking off. ``reserve`` is what the output cap holds for reasoning on top of
-    the answer's share."""
-
-    on: bool = False
-    control: str | None = None
-    effort: str | None = None
-    budget: int | None = None
-    reserve: int = 0
+def path_of(where: str, key: str | int) -> str:
+    """``where`` + ``key`` as a JSON path (``usage`` + ``input_tokens`` → ``usage.input_tokens``)."""
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    if not key:
+        return where
+    return f"{where}.{key}" if where else key
 
 
-def _ignored(ctx: CallContext, names: list[str], why: str) -> None:
-    settings = ", ".join(f"AIModelCallConfig.{n}={getattr(ctx.config, n)!r}" for n in names)
-    logger.warning("%s: %s not used: %s", ctx.model.model_name, settings, why)
+def bad_field(where: str, key: str | int, value: Any, expected: str) -> ResponseParseError:
+    """The error for a field whose value is not what the protocol needs."""
+    return ResponseParseError(f"malformed answer: {path_of(where, key)} is {describe(value)}, expected {expected}")
 
 
-def effort_budget(effort: str, settings: ChatModelSettings | None) -> int:
-    """The thinking budget an effort stands for: :data:`EFFORT_BUDGETS`, ``minimal`` the model's smallest budget and
-    ``xhigh`` / ``max`` its largest."""
-    low = (settings.min_reasoning_tokens if settings else None) or EFFORT_BUDGETS["low"]
-    high = (settings.max_reasoning_tokens if settings else None) or EFFORT_BUDGETS["high"]
-    if effort == "minimal":
-        return low
-    if effort in ("xhigh", "max"):
-        return high
-    return EFFORT_BUDGETS.get(effort, EFFORT_BUDGETS["medium"])
+# -- readers -------------------------------------------------------------------------------------------------------
 
 
-def budget_effort(budget: int) -> str:
-    """The effort whose budget (:data:`EFFORT_BUDGETS`) is nearest to ``budget`` on a logarithmic scale."""
-    target = math.log(max(budget, 1))
-    return min(EFFORT_BUDGETS, key=lambda e: abs(math.log(EFFORT_BUDGETS[e]) - target))
+def get_dict(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any]:
+    """An object field; ``{}`` when absent or null."""
+    value = obj.get(key)
+    if type(value) is dict:
+        return value
+    if value is None:
+        return {}
+    raise bad_field(where, key, value, "an object")
 
 
-def clamp_effort(effort: str, supported: tuple[str, ...] | None) -> str:
-    """``effort``, or the nearest effort the model lists (the stronger one on a tie) when it lists its efforts."""
-    known = [e for e in supported or () if e in EFFORT_ORDER]
-    if not known or effort in known or effort not in EFFORT_ORDER:
-        return effort
-    rank = EFFORT_ORDER.index(effort)
-    return min(known, key=lambda e: (abs(EFFORT_ORDER.index(e) - rank), -EFFORT_ORDER.index(e)))
+def opt_dict(obj: dict[str, Any], key: str, where: str = "") -> dict[str, Any] | None:
+    """An object field; None when absent or null."""
+    value = obj.get(key)
+    if value is None or type(value) is dict:
+        return value
+    raise bad_field(where, key, value, "an object")
 
 
-def _clamp_budget(ctx: CallContext, budget: int, given: bool, rules: WireReasoning) -> int:
-    settings = ctx.model.chat_settings
-    name = ctx.model.model_name
-    low = (settings.min_reasoning_tokens if settings else None) or rules.min_budget
-    high = settings.max_reasoning_tokens if settings else None
-    if budget == 0:
-        if settings is not None and settings.reasoning_always_on:
-            logger.warning("%s cannot turn thinking off; its smallest thinking budget is sent", name)
-            return low or 1
+def get_list(obj: dict[str, Any], key: str, where: str = "") -> list[Any]:
+    """A list field; ``[]`` when absent or null."""
+    value = obj.get(key)
+    if type(value) is list:
+        return value
+    if value is None:
+        return []
+    raise bad_field(where, key, value, "a list")
+
+
+def dicts(items: list[Any], where: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(position, element)`` of a list whose every element must be an object."""
+    for i, item in enumerate(items):
+        if type(item) is not dict:
+            raise bad_field(where, i, item, "an object")
+        yield i, item
+
+
+def get_str(obj: dict[str, Any], key: str, where: str = "") -> str | None:
+    """A string field; None when absent or null."""
+    value = obj.get(key)
+    if value is None or type(value) is str:
+        return value
+    raise bad_field(where, key, value, "a string")
+
+
+def get_text(obj: dict[str, Any], key: str, where: str = "") -> str:
+    """A string field; ``""`` when absent or null."""
+    value = obj.get(key)
+    if type(value) is str:
+        return value
+    if value is None:
+        return ""
+    raise bad_field(where, key, value, "a string")
+
+
+def get_id(obj: dict[str, Any], key: str, where: str = "") -> str | None:
+    """An id: a string, None when absent, null or empty."""
+    return get_str(obj, key, where) or None
+
+
+def get_bool(obj: dict[str, Any], key: str, where: str = "") -> bool:
+    """A boolean field; False when absent or null."""
+    value = obj.get(key)
+    if value is None:
+        return False
+    if type(value) is bool:
+        return value
+    raise bad_field(where, key, value, "a boolean")
+
+
+def as_count(value: Any, where: str, key: str | int) -> int:
+    """A token count: 0 for null, else a non-negative integer up to :data:`MAX_COUNT`."""
+    if value is None:
         return 0
-    if high and budget > high:
-        if given:
-            logger.warning(
-                "%s: AIModelCallConfig.max_reasoning_tokens=%d is above its largest thinking budget; %d is sent",
-                name,
-                budget,
-                high,
-            )
-        budget = high
-    if low and budget < low:
-        if given:
-            raise ConfigurationError(
-                f"AIModelCallConfig.max_reasoning_tokens={budget} is below the smallest thinking budget {name} "
-                f"accepts ({low} tokens); raise max_reasoning_tokens to at least {low}"
-            )
-        budget = low
-    return budget
+    kind = type(value)
+    if kind is int:
+        if 0 <= value <= MAX_COUNT:
+            return int(value)
+    elif kind is float and math.isfinite(value) and value.is_integer() and 0 <= value <= MAX_COUNT:
+        return int(value)
+    raise bad_field(where, key, value, f"a whole number from 0 to {MAX_COUNT}")
 
 
-def plan_reasoning(ctx: CallContext, wire: str, control: str | None = None) -> ReasoningPlan:
-    """What this call sends about reasoning on ``wire`` (``control`` overrides the catalogue's, for a wire that can
-    tell a model outside the catalogue by its name)."""
-    cfg = ctx.config
-    named = [n for n in ("reasoning_effort", "max_reasoning_tokens") if getattr(cfg, n) is not None]
-    if not ctx.wants_reasoning():
-        if named:
-            _ignored(ctx, named, "AIModelCallConfig.reasoning is False")
-        return ReasoningPlan()
-    rules = WIRES.get(wire, _GENERIC)
-    settings = ctx.model.chat_settings
-    generic = settings is None or bool(ctx.model.metadata.get("generic"))
-    control = control or (settings.reasoning_control if settings is not None else None)
-    if control is None and generic:
-        control = rules.generic_control
-    takes_effort = control in ("effort", "adaptive")
-    # Claude Opus 4.5 takes an effort and a thinking budget: an effort model with a budget range takes both.
-    takes_budget = control == "token_budget" or (
-        control == "effort" and settings is not None and settings.max_reasoning_tokens is not None
+def get_count(obj: dict[str, Any], key: str, where: str = "") -> int:
+    """A token count field; 0 when absent or null (see :func:`as_count`)."""
+    return as_count(obj.get(key), where, key)
+
+
+def opt_count(obj: dict[str, Any], key: str, where: str = "") -> int | None:
+    """A count field that may be absent: None when absent or null."""
+    value = obj.get(key)
+    return None if value is None else as_count(value, where, key)
+
+
+def as_index(value: Any, where: str, key: str | int) -> int:
+    """An index into the answer's parts: a non-negative integer up to :data:`MAX_INDEX`."""
+    if type(value) is int and 0 <= value <= MAX_INDEX:
+        return int(value)
+    raise bad_field(where, key, value, f"an index from 0 to {MAX_INDEX}")
+
+
+def get_index(obj: dict[str, Any], key: str, where: str = "") -> int | None:
+    """An index field; None when absent or null."""
+    value = obj.get(key)
+    return None if value is None else as_index(value, where, key)
+
+
+# -- errors ----------------------------------------------------------------------------------------------------------
+
+
+def located(exc: ResponseParseError, ctx: CallContext) -> ResponseParseError:
+    """``exc`` with the call's provider and model filled in where the reader could not know them."""
+    if exc.provider is None:
+        exc.provider = ctx.api_provider.value
+    if exc.model is None:
+        exc.model = ctx.model_name
+    return exc
+
+
+@contextmanager
+def reading(ctx: CallContext) -> Iterator[None]:
+    """Around the reading of one answer or event: a parse error leaves with the call's provider and model."""
+    try:
+        yield
+    except ResponseParseError as exc:
+        raise located(exc, ctx) from None
+
+
+# -- what is sent ----------------------------------------------------------------------------------------------------
+
+
+def check_request_body(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` unchanged, or a ``ConfigurationError`` naming the first field holding a lone surrogate (text that
+    cannot be encoded as UTF-8, e.g. from a file name decoded with ``surrogateescape``): raised before anything is
+    sent, rather than an encoding error from the HTTP layer. Only non-ASCII strings are looked at closely."""
+    stack: list[Any] = [body]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        if type(node) is dict:
+            if not all(key.isascii() or not has_surrogate(key) for key in node if type(key) is str):
+                _refuse(body)
+            values: Any = node.values()
+        else:
+            values = node
+        for value in values:
+            kind = type(value)
+            if kind is str:
+                if not value.isascii() and has_surrogate(value):
+                    _refuse(body)
+            elif kind is dict or kind is list:
+                push(value)
+    return body
+
+
+def _refuse(body: dict[str, Any]) -> None:
+    where = _surrogate_path(body, "") or "a key"
+    raise ConfigurationError(
+        f"the request's {where} holds a lone surrogate character, which cannot be sent as UTF-8 text; clean the "
+        "input first (e.g. text.encode('utf-8', 'replace').decode())"
     )
-    effort, budget = cfg.reasoning_effort, cfg.max_reasoning_tokens
-    if not takes_effort and not takes_budget:
-        if named:
-            _ignored(ctx, named, f"{ctx.model.model_name} reasons without settings")
-        return ReasoningPlan(on=True, control=control)
-    if effort == "none":
-        if budget is not None:
-            _ignored(ctx, ["max_reasoning_tokens"], "reasoning_effort='none' turns thinking off")
-        off_budget = _clamp_budget(ctx, 0, False, rules) if takes_budget else None
-        return ReasoningPlan(on=True, control=control, effort="none" if takes_effort else None, budget=off_budget)
-
-    out_effort: str | None = None
-    out_budget: int | None = None
-    reserve = 0
-    if takes_budget:
-        if budget is not None:
-            out_budget = _clamp_budget(ctx, budget, True, rules)
-            if effort is not None and not takes_effort:
-                _ignored(ctx, ["reasoning_effort"], "max_reasoning_tokens sets the thinking budget")
-        elif effort is not None:
-            out_budget = _clamp_budget(ctx, effort_budget(effort, settings), False, rules)
-            logger.debug(
-                "%s: reasoning_effort=%r sent as a thinking budget of %d", ctx.model.model_name, effort, out_budget
-            )
-        elif rules.needs_budget:
-            out_budget = _clamp_budget(ctx, effort_budget("medium", settings), False, rules)
-        reserve = out_budget or 0
-    if takes_effort:
-        if effort is not None:
-            out_effort = effort
-            if budget is not None and not takes_budget:
-                _ignored(
-                    ctx,
-                    ["max_reasoning_tokens"],
-                    "the model takes an effort, which reasoning_effort names (the budget only makes room in the "
-                    "output cap)",
-                )
-        elif budget is not None and not takes_budget:
-            out_effort = budget_effort(budget)
-            logger.debug("%s: max_reasoning_tokens=%d sent as effort %r", ctx.model.model_name, budget, out_effort)
-        if budget is not None and not takes_budget:
-            reserve = budget
-    return ReasoningPlan(on=True, control=control, effort=out_effort, budget=out_budget, reserve=reserve)
 
 
-def output_cap(ctx: CallContext, plan: ReasoningPlan, default: int | None = None) -> int | None:
-    """The output cap to send: the answer's share (``max_output_tokens``) plus ``plan.reserve``, within the model's
-    limit (the reasoning mode's limit when reasoning is on). Without ``max_output_tokens``: None, or the wire's
-    ``default`` (raised to leave :data:`DEFAULT_ANSWER_TOKENS` beside the reserve, within the limit)."""
-    settings = ctx.model.chat_settings
-    limit = settings.max_output_tokens if settings is not None else 0
-    if plan.on and settings is not None and settings.max_output_tokens_reasoning_mode:
-        limit = settings.max_output_tokens_reasoning_mode
-    answer = ctx.config.max_output_tokens
-    if answer is not None:
-        total = answer + plan.reserve
-    elif default is not None:
-        total = max(default, plan.reserve + DEFAULT_ANSWER_TOKENS) if plan.reserve else default
-    else:
-        return None
-    return min(total, limit) if limit else total
+def _surrogate_path(node: Any, where: str) -> str | None:
+    if type(node) is str:
+        return where if has_surrogate(node) else None
+    if type(node) is dict:
+        for key, value in node.items():
+            here = path_of(where, key if type(key) is str and not has_surrogate(key) else "?")
+            if type(key) is str and has_surrogate(key):
+                return here
+            found = _surrogate_path(value, here)
+            if found is not None:
+                return found
+    elif type(node) is list:
+        for i, value in enumerate(node):
+            found = _surrogate_path(value, path_of(where, i))
+            if found is not None:
+                return found
+    return None
+
+
+# -- errors that arrive inside a success ---------------------------------------------------------------------------
+
+#: Shorter strings are not scrubbed (no real credential is this short; scrubbing a one-letter test key would mangle
+#: every message). The transport applies the same rule to the errors it builds.
+MIN_SECRET_LENGTH = 8
+
+
+def scrubber(ctx: CallContext) -> Callable[[str], str]:
+    """A function that removes every secret of the call's API from a text."""
+    secrets = sorted({s for s in ctx.endpoint.api.secrets() if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+
+    def scrub(text: str) -> str:
+        for secret in secrets:
+            if secret in text:
+                text = text.replace(secret, "[REDACTED]")
+        return text
+
+    return scrub
+
+
+def in_band_error(
+    cls: type[APIStatusError],
+    info: ErrorInfo,
+    ctx: CallContext,
+    *,
+    status: int | None,
+    body: Any,
+) -> APIStatusError:
+    """The typed error for an error object that arrived with a success status (a 200 body or a stream event).
+
+    It never passes the transport's error path, so the secrets of the call are scrubbed here, from every field that
+    carries provider text: the message, the error type and code, and the body."""
+    scrub = scrubber(ctx)
+    try:
+        clean_body = json.loads(scrub(json.dumps(body, default=str)))
+    except (ValueError, RecursionError):
+        clean_body = None
+    err = cls(
+        scrub(info.message),
+        provider=ctx.api_provider.value,
+        model=ctx.model_name,
+        status_code=status,
+        error_type=scrub(info.error_type) if info.error_type is not None else None,
+        error_code=scrub(info.error_code) if info.error_code is not None else None,
+        retry_after=info.retry_after,
+        body=clean_body,
+    )
+    if info.retryable is not None:
+        err.should_retry = info.retryable  # type: ignore[attr-defined]
+    return err

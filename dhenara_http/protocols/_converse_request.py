@@ -18,7 +18,7 @@ Facts of the API reference this follows, and the choices made:
   ``maxTokens`` (``{"type": "enabled", "budget_tokens": N}``), or ``{"type": "adaptive"}`` with
   ``output_config.effort`` for models whose catalogue control is adaptive; ``temperature`` and ``top_k`` are not
   sent while thinking (Claude rejects them). Other vendors' reasoning models get ``reasoning_config`` = the effort.
-  Budgets, efforts and ``maxTokens`` follow the rules every wire shares (:mod:`._common`): the budget comes on top
+  Budgets, efforts and ``maxTokens`` follow the rules every wire shares (:mod:`._reasoning`): the budget comes on top
   of ``max_output_tokens`` (the answer's share), and without one ``maxTokens`` leaves the answer
   :data:`DEFAULT_MAX_TOKENS` beside the budget.
   Earlier reasoning (``reasoningContent`` with ``reasoningText.text`` + ``signature``, or ``redactedContent``) is

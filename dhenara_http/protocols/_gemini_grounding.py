@@ -30,6 +30,7 @@ from ..types.response import (
     Citation,
     WebSearchResult,
 )
+from . import _common as common
 
 
 def google_search_tool(tool: WebSearchHostedTool) -> dict[str, Any]:
@@ -48,17 +49,12 @@ def google_search_tool(tool: WebSearchHostedTool) -> dict[str, Any]:
     return {"googleSearch": {}}
 
 
-def _page(chunk: Any) -> dict[str, Any]:
-    if not isinstance(chunk, dict):
-        return {}
+def _page(chunk: dict[str, Any], where: str) -> dict[str, Any]:
     for key in ("web", "retrievedContext", "maps"):
-        if isinstance(chunk.get(key), dict):
-            return dict(chunk[key])
+        page = common.opt_dict(chunk, key, where)
+        if page is not None:
+            return dict(page)
     return {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _texts(items: list[ChatResponseContentItem]) -> list[ChatResponseTextContentItem]:
@@ -66,18 +62,23 @@ def _texts(items: list[ChatResponseContentItem]) -> list[ChatResponseTextContent
 
 
 def _locate(
-    segment: dict[str, Any], texts: list[ChatResponseTextContentItem], parts: dict[int, ChatResponseTextContentItem]
+    segment: dict[str, Any],
+    texts: list[ChatResponseTextContentItem],
+    parts: dict[int, ChatResponseTextContentItem],
+    where: str,
 ) -> tuple[ChatResponseTextContentItem | None, int | None, int | None]:
     """The text item a segment falls in, and the segment's character positions in it (None when its byte offsets do
     not match its text)."""
+    start = common.get_count(segment, "startIndex", where)
+    end = common.opt_count(segment, "endIndex", where)
+    part_index = common.opt_count(segment, "partIndex", where)
+    cited = common.get_str(segment, "text", where)
     if not texts:
         return None, None, None
-    start, end = segment.get("startIndex", 0), segment.get("endIndex")
-    if not isinstance(start, int) or not isinstance(end, int):
+    if end is None:
         return texts[-1], None, None
-    part_index = segment.get("partIndex")
     spans: list[tuple[ChatResponseTextContentItem, int]] = []
-    if isinstance(part_index, int) and part_index in parts:
+    if part_index is not None and part_index in parts:
         spans.append((parts[part_index], 0))
     else:
         offset = 0
@@ -90,57 +91,77 @@ def _locate(
     if not 0 <= local_start <= local_end <= len(raw):
         return item, None, None
     piece = raw[local_start:local_end].decode("utf-8", "replace")
-    if "text" in segment and piece != segment["text"]:
+    if cited is not None and piece != cited:
         return item, None, None
     first = len(raw[:local_start].decode("utf-8", "replace"))
     return item, first, first + len(piece)
 
 
-def ground(items: list[ChatResponseContentItem], candidate: dict[str, Any], part_items: dict[int, Any]) -> int:
+def ground(
+    items: list[ChatResponseContentItem], candidate: dict[str, Any], part_items: dict[int, Any], where: str = ""
+) -> int:
     """Add the candidate's grounding to its items (see the module docstring); the number of web searches it ran.
-    ``part_items`` maps a part's position in the candidate to the item made from it."""
-    meta = candidate.get("groundingMetadata")
-    if not isinstance(meta, dict):
+    ``part_items`` maps a part's position in the candidate to the item made from it. Read with the wire's typed
+    readers: a field of the wrong type is a ``ResponseParseError`` naming its path."""
+    meta = common.opt_dict(candidate, "groundingMetadata", where)
+    if meta is None:
         return 0
-    chunks = _list(meta.get("groundingChunks"))
-    pages = [_page(c) for c in chunks]
+    here = common.path_of(where, "groundingMetadata")
+    chunks = list(common.dicts(common.get_list(meta, "groundingChunks", here), f"{here}.groundingChunks"))
+    pages = [_page(c, f"{here}.groundingChunks[{i}]") for i, c in chunks]
     texts = _texts(items)
     parts = {k: v for k, v in part_items.items() if isinstance(v, ChatResponseTextContentItem)}
-    for support in meta.get("groundingSupports") or []:
-        if not isinstance(support, dict) or not isinstance(support.get("segment"), dict):
+    supports = common.get_list(meta, "groundingSupports", here)
+    for n_support, support in common.dicts(supports, f"{here}.groundingSupports"):
+        at = f"{here}.groundingSupports[{n_support}]"
+        segment = common.opt_dict(support, "segment", at)
+        if segment is None:
             continue
-        segment = support["segment"]
-        item, first, last = _locate(segment, texts, parts)
+        item, first, last = _locate(segment, texts, parts, f"{at}.segment")
         if item is None:
             continue
-        scores = _list(support.get("confidenceScores"))
-        for n, chunk_index in enumerate(support.get("groundingChunkIndices") or []):
-            page = pages[chunk_index] if isinstance(chunk_index, int) and 0 <= chunk_index < len(pages) else {}
-            extra: dict[str, Any] = {"grounding_chunk_index": chunk_index, "segment": segment}
+        scores = common.get_list(support, "confidenceScores", at)
+        for n, chunk_index in enumerate(common.get_list(support, "groundingChunkIndices", at)):
+            index = common.as_count(chunk_index, f"{at}.groundingChunkIndices", n)
+            page = pages[index] if index < len(pages) else {}
+            extra: dict[str, Any] = {"grounding_chunk_index": index, "segment": segment}
             if n < len(scores):
                 extra["confidence"] = scores[n]
             item.citations.append(
                 Citation(
                     type="grounding_support",
-                    url=page.get("uri"),
-                    title=page.get("title"),
-                    cited_text=segment.get("text"),
+                    url=common.get_str(page, "uri", f"{here}.groundingChunks[{index}]"),
+                    title=common.get_str(page, "title", f"{here}.groundingChunks[{index}]"),
+                    cited_text=common.get_str(segment, "text"),
                     start_index=first,
                     end_index=last,
                     metadata=extra,
                 )
             )
-    queries = [q for q in meta.get("webSearchQueries") or [] if isinstance(q, str)]
-    web = [c for c in chunks if isinstance(c, dict) and isinstance(c.get("web"), dict)]
+    queries = common.get_list(meta, "webSearchQueries", here)
+    for n, query in enumerate(queries):
+        if type(query) is not str:
+            raise common.bad_field(f"{here}.webSearchQueries", n, query, "a string")
+    web = [(i, c, common.opt_dict(c, "web", f"{here}.groundingChunks[{i}]")) for i, c in chunks]
+    web = [(i, c, page) for i, c, page in web if page is not None]
     if not queries and not web:
         return 0
-    sources = [WebSearchResult(url=c["web"].get("uri"), title=c["web"].get("title"), metadata=c) for c in web]
+    sources = [
+        WebSearchResult(
+            url=common.get_str(page, "uri", f"{here}.groundingChunks[{i}].web"),
+            title=common.get_str(page, "title", f"{here}.groundingChunks[{i}].web"),
+            metadata=c,
+        )
+        for i, c, page in web
+        if page is not None
+    ]
     extra_meta: dict[str, Any] = {"grounding": True}
-    if isinstance(meta.get("searchEntryPoint"), dict):
-        extra_meta["search_entry_point"] = meta["searchEntryPoint"]
+    entry = common.opt_dict(meta, "searchEntryPoint", here)
+    if entry is not None:
+        extra_meta["search_entry_point"] = entry
     items.append(
         ChatResponseWebSearchCallContentItem(
-            index=len(items), queries=queries, action="search", sources=sources, metadata=extra_meta
+            index=len(items), queries=list(queries), action="search", sources=sources, metadata=extra_meta
         )
     )
     return len(queries) or 1

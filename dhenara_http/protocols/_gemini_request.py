@@ -82,7 +82,7 @@ def build_body(ctx: CallContext) -> dict[str, Any]:
                 decl["description"] = fn.description
             # ``parametersJsonSchema`` takes standard JSON Schema ($defs, $ref, anyOf …); ``parameters`` only
             # Google's OpenAPI subset.
-            decl["parametersJsonSchema"] = fn.json_schema()
+            decl["parametersJsonSchema"] = gemini_schema(fn.json_schema())
             declarations.append(decl)
         body["tools"] = [{"functionDeclarations": declarations}]
     if ctx.config.hosted_tools:
@@ -125,8 +125,48 @@ def generation_config(ctx: CallContext) -> tuple[dict[str, Any], dict[str, Any]]
     if so is not None:
         config["responseMimeType"] = "application/json"
         # ``responseJsonSchema`` takes standard JSON Schema as it is; ``responseSchema`` only the OpenAPI subset.
-        config["responseJsonSchema"] = so.json_schema
+        config["responseJsonSchema"] = gemini_schema(so.json_schema)
     return config, top_level
+
+
+#: Schema keywords whose values are data, not sub-schemas (never rewritten).
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "example", "examples"})
+
+
+def gemini_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema as Gemini takes it: in Gemini's API definition a sub-schema holding ``$ref`` may carry no
+    other keys except ones starting with ``$``, but pydantic writes a described field of a model type as
+    ``{"$ref": "#/$defs/Address", "description": "…"}``. Such a reference is inlined — the definition it points to,
+    with the sibling keys laid over it (so the field's own description wins) — and a reference that cannot be inlined
+    (a model that contains itself, or a target outside ``$defs``) loses its siblings instead. Bare references and
+    ``$defs`` stay as they are. The schema given is not changed; one that needs nothing comes back as it is."""
+    defs = schema.get("$defs")
+    defs = defs if isinstance(defs, dict) else {}
+
+    def target(ref: str) -> dict[str, Any] | None:
+        if not ref.startswith("#/$defs/"):
+            return None
+        found = defs.get(ref[len("#/$defs/") :])
+        return found if isinstance(found, dict) else None
+
+    def walk(node: Any, inlining: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [walk(item, inlining) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            siblings = {k: v for k, v in node.items() if not k.startswith("$")}
+            resolved = target(ref)
+            if siblings and resolved is not None and ref not in inlining:
+                others = {k: v for k, v in node.items() if k.startswith("$") and k != "$ref"}
+                return walk({**resolved, **others, **siblings}, (*inlining, ref))
+            # Kept as a reference (a root one carries ``$defs`` beside it, whose definitions are rewritten too).
+            return {k: walk(v, inlining) if k == "$defs" else v for k, v in node.items() if k.startswith("$")}
+        return {k: v if k in _DATA_KEYWORDS else walk(v, inlining) for k, v in node.items()}
+
+    rewritten: dict[str, Any] = walk(schema, ())
+    return rewritten
 
 
 def thinking_control(ctx: CallContext) -> str:

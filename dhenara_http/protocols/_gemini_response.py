@@ -35,9 +35,11 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from . import _common as common
 from ._gemini_grounding import ground
 
 # Google's error envelope is shared with the Imagen wire; these names stay importable from here.
+from ._google_errors import duration as duration
 from ._google_errors import error_object as error_object
 from ._google_errors import parse_error as parse_error
 from .base import CallContext, ErrorInfo
@@ -67,14 +69,24 @@ _FINISH = {
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
-    candidates = [c for c in data.get("candidates") or [] if isinstance(c, dict)]
-    choices = [_choice(c, position) for position, c in enumerate(candidates)]
+    """The ``ChatResponse`` of a ``GenerateContentResponse``. Read defensively: a field of the wrong type is a
+    ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    if data.get("error") and not data.get("candidates"):
+        # An error body, whatever the HTTP status said (and whatever else it carries): its classified error.
+        raise error_from_event(data, ctx)
+    candidates = common.get_list(data, "candidates")
+    choices = [_choice(c, position) for position, c in common.dicts(candidates, "candidates")]
     choices.sort(key=lambda c: c.index)
-    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": data.get("responseId")}
-    feedback = data.get("promptFeedback")
-    if isinstance(feedback, dict):
+    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_str(data, "responseId")}
+    feedback = common.opt_dict(data, "promptFeedback")
+    if feedback is not None:
         metadata["prompt_feedback"] = feedback
-        reason = feedback.get("blockReason")
+        reason = common.get_str(feedback, "blockReason", "promptFeedback")
         if reason and not choices:
             metadata["block_reason"] = reason
             choices = [
@@ -85,13 +97,14 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
                 )
             ]
     for key in ("modelVersion", "createTime"):
-        if data.get(key):
-            metadata[camel_to_snake(key)] = data[key]
-    usage = parse_usage(data.get("usageMetadata"))
+        value = common.get_str(data, key)
+        if value:
+            metadata[camel_to_snake(key)] = value
+    usage = parse_usage(common.opt_dict(data, "usageMetadata"))
     if usage is not None:
         usage.web_search_requests = sum(int(c.metadata.get("web_search_requests") or 0) for c in choices)
     return ChatResponse(
-        model=str(data.get("modelVersion") or ctx.model_name),
+        model=common.get_str(data, "modelVersion") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
         usage=usage,
@@ -112,26 +125,26 @@ def synthetic_call_id(name: str, candidate: int, ordinal: int) -> str:
 
 
 def _choice(candidate: dict[str, Any], position: int) -> ChatResponseChoice:
-    index = candidate.get("index")
-    index = index if isinstance(index, int) else position
-    parts = (candidate.get("content") or {}).get("parts") or []
+    where = f"candidates[{position}]"
+    index = common.get_index(candidate, "index", where)
+    index = index if index is not None else position
+    content = common.get_dict(candidate, "content", where)
     items: list[ChatResponseContentItem] = []
     by_part: dict[int, ChatResponseContentItem] = {}
     calls = 0
-    for position_in_parts, part in enumerate(parts):
-        if not isinstance(part, dict):
-            continue
-        item = part_item(part, index, calls)
+    parts_where = f"{where}.content.parts"
+    for i, part in common.dicts(common.get_list(content, "parts", f"{where}.content"), parts_where):
+        item = part_item(part, index, calls, f"{parts_where}[{i}]")
         if item is None:
             continue
         if isinstance(item, ChatResponseToolCallContentItem):
             calls += 1
         item.index = len(items)
         items.append(item)
-        by_part[position_in_parts] = item
-    searches = ground(items, candidate, by_part)
-    native = candidate.get("finishReason")
-    finish = finish_reason(str(native), calls) if native else None
+        by_part[i] = item
+    searches = ground(items, candidate, by_part, where)
+    native = common.get_str(candidate, "finishReason", where)
+    finish = finish_reason(native, calls) if native else None
     metadata = {k: v for k, v in candidate.items() if k not in ("content", "finishReason", "index")}
     if native:
         metadata["native_finish_reason"] = native
@@ -146,27 +159,28 @@ def finish_reason(native: str, calls: int) -> FinishReason:
     return FinishReason.TOOL_USE if finish is FinishReason.STOP and calls else finish
 
 
-def part_item(part: dict[str, Any], candidate: int, calls: int) -> ChatResponseContentItem | None:
+def part_item(part: dict[str, Any], candidate: int, calls: int, where: str = "part") -> ChatResponseContentItem | None:
     """The content item one part becomes (None for an empty text part that carries nothing)."""
-    signature = part.get("thoughtSignature")
-    if "functionCall" in part and isinstance(part["functionCall"], dict):
-        fc = part["functionCall"]
-        name = str(fc.get("name") or "")
-        call_id = fc.get("id")
+    signature = common.get_str(part, "thoughtSignature", where)
+    fc = common.opt_dict(part, "functionCall", where)
+    if fc is not None:
+        fc_where = f"{where}.functionCall"
+        name = common.get_text(fc, "name", fc_where)
+        call_id = common.get_id(fc, "id", fc_where)
         item_meta: dict[str, Any] = {}
         if not call_id:
             call_id = synthetic_call_id(name, candidate, calls)
             item_meta["synthetic_id"] = True
         if signature:
             item_meta["thought_signature"] = signature
-        args = fc.get("args")
+        args = common.get_dict(fc, "args", fc_where)
         return ChatResponseToolCallContentItem(
-            tool_call=ChatResponseToolCall.from_raw(id=str(call_id), name=name, arguments=args or {}),
+            tool_call=ChatResponseToolCall.from_raw(id=call_id, name=name, arguments=args),
             metadata=item_meta,
         )
     if "text" in part or set(part) <= {"thoughtSignature", "thought"}:
-        text = part.get("text") if isinstance(part.get("text"), str) else ""
-        if part.get("thought"):
+        text = common.get_text(part, "text", where)
+        if common.get_bool(part, "thought", where):
             return ChatResponseReasoningContentItem(thinking_text=text, thinking_signature=signature)
         if not text and not signature:
             return None
@@ -175,26 +189,24 @@ def part_item(part: dict[str, Any], candidate: int, calls: int) -> ChatResponseC
     return ChatResponseGenericContentItem(metadata={"gemini_part_type": kind, "gemini_part": part})
 
 
-def parse_usage(usage: Any) -> ChatResponseUsage | None:
+def parse_usage(usage: dict[str, Any] | None, where: str = "usageMetadata") -> ChatResponseUsage | None:
     """Gemini counts thoughts apart from candidates, and tool-use prompt tokens (code execution, search) apart from
     the prompt; here both are folded in, so that prompt + completion is Gemini's own ``totalTokenCount``."""
-    if not isinstance(usage, dict):
+    if usage is None:
         return None
 
     def count(key: str) -> int:
-        value = usage.get(key)
-        return int(value) if isinstance(value, int | float) else 0
+        return common.get_count(usage, key, where)
 
     prompt = count("promptTokenCount") + count("toolUsePromptTokenCount")
-    thoughts = usage.get("thoughtsTokenCount")
-    completion = count("candidatesTokenCount") + count("thoughtsTokenCount")
-    cached = usage.get("cachedContentTokenCount")
+    thoughts = count("thoughtsTokenCount")
+    completion = count("candidatesTokenCount") + thoughts
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=count("totalTokenCount") or prompt + completion,
-        reasoning_tokens=int(thoughts) if isinstance(thoughts, int | float) else None,
-        cache_read_tokens=int(cached) if isinstance(cached, int | float) else None,
+        reasoning_tokens=thoughts,
+        cache_read_tokens=count("cachedContentTokenCount"),
     )
 
 
@@ -202,19 +214,10 @@ def parse_usage(usage: Any) -> ChatResponseUsage | None:
 
 
 def error_from_event(payload: Any, ctx: CallContext) -> APIStatusError:
-    """The typed error for an error object that arrived inside a stream."""
+    """The typed error for an error object that arrived with a success status (a stream event or a 200 body)."""
     err = error_object(payload) or {}
     code = err.get("code")
-    status = code if isinstance(code, int) else 500
+    status = code if type(code) is int and 400 <= code <= 599 else 500
     info = parse_error(status, payload) or ErrorInfo(message="error event in the stream")
     cls = info.error_class or error_class_for_status(status)
-    return cls(
-        info.message,
-        provider=ctx.api_provider.value,
-        model=ctx.model_name,
-        status_code=status,
-        error_type=info.error_type,
-        error_code=info.error_code,
-        retry_after=info.retry_after,
-        body=payload,
-    )
+    return common.in_band_error(cls, info, ctx, status=status, body=payload)

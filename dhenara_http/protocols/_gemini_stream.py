@@ -33,7 +33,8 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from ._gemini_response import error_from_event, finish_reason, parse_response, synthetic_call_id
+from . import _common as common
+from ._gemini_response import error_from_event, finish_reason, parse_response, parse_usage, synthetic_call_id
 from .base import CallContext
 
 if TYPE_CHECKING:
@@ -87,47 +88,49 @@ class Accumulator:
             ) from None
         if payload is NO_PAYLOAD or payload is DONE_MARKER:
             return []
-        if type(payload) is dict:
-            return self._fragment(payload)
-        chunks: list[ChatResponseChunk] = []
-        for fragment in payload if isinstance(payload, list) else [payload]:
-            if isinstance(fragment, dict):
+        with common.reading(self.ctx):
+            if type(payload) is dict:
+                return self._fragment(payload)
+            if type(payload) is not list:
+                raise common.bad_field("", "the stream event", payload, "an object or a list of objects")
+            chunks: list[ChatResponseChunk] = []
+            for _, fragment in common.dicts(payload, "the stream event"):
                 chunks.extend(self._fragment(fragment))
-        return chunks
+            return chunks
 
     def _fragment(self, fragment: dict[str, Any]) -> list[ChatResponseChunk]:
         if fragment.get("error"):
             raise error_from_event(fragment, self.ctx)
         for key in ("modelVersion", "responseId", "createTime"):
-            if fragment.get(key):
-                self._top[key] = fragment[key]
-        feedback = fragment.get("promptFeedback")
-        if isinstance(feedback, dict):
+            value = common.get_str(fragment, key)
+            if value:
+                self._top[key] = value
+        feedback = common.opt_dict(fragment, "promptFeedback")
+        if feedback is not None:
             self._top["promptFeedback"] = feedback
-            if feedback.get("blockReason"):
+            if common.get_str(feedback, "blockReason", "promptFeedback"):
                 self._blocked = True
-        self._take_usage(fragment.get("usageMetadata"))
-        candidates = fragment.get("candidates") or []
-        if type(candidates) is list and len(candidates) == 1 and not self._blocked:
+        self._take_usage(common.opt_dict(fragment, "usageMetadata"))
+        candidates = common.get_list(fragment, "candidates")
+        if len(candidates) == 1 and not self._blocked:
             chunk = self._plain_text(candidates[0])
             if chunk is not None:
                 return chunk
         chunks: list[ChatResponseChunk] = []
         # Whether the stream may have become complete (or not) with this fragment: a candidate finished or appeared.
         changed = self._blocked
-        for position, cand in enumerate(candidates):
-            if not isinstance(cand, dict):
-                continue
-            index = cand.get("index")
-            index = index if isinstance(index, int) else position
+        for position, cand in common.dicts(candidates, "candidates"):
+            where = f"candidates[{position}]"
+            index = common.get_index(cand, "index", where)
+            index = index if index is not None else position
             state = self._candidates.get(index)
             if state is None:
                 state = self._candidates[index] = _Candidate()
                 changed = True
             deltas: list[ChatResponseContentItemDelta] = []
-            for part in (cand.get("content") or {}).get("parts") or []:
-                if not isinstance(part, dict):
-                    continue
+            content = common.get_dict(cand, "content", where)
+            parts_where = f"{where}.content.parts"
+            for i, part in common.dicts(common.get_list(content, "parts", f"{where}.content"), parts_where):
                 if len(part) == 1 and type(text := part.get("text")) is str and state.open_call is None:
                     # A plain piece of answer text, the usual part: what _part() → _text() would do, in short.
                     parts = state.parts
@@ -146,13 +149,14 @@ class Accumulator:
                     if text:
                         deltas.append(ChatResponseTextContentItemDelta(len(parts) - 1, text))
                     continue
-                deltas.extend(self._part(state, index, part))
+                deltas.extend(self._part(state, index, part, f"{parts_where}[{i}]"))
             if len(cand) > 2 or "content" not in cand or "index" not in cand:
                 state.extras.update({k: v for k, v in cand.items() if k not in ("content", "index", "finishReason")})
             finish: FinishReason | None = None
-            if cand.get("finishReason"):
+            native = common.get_str(cand, "finishReason", where)
+            if native:
                 deltas.extend(self._close_call(state))
-                state.finish = str(cand["finishReason"])
+                state.finish = native
                 finish = finish_reason(state.finish, state.calls)
                 changed = True
             if deltas:
@@ -176,7 +180,9 @@ class Accumulator:
         if type(part) is not dict or len(part) != 1 or type(text := part.get("text")) is not str:
             return None
         index = cand.get("index")
-        state = self._candidates.get(index if isinstance(index, int) else 0)
+        if index is not None and type(index) is not int:
+            return None  # the full way refuses it
+        state = self._candidates.get(0 if index is None else index)
         if state is None or state.open_call is not None:
             return None
         if not text:
@@ -192,9 +198,10 @@ class Accumulator:
             return [self._text_chunk(len(parts) - 1, text)]
         return [self.ctx.text_chunk(len(parts) - 1, text, index)]
 
-    def _take_usage(self, usage: Any) -> None:
-        if not isinstance(usage, dict):
+    def _take_usage(self, usage: dict[str, Any] | None) -> None:
+        if usage is None:
             return
+        parse_usage(usage)  # a bad count is reported where it came, not when the answer is rebuilt
         if self._usage is None or "totalTokenCount" in usage or any(k.endswith("TokenCount") for k in usage):
             # Cumulative: the latest report with counts replaces the earlier ones.
             self._usage = dict(usage)
@@ -203,16 +210,18 @@ class Accumulator:
 
     # -- parts -----------------------------------------------------------------------------------------------------
 
-    def _part(self, state: _Candidate, cand: int, part: dict[str, Any]) -> list[ChatResponseContentItemDelta]:
-        fc = part.get("functionCall")
-        if isinstance(fc, dict) and not fc.get("name"):
-            return self._continue_call(state, fc, part.get("thoughtSignature"))
+    def _part(
+        self, state: _Candidate, cand: int, part: dict[str, Any], where: str
+    ) -> list[ChatResponseContentItemDelta]:
+        signature = common.get_str(part, "thoughtSignature", where)
+        fc = common.opt_dict(part, "functionCall", where)
+        if fc is not None and not fc.get("name"):
+            return self._continue_call(state, fc, signature)
         deltas = self._close_call(state)
-        signature = part.get("thoughtSignature")
-        if isinstance(fc, dict):
-            return deltas + self._start_call(state, cand, fc, signature)
+        if fc is not None:
+            return deltas + self._start_call(state, cand, fc, signature, f"{where}.functionCall")
         if "text" in part or set(part) <= {"thoughtSignature", "thought"}:
-            return deltas + self._text(state, part, signature)
+            return deltas + self._text(state, part, signature, where)
         state.seal()
         state.parts.append(dict(part))
         kind = next((k for k in part if k != "thoughtSignature"), "unknown")
@@ -223,11 +232,10 @@ class Accumulator:
         ]
 
     def _text(
-        self, state: _Candidate, part: dict[str, Any], signature: str | None
+        self, state: _Candidate, part: dict[str, Any], signature: str | None, where: str
     ) -> list[ChatResponseContentItemDelta]:
-        raw = part.get("text")
-        text = raw if isinstance(raw, str) else ""
-        thought = bool(part.get("thought"))
+        text = common.get_text(part, "text", where)
+        thought = common.get_bool(part, "thought", where)
         last = state.parts[-1] if state.parts else None
         if (
             last is not None
@@ -259,21 +267,22 @@ class Accumulator:
         return [ChatResponseTextContentItemDelta(index=index, text_delta=text)] if text else []
 
     def _start_call(
-        self, state: _Candidate, cand: int, fc: dict[str, Any], signature: str | None
+        self, state: _Candidate, cand: int, fc: dict[str, Any], signature: str | None, where: str
     ) -> list[ChatResponseContentItemDelta]:
-        name = str(fc["name"])
-        call: dict[str, Any] = {"name": name, "args": dict(fc.get("args") or {})}
-        if fc.get("id"):
-            call["id"] = fc["id"]
+        name = common.get_text(fc, "name", where)
+        call: dict[str, Any] = {"name": name, "args": dict(common.get_dict(fc, "args", where))}
+        given_id = common.get_id(fc, "id", where)
+        if given_id:
+            call["id"] = given_id
         merged: dict[str, Any] = {"functionCall": call}
         if signature:
             merged["thoughtSignature"] = signature
         state.seal()
         state.parts.append(merged)
         index = len(state.parts) - 1
-        call_id = str(fc.get("id") or synthetic_call_id(name, cand, state.calls))
+        call_id = given_id or synthetic_call_id(name, cand, state.calls)
         state.calls += 1
-        _apply_partial_args(call["args"], fc.get("partialArgs"))
+        _apply_partial_args(call["args"], fc.get("partialArgs"), where)
         if fc.get("willContinue"):
             state.open_call, state.open_id = index, call_id
             return [ChatResponseToolCallContentItemDelta(index=index, tool_call_id=call_id, tool_name=name)]
@@ -289,7 +298,7 @@ class Accumulator:
         if state.open_call is None:
             return []  # a fragment of no open call: nothing to add it to
         part = state.parts[state.open_call]
-        _apply_partial_args(part["functionCall"]["args"], fc.get("partialArgs"))
+        _apply_partial_args(part["functionCall"]["args"], fc.get("partialArgs"), "functionCall")
         if signature and "thoughtSignature" not in part:
             part["thoughtSignature"] = signature
         if fc.get("willContinue"):
@@ -338,13 +347,17 @@ class Accumulator:
         return parse_response(self.rebuilt(), self.ctx)
 
 
-def _apply_partial_args(args: dict[str, Any], partial: Any) -> None:
+def _apply_partial_args(args: dict[str, Any], partial: Any, where: str) -> None:
     """Set each ``partialArgs`` entry at its ``jsonPath`` (``$.a.b[0].c``); string values arrive in pieces and are
-    appended."""
-    if not isinstance(partial, list):
+    appended. A path deeper than ``MAX_DEPTH`` or an array index above ``MAX_INDEX`` is an error (filling the gap
+    would cost memory for nothing)."""
+    if partial is None:
         return
-    for entry in partial:
-        if not isinstance(entry, dict) or not isinstance(entry.get("jsonPath"), str):
+    if not isinstance(partial, list):
+        raise common.bad_field(where, "partialArgs", partial, "a list")
+    for i, entry in common.dicts(partial, f"{where}.partialArgs"):
+        path = common.get_str(entry, "jsonPath", f"{where}.partialArgs[{i}]")
+        if path is None:
             continue
         if "stringValue" in entry:
             value: Any = entry["stringValue"]
@@ -357,9 +370,16 @@ def _apply_partial_args(args: dict[str, Any], partial: Any) -> None:
         else:
             continue
         keys: list[str | int] = []
-        for m in _PATH_TOKEN.finditer(entry["jsonPath"].lstrip("$")):
+        for m in _PATH_TOKEN.finditer(path.lstrip("$")):
             name, number, single, double = m.groups()
-            keys.append(int(number) if number is not None else (name or single or double or ""))
+            if number is not None:
+                # (A run of digits too long to be an index is not even converted: int() refuses huge ones.)
+                index = int(number) if len(number) <= 9 else -1
+                keys.append(common.as_index(index, f"{where}.partialArgs[{i}]", "jsonPath"))
+            else:
+                keys.append(name or single or double or "")
+        if len(keys) > common.MAX_DEPTH:
+            raise ResponseParseError(f"malformed answer: {where}.partialArgs[{i}].jsonPath is too deep")
         if keys:
             _set_path(args, keys, value, append=isinstance(value, str))
 

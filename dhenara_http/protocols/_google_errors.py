@@ -5,6 +5,7 @@ wait in the body, not in a ``Retry-After`` header)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..errors import (
@@ -64,32 +65,46 @@ def error_object(body: Any) -> dict[str, Any] | None:
     return None
 
 
+def duration(value: Any) -> float | None:
+    """A protobuf duration (``"53s"``, ``"1.5s"``) in seconds; None for anything else (a negative or non-finite
+    number included, which no wait can honour)."""
+    if isinstance(value, str) and value.endswith("s"):
+        try:
+            value = float(value[:-1])
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0:
+        return float(value)
+    return None
+
+
 def parse_error(status: int, body: Any) -> ErrorInfo | None:
     """Classified by the google.rpc ``status`` name (and an ``ErrorInfo`` reason where it is sharper), never by the
-    message; ``RetryInfo.retryDelay`` becomes ``retry_after``."""
-    from .._transport.retry import parse_duration
-
+    message; ``RetryInfo.retryDelay`` becomes ``retry_after``. Fields of the wrong type are left out, never raised
+    about: the answer is an error already."""
     err = error_object(body)
     if err is None:
         return None
-    status_name = err.get("status")
+    status_name = err.get("status") if isinstance(err.get("status"), str) else None
     reason: str | None = None
     retry_after: float | None = None
-    for detail in err.get("details") or []:
+    details = err.get("details")
+    for detail in details if isinstance(details, list) else []:
         if not isinstance(detail, dict):
             continue
-        kind = str(detail.get("@type", ""))
+        kind = detail.get("@type")
+        kind = kind if isinstance(kind, str) else ""
         if kind.endswith("google.rpc.RetryInfo"):
-            retry_after = parse_duration(detail.get("retryDelay"))
-        elif kind.endswith("google.rpc.ErrorInfo") and detail.get("reason"):
-            reason = str(detail["reason"])
-    cls = _REASON_CLASSES.get(reason or "") or _STATUS_CLASSES.get(str(status_name or ""))
+            retry_after = duration(detail.get("retryDelay"))
+        elif kind.endswith("google.rpc.ErrorInfo") and isinstance(detail.get("reason"), str) and detail["reason"]:
+            reason = detail["reason"]
+    cls = _REASON_CLASSES.get(reason or "") or _STATUS_CLASSES.get(status_name or "")
     code = err.get("code")
-    message = str(err.get("message") or status_name or f"HTTP {status}")
+    message = err.get("message")
     return ErrorInfo(
-        message=message,
-        error_type=str(status_name) if status_name else None,
-        error_code=reason or (str(code) if code is not None else None),
+        message=message if isinstance(message, str) and message else (status_name or f"HTTP {status}"),
+        error_type=status_name or None,
+        error_code=reason or (str(code) if isinstance(code, int | str) and not isinstance(code, bool) else None),
         error_class=cls,
         retry_after=retry_after,
     )

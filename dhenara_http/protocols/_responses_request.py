@@ -51,7 +51,8 @@ from ..types.response import (
     ChatResponseWebSearchCallContentItem,
 )
 from ..types.tools import StructuredOutputConfig, ToolChoice, ToolDefinition, to_strict_json_schema
-from ._common import clamp_effort
+from . import _common as common
+from ._reasoning import clamp_effort
 from ._responses_response import NAME
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, cited_sources, same_family
@@ -382,4 +383,6 @@ def build_request(ctx: CallContext) -> WireRequest:
     if ctx.stream:
         body["stream"] = True
     path, params = ctx.route(NAME)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    common.check_request_body(body)
     return WireRequest(method="POST", path=path, json=body, params=params or None, stream=ctx.stream)

@@ -27,6 +27,8 @@ from typing import Any
 from ..errors import (
     APIStatusError,
     BadRequestError,
+    InternalServerError,
+    implied_status,
 )
 from ..types.enums import FinishReason
 from ..types.response import (
@@ -43,8 +45,9 @@ from ..types.response import (
     Citation,
     WebSearchResult,
 )
+from . import _common as common
 from ._openai_errors import classify
-from .base import CallContext, ErrorInfo, error_from_info
+from .base import CallContext, ErrorInfo
 
 NAME = "responses"
 
@@ -56,35 +59,44 @@ def content_count(item: dict[str, Any]) -> int:
     """How many content items ``parse_response`` makes of one output item (the stream uses it to give each delta
     the index its item will have in the final contents)."""
     if item.get("type") == "message":
-        return sum(1 for p in item.get("content") or [] if isinstance(p, dict) and p.get("type") in TEXT_PARTS)
+        content = item.get("content")
+        if type(content) is not list:
+            return 0
+        return sum(1 for p in content if isinstance(p, dict) and p.get("type") in TEXT_PARTS)
     return 1
 
 
 # -- answers -----------------------------------------------------------------------------------------------------
 
 
-def _message_items(item: dict[str, Any], output_index: int, start: int) -> tuple[list[ChatResponseContentItem], bool]:
+def _message_items(
+    item: dict[str, Any], output_index: int, start: int, where: str
+) -> tuple[list[ChatResponseContentItem], bool]:
     out: list[ChatResponseContentItem] = []
     refused = False
-    for content_index, part in enumerate(item.get("content") or []):
-        if not isinstance(part, dict) or part.get("type") not in TEXT_PARTS:
+    message_id = common.get_str(item, "id", where)
+    phase = item.get("phase")
+    for content_index, part in common.dicts(common.get_list(item, "content", where), f"{where}.content"):
+        kind = part.get("type")
+        if kind not in TEXT_PARTS:
             continue
+        here = f"{where}.content[{content_index}]"
         meta: dict[str, Any] = {"output_index": output_index, "content_index": content_index}
-        if item.get("phase"):
-            meta["phase"] = item["phase"]
-        if part["type"] == "refusal":
+        if phase:
+            meta["phase"] = phase
+        if kind == "refusal":
             refused = True
             meta["refusal"] = True
-            text = part.get("refusal") or ""
+            text = common.get_text(part, "refusal", here)
         else:
-            text = part.get("text") or ""
+            text = common.get_text(part, "text", here)
             if part.get("annotations"):
                 meta["annotations"] = part["annotations"]
         out.append(
             ChatResponseTextContentItem(
                 index=start + len(out),
                 text=text,
-                message_id=item.get("id"),
+                message_id=message_id,
                 metadata=meta,
                 citations=_citations(part.get("annotations")),
             )
@@ -134,56 +146,68 @@ def _web_search_item(item: dict[str, Any], output_index: int, index: int) -> Cha
     )
 
 
-def _reasoning_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseReasoningContentItem:
-    summaries = [s.get("text") or "" for s in item.get("summary") or [] if isinstance(s, dict)]
-    raw_text = [c.get("text") or "" for c in item.get("content") or [] if isinstance(c, dict)]
+def _reasoning_item(
+    item: dict[str, Any], output_index: int, index: int, where: str
+) -> ChatResponseReasoningContentItem:
+    summaries = [
+        common.get_text(s, "text", f"{where}.summary[{i}]")
+        for i, s in common.dicts(common.get_list(item, "summary", where), f"{where}.summary")
+    ]
+    raw_text = [
+        common.get_text(c, "text", f"{where}.content[{i}]")
+        for i, c in common.dicts(common.get_list(item, "content", where), f"{where}.content")
+    ]
     # Readable reasoning when the model gives it (open-weight models); otherwise the summaries stand for it.
     text = "\n\n".join(raw_text) if any(raw_text) else "\n\n".join(s for s in summaries if s)
     return ChatResponseReasoningContentItem(
         index=index,
         thinking_text=text or None,
         thinking_summary=summaries,
-        encrypted_content=item.get("encrypted_content"),
-        thinking_id=item.get("id"),
-        thinking_status=item.get("status"),
+        encrypted_content=common.get_str(item, "encrypted_content", where),
+        thinking_id=common.get_str(item, "id", where),
+        thinking_status=common.get_str(item, "status", where),
         metadata={"output_index": output_index},
     )
 
 
-def _tool_call_item(item: dict[str, Any], output_index: int, index: int) -> ChatResponseToolCallContentItem:
+def _tool_call_item(item: dict[str, Any], output_index: int, index: int, where: str) -> ChatResponseToolCallContentItem:
     call = ChatResponseToolCall.from_raw(
-        id=item.get("call_id"), name=str(item.get("name") or ""), arguments=item.get("arguments")
+        id=common.get_str(item, "call_id", where),
+        name=common.get_text(item, "name", where),
+        arguments=common.get_str(item, "arguments", where),
     )
-    if item.get("id"):
-        call.metadata["item_id"] = item["id"]
+    item_id = common.get_id(item, "id", where)
+    if item_id:
+        call.metadata["item_id"] = item_id
     meta: dict[str, Any] = {"output_index": output_index}
-    if item.get("status"):
-        meta["status"] = item["status"]
+    status = common.get_str(item, "status", where)
+    if status:
+        meta["status"] = status
     return ChatResponseToolCallContentItem(index=index, tool_call=call, metadata=meta)
 
 
 def _usage(data: dict[str, Any]) -> ChatResponseUsage | None:
-    usage = data.get("usage")
-    if not isinstance(usage, dict):
+    usage = common.opt_dict(data, "usage")
+    if usage is None:
         return None
-    prompt = int(usage.get("input_tokens") or 0)
-    completion = int(usage.get("output_tokens") or 0)
-    in_details = usage.get("input_tokens_details") or {}
-    out_details = usage.get("output_tokens_details") or {}
+    prompt = common.get_count(usage, "input_tokens", "usage")
+    completion = common.get_count(usage, "output_tokens", "usage")
+    in_details = common.get_dict(usage, "input_tokens_details", "usage")
+    out_details = common.get_dict(usage, "output_tokens_details", "usage")
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
-        total_tokens=int(usage.get("total_tokens") or prompt + completion),
-        reasoning_tokens=out_details.get("reasoning_tokens"),
-        cache_read_tokens=in_details.get("cached_tokens"),
-        cache_write_tokens=in_details.get("cache_write_tokens"),
+        total_tokens=common.get_count(usage, "total_tokens", "usage") or prompt + completion,
+        reasoning_tokens=common.get_count(out_details, "reasoning_tokens", "usage.output_tokens_details"),
+        cache_read_tokens=common.get_count(in_details, "cached_tokens", "usage.input_tokens_details"),
+        cache_write_tokens=common.get_count(in_details, "cache_write_tokens", "usage.input_tokens_details"),
     )
 
 
 def _finish_reason(data: dict[str, Any], tool_use: bool, refused: bool) -> tuple[FinishReason | None, str | None]:
-    status = data.get("status")
+    status = common.get_str(data, "status")
     if status == "incomplete":
-        reason = (data.get("incomplete_details") or {}).get("reason")
+        reason = common.get_str(common.get_dict(data, "incomplete_details"), "reason", "incomplete_details")
         if reason in ("max_output_tokens", "max_tokens"):
             return FinishReason.MAX_TOKENS, reason
         if reason == "content_filter":
@@ -202,26 +226,51 @@ def _finish_reason(data: dict[str, Any], tool_use: bool, refused: bool) -> tuple
     return FinishReason.STOP, status
 
 
+def error_in_answer(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The error object of an answer that is an error, whatever its HTTP status said, or None:
+
+    * an error body (``{"error": {...}}`` with no response object around it);
+    * an error event's shape sent as the body (``{"type": "error", "code": ..., "message": ...}``);
+    * a response that ``failed`` and says why (``status: "failed"`` with an ``error`` object).
+    """
+    error = data.get("error")
+    if data.get("type") == "error":
+        return error if isinstance(error, dict) else {k: v for k, v in data.items() if k != "type"}
+    if error and data.get("object") is None and not isinstance(data.get("output"), list):
+        return error if isinstance(error, dict) else {"message": error if isinstance(error, str) else None}
+    if data.get("status") == "failed" and isinstance(error, dict) and error:
+        return error
+    return None
+
+
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
-    """A ``ChatResponse`` from a Responses API response object (a 2xx body that is an error raises its error)."""
-    if data.get("error") and data.get("object") is None and not isinstance(data.get("output"), list):
-        raise in_band_error(data, ctx)
+    """A ``ChatResponse`` from a Responses API response object. An answer that is an error (see
+    :func:`error_in_answer`) raises its classified error, so a ``server_error`` is retried like a 500. Read
+    defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        data = common.checked_answer(data)
+        error = error_in_answer(data)
+        if error is not None:
+            raise error_from_object(error, "the response failed", ctx, body=data)
+        return _parse(data, ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     contents: list[ChatResponseContentItem] = []
     refused = tool_use = False
     searches = 0
-    for output_index, item in enumerate(data.get("output") or []):
-        if not isinstance(item, dict):
-            continue
+    for output_index, item in common.dicts(common.get_list(data, "output"), "output"):
+        where = f"output[{output_index}]"
         kind = item.get("type")
         if kind == "message":
-            texts, refusal = _message_items(item, output_index, len(contents))
+            texts, refusal = _message_items(item, output_index, len(contents), where)
             contents.extend(texts)
             refused = refused or refusal
         elif kind == "reasoning":
-            contents.append(_reasoning_item(item, output_index, len(contents)))
+            contents.append(_reasoning_item(item, output_index, len(contents), where))
         elif kind == "function_call":
             tool_use = True
-            contents.append(_tool_call_item(item, output_index, len(contents)))
+            contents.append(_tool_call_item(item, output_index, len(contents), where))
         elif kind == "web_search_call":
             searches += 1
             contents.append(_web_search_item(item, output_index, len(contents)))
@@ -232,14 +281,15 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     choice_meta: dict[str, Any] = {"native_finish_reason": native}
     if isinstance(data.get("error"), dict):
         choice_meta["error"] = data["error"]
-    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": data.get("id")}
-    if data.get("status"):
-        metadata["status"] = data["status"]
+    metadata: dict[str, Any] = {"wire_api": NAME, "response_id": common.get_str(data, "id")}
+    status = common.get_str(data, "status")
+    if status:
+        metadata["status"] = status
     usage = _usage(data)
     if usage is not None:
         usage.web_search_requests = searches
     return ChatResponse(
-        model=str(data.get("model") or ctx.model_name),
+        model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
         usage=usage,
@@ -255,13 +305,13 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
 def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
     """What an OpenAI error object (``{"message", "type", "code", "param"}``) says, classified."""
     code = error.get("code")
-    code = str(code) if code is not None else None
+    code = str(code) if isinstance(code, str | int) and not isinstance(code, bool) else None
     etype = error.get("type")
-    etype = str(etype) if etype is not None else None
+    etype = etype if isinstance(etype, str) else None
     cls = classify(code, etype)
     message = error.get("message")
     return ErrorInfo(
-        message=str(message) if message else fallback,
+        message=message if isinstance(message, str) and message else fallback,
         error_type=etype,
         error_code=code,
         error_class=cls,
@@ -270,19 +320,30 @@ def error_info(error: dict[str, Any], fallback: str) -> ErrorInfo:
     )
 
 
+def error_from_object(error: dict[str, Any], fallback: str, ctx: CallContext, *, body: Any = None) -> APIStatusError:
+    """The typed error for an OpenAI error object that arrived with a success status (a 200 body, the ``error``
+    stream event, a failed response): classified by its code and type; an error that names no known code is the
+    request's fault when its type says so, else the server's (and is retried like a 500)."""
+    info = error_info(error, fallback)
+    cls = info.error_class or (BadRequestError if info.error_type == "invalid_request_error" else InternalServerError)
+    # The status the error would have had as an HTTP answer, so that the retry policy treats it alike.
+    return common.in_band_error(cls, info, ctx, status=implied_status(cls), body=error if body is None else body)
+
+
+def is_error_body(data: Any) -> bool:
+    """Whether a 2xx JSON answer is an error (see :func:`error_in_answer`), for a transport that retries it."""
+    return isinstance(data, dict) and error_in_answer(data) is not None
+
+
 #: Error types that name a class only when no 4xx status says more: a 2xx body that is an error, or a proxy's 5xx
 #: around a client error. A 4xx is more precise (OpenAI answers an unknown URL with a 404 whose type is
 #: ``invalid_request_error``).
 _IN_BAND_TYPES: dict[str, type[APIStatusError]] = {"invalid_request_error": BadRequestError}
 
 
-def in_band_error(data: dict[str, Any], ctx: CallContext) -> APIStatusError:
-    """The typed error for an error body (``{"error": {...}}``) that arrived with a success status."""
-    return error_from_info(ctx, parse_error(500, data), data)
-
-
 def parse_error(status: int, body: Any) -> ErrorInfo | None:
-    """The error in an OpenAI error body (``{"error": {...}}``); None when the body is not one."""
+    """The error in an OpenAI error body (``{"error": {...}}``, or an error event's shape ``{"type": "error",
+    "code": ...}``, or a failed response); None when the body is not one."""
     if not isinstance(body, dict):
         return None
     error = body.get("error")
@@ -290,7 +351,7 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
         return ErrorInfo(message=error)
     if isinstance(error, dict):
         info = error_info(error, f"HTTP {status}")
-    elif isinstance(body.get("message"), str):
+    elif isinstance(body.get("message"), str) or body.get("type") == "error":
         info = error_info(body, f"HTTP {status}")
     else:
         return None

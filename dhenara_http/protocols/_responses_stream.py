@@ -9,10 +9,13 @@ answer, for ``StreamError``).
 
 Items are keyed by ``output_index``, never by item id (some hosts rotate ids from event to event). Each delta's
 ``index`` is the position its item will have in the final ``contents``. Events are recognised by the payload's own
-``type`` (some recordings lost the SSE framing); unknown events, keep-alives and undecodable payloads are ignored.
-``error`` and ``response.failed`` raise the classified ``APIStatusError`` subclass. A hosted web search shows as a
-generic delta holding the ``web_search_call`` item once it is done, and each citation as a generic delta holding its
-annotation when it is added.
+``type`` (some recordings lost the SSE framing); unknown events and keep-alives are ignored. An event that is not
+JSON, or whose fields have the wrong types, is a ``ResponseParseError``: what it carried cannot be known, so it is never
+read around. ``error`` and ``response.failed`` raise the classified ``APIStatusError`` subclass. After the terminal
+event nothing may change the response (an event that would is an error), except that another response beginning in
+the same body (``response.created`` again, as captures of multi-step calls have) is left alone. A hosted web search
+shows as a generic delta holding the ``web_search_call`` item once it is done, and each citation as a generic delta
+holding its annotation when it is added.
 """
 
 from __future__ import annotations
@@ -23,12 +26,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .._decoders.sse import event_payload
-from ..errors import (
-    APIStatusError,
-    BadRequestError,
-    InternalServerError,
-    implied_status,
-)
+from ..errors import ResponseParseError
 from ..types.response import ChatResponse
 from ..types.stream import (
     ChatResponseChunk,
@@ -38,7 +36,8 @@ from ..types.stream import (
     ChatResponseTextContentItemDelta,
     ChatResponseToolCallContentItemDelta,
 )
-from ._responses_response import content_count, error_info, parse_response
+from . import _common as common
+from ._responses_response import content_count, error_from_object, parse_response
 from .base import CallContext
 
 if TYPE_CHECKING:
@@ -108,19 +107,22 @@ class Accumulator:
         self._sent_args: dict[int, str] = {}
         self._open: _Open | None = None
         self._text_chunk = ctx.text_chunk_factory()
+        #: Another response began after this one ended (see :meth:`_after_end`).
+        self._other_response = False
 
     # -- the interface ---------------------------------------------------------------------------------------------
 
     def feed(self, event: SSEEvent) -> list[ChatResponseChunk]:
-        if self.done:
-            return []
         try:
             payload = event_payload(event.data)
         except ValueError:
-            return []  # a keep-alive or a proxy's note: nothing in it to lose
+            # An event cut short or corrupted: what it carried cannot be known, so it is never skipped silently.
+            raise common.located(
+                ResponseParseError(f"a Responses stream event is not JSON: {event.data[:200]!r}"), self.ctx
+            ) from None
         if type(payload) is not dict:  # padding, [DONE]
             return []
-        kind = str(payload.get("type") or event.event)
+        kind = payload.get("type") or event.event
         current = self._open
         if current is not None:
             if kind == current.kind and current.matches(payload):
@@ -130,9 +132,30 @@ class Accumulator:
                 current.pieces.append(piece)
                 return [current.make(piece)]
             self._close()
+        if type(kind) is not str:
+            raise common.located(common.bad_field("the stream event", "type", kind, "a string"), self.ctx)
         handler = _HANDLERS.get(kind)
-        deltas = handler(self, payload) if handler is not None else []
+        if handler is None:
+            return []  # keep-alives and kinds of events this version does not know
+        if self.done and not self._after_end(kind):
+            return []
+        with common.reading(self.ctx):
+            deltas = handler(self, payload)
         return [self.ctx.make_chunk(deltas)] if deltas else []
+
+    def _after_end(self, kind: str) -> bool:
+        """Whether an event that came after the terminal one is to be handled (only a repeated end is). Another
+        response may follow in the same body (captures of multi-step calls do that): from its ``response.created``
+        on, everything belongs to it, not to this call's answer, and is left alone. Any other event there would
+        change a response that already ended, and what it carries would be lost: an error."""
+        if self._other_response or kind in _SNAPSHOTS:
+            self._other_response = True
+            return False
+        if kind in _TERMINAL:
+            return False  # the same end announced twice
+        raise common.located(
+            ResponseParseError(f"malformed stream: a {kind} event came after the response ended"), self.ctx
+        )
 
     def final(self) -> ChatResponse:
         self._close()
@@ -162,22 +185,30 @@ class Accumulator:
         return [copy.deepcopy(self._items[i]) for i in sorted(self._items)]
 
     def _index(self, payload: dict[str, Any]) -> int:
-        oi = payload.get("output_index")
-        if isinstance(oi, int):
+        oi = common.get_index(payload, "output_index", "the event")
+        if oi is not None:
             return oi
-        item_id = payload.get("item_id") or (payload.get("item") or {}).get("id")
+        item = payload.get("item")
+        item_id = payload.get("item_id") or (item.get("id") if type(item) is dict else None)
         found = next((i for i, item in self._items.items() if item_id and item.get("id") == item_id), None)
         if found is not None:
             return found
         return max(self._items) if self._items else 0
+
+    @staticmethod
+    def _sub(payload: dict[str, Any], key: str) -> int:
+        """A part index of the event (``content_index``, ``summary_index``); 0 when absent."""
+        return common.get_index(payload, key, "the event") or 0
 
     def _item(self, oi: int, kind: str) -> dict[str, Any]:
         return self._items.setdefault(oi, {"type": kind})
 
     def _part(self, item: dict[str, Any], key: str, index: int, default: dict[str, Any]) -> dict[str, Any]:
         parts = item.get(key)
-        if not isinstance(parts, list):
+        if parts is None:
             parts = item[key] = []
+        elif type(parts) is not list:
+            raise common.bad_field(f"output[{item.get('type')}]", key, parts, "a list")
         while len(parts) <= index:
             parts.append(copy.deepcopy(default))
         part: dict[str, Any] = parts[index]
@@ -190,7 +221,7 @@ class Accumulator:
     # -- messages --------------------------------------------------------------------------------------------------
 
     def _text_part(self, payload: dict[str, Any], kind: str) -> tuple[int, int, dict[str, Any]]:
-        oi, ci = self._index(payload), int(payload.get("content_index") or 0)
+        oi, ci = self._index(payload), self._sub(payload, "content_index")
         item = self._item(oi, "message")
         default: dict[str, Any] = {"type": kind, "text": "", "annotations": []}
         if kind == "refusal":
@@ -211,9 +242,9 @@ class Accumulator:
         return []
 
     def _on_part_added(self, payload: dict[str, Any]) -> Deltas:
-        part = payload.get("part")
-        if isinstance(part, dict):
-            oi, ci = self._index(payload), int(payload.get("content_index") or 0)
+        part = common.opt_dict(payload, "part", "the event")
+        if part is not None:
+            oi, ci = self._index(payload), self._sub(payload, "content_index")
             # Some hosts (DeepSeek, OpenRouter) announce a reasoning item's ``reasoning_text`` parts here too.
             item = self._item(oi, "reasoning" if part.get("type") == "reasoning_text" else "message")
             self._part(item, "content", ci, {})
@@ -222,17 +253,17 @@ class Accumulator:
 
     def _on_part_done(self, payload: dict[str, Any]) -> Deltas:
         self._on_part_added(payload)
-        part = payload.get("part") or {}
+        part = common.get_dict(payload, "part", "the event")
         if part.get("type") == "reasoning_text":
             # Reasoning streams through ``reasoning_text.delta``; its part is never answer text.
             return []
-        oi, ci = self._index(payload), int(payload.get("content_index") or 0)
-        return self._catch_up_text(oi, ci, str(part.get("text") or part.get("refusal") or ""))
+        oi, ci = self._index(payload), self._sub(payload, "content_index")
+        return self._catch_up_text(oi, ci, _part_text(part, "part"))
 
     def _on_text_delta(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "output_text")
-        piece = str(payload.get("delta") or "")
-        part["text"] = str(part.get("text") or "") + piece
+        piece = common.get_text(payload, "delta", "the event")
+        part["text"] = common.get_text(part, "text", "the part") + piece
         deltas = self._text_delta(oi, ci, piece)
         if deltas:
             self._open_text("response.output_text.delta", oi, ci, part, "text", deltas[0].index)
@@ -245,23 +276,27 @@ class Accumulator:
 
     def _on_text_done(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "output_text")
-        if isinstance(payload.get("text"), str):
-            part["text"] = payload["text"]
-        return self._catch_up_text(oi, ci, str(part.get("text") or ""))
+        text = common.get_str(payload, "text", "the event")
+        if text is not None:
+            part["text"] = text
+        return self._catch_up_text(oi, ci, common.get_text(part, "text", "the part"))
 
     def _on_annotation(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "output_text")
         annotation = payload.get("annotation")
         if annotation is None:
             return []
-        part.setdefault("annotations", []).append(annotation)
+        annotations = part.setdefault("annotations", [])
+        if type(annotations) is not list:
+            raise common.bad_field("the part", "annotations", annotations, "a list")
+        annotations.append(annotation)
         # A citation (hosted web search) as it comes, for a caller that shows sources while the text streams.
         return [ChatResponseGenericContentItemDelta(index=self._position(oi, ci), metadata={"annotation": annotation})]
 
     def _on_refusal_delta(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "refusal")
-        piece = str(payload.get("delta") or "")
-        part["refusal"] = str(part.get("refusal") or "") + piece
+        piece = common.get_text(payload, "delta", "the event")
+        part["refusal"] = common.get_text(part, "refusal", "the part") + piece
         deltas = self._text_delta(oi, ci, piece)
         if deltas:
             self._open_text("response.refusal.delta", oi, ci, part, "refusal", deltas[0].index)
@@ -269,9 +304,10 @@ class Accumulator:
 
     def _on_refusal_done(self, payload: dict[str, Any]) -> Deltas:
         oi, ci, part = self._text_part(payload, "refusal")
-        if isinstance(payload.get("refusal"), str):
-            part["refusal"] = payload["refusal"]
-        return self._catch_up_text(oi, ci, str(part.get("refusal") or ""))
+        refusal = common.get_str(payload, "refusal", "the event")
+        if refusal is not None:
+            part["refusal"] = refusal
+        return self._catch_up_text(oi, ci, common.get_text(part, "refusal", "the part"))
 
     # -- function calls --------------------------------------------------------------------------------------------
 
@@ -285,8 +321,8 @@ class Accumulator:
             ChatResponseToolCallContentItemDelta(
                 index=self._position(oi),
                 arguments_delta=piece,
-                tool_call_id=item.get("call_id") if first else None,
-                tool_name=item.get("name") if first else None,
+                tool_call_id=common.get_str(item, "call_id", "the item") if first else None,
+                tool_name=common.get_str(item, "name", "the item") if first else None,
             )
         ]
 
@@ -299,8 +335,8 @@ class Accumulator:
     def _on_args_delta(self, payload: dict[str, Any]) -> Deltas:
         oi = self._index(payload)
         item = self._item(oi, "function_call")
-        piece = str(payload.get("delta") or "")
-        item["arguments"] = str(item.get("arguments") or "") + piece
+        piece = common.get_text(payload, "delta", "the event")
+        item["arguments"] = common.get_text(item, "arguments", "the item") + piece
         deltas = self._args_delta(oi, piece)
         if deltas:
             position, make_chunk = deltas[0].index, self.ctx.make_chunk
@@ -320,9 +356,10 @@ class Accumulator:
     def _on_args_done(self, payload: dict[str, Any]) -> Deltas:
         oi = self._index(payload)
         item = self._item(oi, "function_call")
-        if isinstance(payload.get("arguments"), str):
-            item["arguments"] = payload["arguments"]
-        return self._catch_up_args(oi, str(item.get("arguments") or ""))
+        arguments = common.get_str(payload, "arguments", "the event")
+        if arguments is not None:
+            item["arguments"] = arguments
+        return self._catch_up_args(oi, common.get_text(item, "arguments", "the item"))
 
     # -- reasoning -------------------------------------------------------------------------------------------------
 
@@ -338,22 +375,24 @@ class Accumulator:
         item = self._items.get(oi, {})
         return [
             ChatResponseReasoningContentItemDelta(
-                index=self._position(oi), text_delta=piece, thinking_id=item.get("id")
+                index=self._position(oi), text_delta=piece, thinking_id=common.get_str(item, "id", "the item")
             )
         ]
 
     def _on_summary_part(self, payload: dict[str, Any]) -> Deltas:
-        oi, si = self._index(payload), int(payload.get("summary_index") or 0)
+        oi, si = self._index(payload), self._sub(payload, "summary_index")
         part = self._part(self._item(oi, "reasoning"), "summary", si, {"type": "summary_text", "text": ""})
-        if isinstance(payload.get("part"), dict):
-            part.update(payload["part"])
+        given = common.opt_dict(payload, "part", "the event")
+        if given is not None:
+            common.get_str(given, "text", "part")
+            part.update(given)
         return []
 
     def _on_summary_delta(self, payload: dict[str, Any]) -> Deltas:
-        oi, si = self._index(payload), int(payload.get("summary_index") or 0)
+        oi, si = self._index(payload), self._sub(payload, "summary_index")
         part = self._part(self._item(oi, "reasoning"), "summary", si, {"type": "summary_text", "text": ""})
-        piece = str(payload.get("delta") or "")
-        part["text"] = str(part.get("text") or "") + piece
+        piece = common.get_text(payload, "delta", "the event")
+        part["text"] = common.get_text(part, "text", "the part") + piece
         deltas = self._reasoning_delta(oi, "summary", si, piece)
         self._open_reasoning(deltas, "response.reasoning_summary_text.delta", oi, "summary_index", si, part)
         return deltas
@@ -378,61 +417,74 @@ class Accumulator:
         )
 
     def _on_summary_done(self, payload: dict[str, Any]) -> Deltas:
-        oi, si = self._index(payload), int(payload.get("summary_index") or 0)
+        oi, si = self._index(payload), self._sub(payload, "summary_index")
         part = self._part(self._item(oi, "reasoning"), "summary", si, {"type": "summary_text", "text": ""})
-        if isinstance(payload.get("text"), str):
-            part["text"] = payload["text"]
+        text = common.get_str(payload, "text", "the event")
+        if text is not None:
+            part["text"] = text
         return []
 
     def _on_reasoning_text_delta(self, payload: dict[str, Any]) -> Deltas:
-        oi, ci = self._index(payload), int(payload.get("content_index") or 0)
+        oi, ci = self._index(payload), self._sub(payload, "content_index")
         part = self._part(self._item(oi, "reasoning"), "content", ci, {"type": "reasoning_text", "text": ""})
-        piece = str(payload.get("delta") or "")
-        part["text"] = str(part.get("text") or "") + piece
+        piece = common.get_text(payload, "delta", "the event")
+        part["text"] = common.get_text(part, "text", "the part") + piece
         deltas = self._reasoning_delta(oi, "content", ci, piece)
         self._open_reasoning(deltas, "response.reasoning_text.delta", oi, "content_index", ci, part)
         return deltas
 
     def _on_reasoning_text_done(self, payload: dict[str, Any]) -> Deltas:
-        oi, ci = self._index(payload), int(payload.get("content_index") or 0)
+        oi, ci = self._index(payload), self._sub(payload, "content_index")
         part = self._part(self._item(oi, "reasoning"), "content", ci, {"type": "reasoning_text", "text": ""})
-        if isinstance(payload.get("text"), str):
-            part["text"] = payload["text"]
+        text = common.get_str(payload, "text", "the event")
+        if text is not None:
+            part["text"] = text
         return []
 
     # -- items and the response ------------------------------------------------------------------------------------
 
     def _on_snapshot(self, payload: dict[str, Any]) -> Deltas:
-        response = payload.get("response")
-        if isinstance(response, dict):
+        response = common.opt_dict(payload, "response", "the event")
+        if response is not None:
             self._snapshot = {k: v for k, v in response.items() if k != "output"}
         return []
 
-    def _on_item_added(self, payload: dict[str, Any]) -> Deltas:
+    def _event_item(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The event's ``item``, checked as the final parse will read it (so that a bad field fails here)."""
         item = payload.get("item")
-        if isinstance(item, dict):
-            self._items[self._index(payload)] = copy.deepcopy(item)
+        if type(item) is not dict:
+            raise common.bad_field("the event", "item", item, "an object")
+        if item.get("type") == "message":
+            for i, part in common.dicts(common.get_list(item, "content", "item"), "item.content"):
+                _part_text(part, f"item.content[{i}]")
+        elif item.get("type") == "function_call":
+            for key in ("call_id", "name", "arguments"):
+                common.get_str(item, key, "item")
+        common.get_str(item, "encrypted_content", "item")
+        common.get_id(item, "id", "item")
+        return copy.deepcopy(item)
+
+    def _on_item_added(self, payload: dict[str, Any]) -> Deltas:
+        item = self._event_item(payload)
+        self._items[self._index(payload)] = item
         return []
 
     def _on_item_done(self, payload: dict[str, Any]) -> Deltas:
-        item = payload.get("item")
-        if not isinstance(item, dict):
-            return []
+        item = self._event_item(payload)
         oi = self._index(payload)
-        self._items[oi] = copy.deepcopy(item)
+        self._items[oi] = item
         kind = item.get("type")
         deltas: Deltas = []
         if kind == "message":
             for ci, part in enumerate(item.get("content") or []):
-                if isinstance(part, dict):
-                    deltas += self._catch_up_text(oi, ci, str(part.get("text") or part.get("refusal") or ""))
+                deltas += self._catch_up_text(oi, ci, _part_text(part, "item.content"))
         elif kind == "function_call":
-            deltas += self._catch_up_args(oi, str(item.get("arguments") or ""))
+            deltas += self._catch_up_args(oi, item.get("arguments") or "")
             if oi not in self._sent_args:
                 # A call with empty arguments still announces itself once.
                 deltas.append(
                     ChatResponseToolCallContentItemDelta(
-                        index=self._position(oi), tool_call_id=item.get("call_id"), tool_name=item.get("name")
+                        index=self._position(oi), tool_call_id=item.get("call_id") or None, tool_name=item.get("name")
                     )
                 )
                 self._sent_args[oi] = ""
@@ -451,44 +503,35 @@ class Accumulator:
 
     def _on_terminal(self, payload: dict[str, Any]) -> Deltas:
         response = payload.get("response")
-        self._final = response if isinstance(response, dict) else {**self._snapshot, "output": self._output()}
+        if response is None:
+            response = {**self._snapshot, "output": self._output()}
+        elif type(response) is not dict:
+            raise common.bad_field("the event", "response", response, "an object")
+        self._final = response
         self.done = True
         return []
 
     def _on_failed(self, payload: dict[str, Any]) -> Deltas:
         response = payload.get("response")
         error = response.get("error") if isinstance(response, dict) else None
-        raise self._error(error if isinstance(error, dict) else {}, "the response failed")
+        raise error_from_object(error if isinstance(error, dict) else {}, "the response failed", self.ctx)
 
     def _on_error(self, payload: dict[str, Any]) -> Deltas:
         # The spec puts code/message/param on the event itself (whose "type" is the event's); some hosts nest an
         # OpenAI error object under "error".
         nested = payload.get("error")
         error = nested if isinstance(nested, dict) else {k: v for k, v in payload.items() if k != "type"}
-        raise self._error(error, "the stream reported an error")
+        raise error_from_object(error, "the stream reported an error", self.ctx)
 
-    def _error(self, error: dict[str, Any], fallback: str) -> APIStatusError:
-        info = error_info(error, fallback)
-        # An error the stream names no known code for: the request's fault when its type says so, else the server's.
-        cls = info.error_class or (
-            BadRequestError if info.error_type == "invalid_request_error" else InternalServerError
-        )
-        # The status the error would have had as an HTTP answer, so that the retry policy treats it alike.
-        status = implied_status(cls)
-        message = info.message
-        # In-band errors never pass the transport, which scrubs secrets from the errors it builds.
-        for secret in self.ctx.endpoint.api.secrets():
-            message = message.replace(secret, "[REDACTED]")
-        return cls(
-            message,
-            provider=self.ctx.api_provider.value,
-            model=self.ctx.model_name,
-            status_code=status,
-            error_type=info.error_type,
-            error_code=info.error_code,
-            body=error,
-        )
 
+def _part_text(part: dict[str, Any], where: str) -> str:
+    """The text of a message part (its ``text``, or its ``refusal``)."""
+    return common.get_text(part, "text", where) or common.get_text(part, "refusal", where)
+
+
+#: The events that end the stream, and those that begin a response.
+_TERMINAL = frozenset({"response.completed", "response.incomplete", "response.failed", "error"})
+_SNAPSHOTS = frozenset({"response.created", "response.in_progress", "response.queued"})
 
 _HANDLERS: dict[str, Callable[[Accumulator, dict[str, Any]], Deltas]] = {
     "response.created": Accumulator._on_snapshot,

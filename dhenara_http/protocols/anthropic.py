@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..types.response import ChatResponse
+from . import _common as common
 from ._anthropic_request import DEFAULT_MAX_TOKENS, NAME, build_body
 from ._anthropic_response import parse_error as _parse_error
 from ._anthropic_response import parse_response as _parse_response
@@ -70,6 +71,8 @@ def build_request(ctx: CallContext) -> WireRequest:
         headers["anthropic-version"] = str(version)
         if betas:
             headers["anthropic-beta"] = ",".join(betas)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    common.check_request_body(body)
     return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)
 
 

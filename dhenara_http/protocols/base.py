@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from ..types.config import AIModelCallConfig
     from ..types.endpoint import AIModelEndpoint
     from ..types.model import FoundationModel
-    from ._common import ReasoningPlan
+    from ._reasoning import ReasoningPlan
 
 #: A provider-neutral turn: a user/assistant/system ``Prompt``, an earlier answer (``ChatResponse``, kept whole so
 #: that tool calls and reasoning survive), or tool results.
@@ -92,10 +92,10 @@ class CallContext:
         return self.endpoint.ai_model.provider.value
 
     def reasoning_plan(self, wire: str | None = None, control: str | None = None) -> ReasoningPlan:
-        """What this call sends about reasoning (see :mod:`._common`): worked out on first use, for ``wire`` (the
+        """What this call sends about reasoning (see :mod:`._reasoning`): worked out on first use, for ``wire`` (the
         call's own wire when None) with ``control`` overriding the catalogue's."""
         if self._plan is None:
-            from ._common import plan_reasoning
+            from ._reasoning import plan_reasoning
 
             self._plan = plan_reasoning(self, wire or self.wire_api, control)
         return self._plan
@@ -104,7 +104,7 @@ class CallContext:
         """The output cap to send: ``max_output_tokens`` (the answer's share) plus what the reasoning plan reserves,
         within the model's limit (the reasoning mode's limit when reasoning is on); without ``max_output_tokens``,
         ``default`` (None: send none, the provider's default applies)."""
-        from ._common import output_cap
+        from ._reasoning import output_cap
 
         return output_cap(self, self.reasoning_plan(), default)
 

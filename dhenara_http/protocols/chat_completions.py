@@ -28,9 +28,10 @@ from ..types.enums import ChatResponseContentItemType as T
 from ..types.prompt import GenericFile, Prompt, ToolCallResult, ToolCallResultsMessage
 from ..types.response import ChatResponse, ChatResponseReasoningContentItem, ChatResponseToolCallContentItem
 from ..types.tools import ToolChoice, ToolDefinition, to_strict_json_schema
+from . import _common as common
 from ._chat_completions_response import REASONING_FIELDS, WIRE_NAME, parse_error, parse_response
 from ._chat_completions_stream import Accumulator
-from ._common import clamp_effort
+from ._reasoning import clamp_effort
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, cited_sources, same_family
 
@@ -87,6 +88,8 @@ def build_request(ctx: CallContext) -> WireRequest:
     path, params = ctx.route(NAME)
     if version:
         params["api-version"] = str(version)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    common.check_request_body(body)
     return WireRequest(method="POST", path=path, json=body, params=params or None, stream=ctx.stream)
 
 

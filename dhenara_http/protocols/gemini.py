@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..types.response import ChatResponse, ImageResponse
+from . import _common as common
 from ._gemini_request import build_body
 from ._gemini_response import NAME
 from ._gemini_response import parse_error as _parse_error
@@ -28,7 +29,9 @@ __all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator",
 
 def build_request(ctx: CallContext) -> WireRequest:
     path, params = ctx.route(NAME)
-    return WireRequest("POST", path, json=build_body(ctx), params=params or None, stream=ctx.stream)
+    return WireRequest(
+        "POST", path, json=common.check_request_body(build_body(ctx)), params=params or None, stream=ctx.stream
+    )
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse | ImageResponse:

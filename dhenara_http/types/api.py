@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, Secret, SecretStr, field_serializer, field_validator, model_validator
+from pydantic import (
+    Field,
+    Secret,
+    SecretStr,
+    SerializationInfo,
+    field_serializer,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import ConfigurationError
-from ._base import BaseModel
+from ._base import BaseModel, did_you_mean
 from .enums import AIModelAPIProviderEnum
 
 #: Environment variables read, in order, when ``api_key`` is not given.
@@ -81,11 +91,114 @@ _KNOWN_WIRE_APIS: dict[AIModelAPIProviderEnum, tuple[str, ...]] = {
 }
 
 
+#: Every key ``AIModelAPI.config`` understands, with the kind of value it takes. An unknown key is refused (with the
+#: closest known ones suggested): a misspelt ``baseurl`` would otherwise send the call to the real provider.
+CONFIG_KEYS: dict[str, str] = {
+    "base_url": "url",  # every provider: the endpoint to call instead of the default
+    "wire_api": "str",  # the wire protocol, where a host speaks several
+    "headers": "headers",  # extra request headers (their values are treated as secrets)
+    "endpoint": "url",  # Azure OpenAI / Azure AI: https://NAME.openai.azure.com
+    "deployment": "str",  # the model id sent (Azure deployments, Bedrock inference profiles)
+    "api_version": "str",  # Anthropic's anthropic-version header; Azure's api-version query
+    "anthropic_version": "str",  # Anthropic Messages in the body (Vertex AI, Bedrock InvokeModel)
+    "betas": "betas",  # Anthropic: the anthropic-beta header's features
+    "replay_reasoning": "bool",  # OpenAI-compatible hosts: send reasoning back on tool-call turns
+    "project_id": "str",  # Vertex AI
+    "location": "label",  # Vertex AI region (part of the host name)
+    "region": "label",  # Bedrock region (part of the host name)
+    "profile": "str",  # Bedrock: the shared-credentials profile
+}
+_LABEL = re.compile(r"^[A-Za-z0-9-]+$")
+_TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_MASK = "**********"
+
+
+def header_value_problem(value: str) -> str | None:
+    """Why ``value`` cannot be sent as an HTTP header value (None when it can). The answer never quotes the value:
+    it is usually a credential."""
+    if "\r" in value or "\n" in value:
+        return "contains a line break (CR or LF); read from a file, it may need .strip()"
+    if not value.isascii():
+        return "contains a non-ASCII character, which an HTTP header cannot carry"
+    if any((ord(ch) < 0x20 and ch != "\t") or ord(ch) == 0x7F for ch in value):
+        return "contains a control character"
+    if value != value.strip(" \t"):
+        return "starts or ends with whitespace, which an HTTP header cannot carry"
+    return None
+
+
+def _check_url(where: str, value: Any) -> None:
+    if not isinstance(value, str):
+        raise ConfigurationError(f"{where}: expected a URL string, got {type(value).__name__}")
+    parts = urlsplit(value.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        # (The URL itself is not quoted: it may carry a user name and password.)
+        found = f"its scheme is {parts.scheme!r}" if parts.scheme else "it has no scheme"
+        raise ConfigurationError(
+            f"{where}: not an http(s) URL ({found}); give the scheme and the host, e.g. 'https://host/v1'"
+        )
+    if any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in value.strip()):
+        raise ConfigurationError(f"{where}: the URL contains whitespace or a control character")
+
+
+def _check_headers(where: str, headers: Any) -> None:
+    if not isinstance(headers, dict):
+        raise ConfigurationError(f"{where}: expected a dict of header names to values, got {type(headers).__name__}")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _TOKEN.match(name):
+            raise ConfigurationError(f"{where}: {name!r} is not a valid header name")
+        if not isinstance(value, str):
+            raise ConfigurationError(f"{where}[{name!r}]: expected a string value, got {type(value).__name__}")
+        problem = header_value_problem(value)
+        if problem:
+            raise ConfigurationError(f"{where}[{name!r}]: the value {problem}")
+
+
+def _check_config(provider: AIModelAPIProviderEnum, config: dict[str, Any], sources: dict[str, str]) -> None:
+    """Every key known and every value of the kind it takes (``sources`` names the environment variable a value came
+    from, for the message)."""
+    for key, value in config.items():
+        kind = CONFIG_KEYS.get(key) if isinstance(key, str) else None
+        if kind is None:
+            raise ConfigurationError(
+                f"AIModelAPI.config: unknown key {key!r}"
+                + did_you_mean(str(key), CONFIG_KEYS)
+                + f" (known: {', '.join(CONFIG_KEYS)})"
+            )
+        if value is None:
+            continue
+        where = f"AIModelAPI.config[{key!r}]" + (f" (from ${sources[key]})" if key in sources else "")
+        if kind == "url":
+            _check_url(where, value)
+        elif kind == "headers":
+            _check_headers(where, value)
+        elif kind == "bool" and not isinstance(value, bool):
+            raise ConfigurationError(f"{where}: expected True or False, got {type(value).__name__}")
+        elif kind == "betas" and not (
+            isinstance(value, str) or (isinstance(value, list | tuple) and all(isinstance(b, str) for b in value))
+        ):
+            raise ConfigurationError(f"{where}: expected a string or a list of strings")
+        elif kind in ("str", "label") and not isinstance(value, str):
+            raise ConfigurationError(f"{where}: expected a string, got {type(value).__name__}")
+        elif kind == "label" and not _LABEL.match(value):
+            raise ConfigurationError(f"{where}: {value!r} is not a region name (letters, digits and '-' only)")
+
+
+def _check_key(where: str, key: str) -> None:
+    problem = header_value_problem(key)
+    if problem:
+        raise ConfigurationError(f"{where}: the key {problem}")
+
+
+#: Credentials that are sent in a header as they are.
+_HEADER_CREDENTIALS = ("access_token", "session_token", "access_key_id")
+
+
 def _mask_headers(config: Any) -> Any:
     """``config`` with the values of its extra ``headers`` hidden (they may be credentials)."""
     if not isinstance(config, dict) or not isinstance(config.get("headers"), dict):
         return config
-    return {**config, "headers": dict.fromkeys(config["headers"], "**********")}
+    return {**config, "headers": dict.fromkeys(config["headers"], _MASK)}
 
 
 def _project_of_key_file(path: str | None) -> Any:
@@ -119,8 +232,14 @@ class AIModelAPI(BaseModel):
     ``DHENARA_HTTP_BASE_URL_<PROVIDER>`` from the environment, then the provider SDK's own variable —
     ``OPENAI_BASE_URL``, ``ANTHROPIC_BASE_URL``, ``GOOGLE_GEMINI_BASE_URL`` — see :func:`base_url_from_environment`),
     ``wire_api`` (``"responses"`` or ``"chat_completions"`` for OpenAI hosts), ``headers`` (extra request headers).
-    Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` (Bedrock),
-    ``api_version`` (Anthropic's ``anthropic-version``).
+    Host-specific ones: ``endpoint`` (Azure), ``project_id`` / ``location`` (Vertex), ``region`` / ``profile``
+    (Bedrock), ``api_version`` (Anthropic's ``anthropic-version``), ``anthropic_version``, ``betas``, ``deployment``,
+    ``replay_reasoning``. :data:`CONFIG_KEYS` lists them all.
+
+    Bad values are a ``ConfigurationError`` here, before anything is sent: an unknown key (with "did you mean"), a
+    ``base_url`` / ``endpoint`` that is not an http(s) URL, ``headers`` that are not a dict of strings, and a key or
+    header that an HTTP header cannot carry (CR, LF, non-ASCII, surrounding whitespace). The messages never quote a
+    key or a header value.
     """
 
     provider: AIModelAPIProviderEnum
@@ -157,24 +276,46 @@ class AIModelAPI(BaseModel):
             known = ", ".join(p.value for p in AIModelAPIProviderEnum)
             raise ConfigurationError(f"AIModelAPI.provider: unknown provider {value!r}; expected one of {known}")
 
+    @field_validator("config", mode="before")
+    @classmethod
+    def _unwrap_header_values(cls, value: Any) -> Any:
+        # A python-mode dump holds header values as SecretStr (see _dump_config); reading it back unwraps them.
+        if isinstance(value, dict) and isinstance(value.get("headers"), dict):
+            headers = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in value["headers"].items()}
+            value = {**value, "headers": headers}
+        return value
+
     @model_validator(mode="after")
     def _fill_from_environment(self) -> AIModelAPI:
+        sources: dict[str, str] = {}
         if self.api_key is None:
-            key = _first_env(API_KEY_ENV_VARS.get(self.provider, ()))
+            names = API_KEY_ENV_VARS.get(self.provider, ())
+            key = _first_env(names)
             if key:
                 self.api_key = SecretStr(key)
+                sources["api_key"] = next(n for n in names if os.environ.get(n))
         config = dict(self.config)
         for key_name, env_names in CONFIG_ENV_VARS.get(self.provider, {}).items():
             if key_name not in config:
                 value = _first_env(env_names)
                 if value:
                     config[key_name] = value
+                    sources[key_name] = next(n for n in env_names if os.environ.get(n))
         if self.provider is AIModelAPIProviderEnum.GOOGLE_VERTEX_AI:
             self._read_vertex_credentials(config)
         if "base_url" not in config:
             override = base_url_from_environment(self.provider)
             if override:
                 config["base_url"] = override
+                sources["base_url"] = base_url_env_var(self.provider)
+        _check_config(self.provider, config, sources)
+        if self.api_key is not None:
+            where = "AIModelAPI.api_key" + (f" (from ${sources['api_key']})" if "api_key" in sources else "")
+            _check_key(where, self.api_key.get_secret_value())
+        credentials = self.credentials.get_secret_value() if self.credentials is not None else {}
+        for name in _HEADER_CREDENTIALS:
+            if isinstance(credentials.get(name), str):
+                _check_key(f"AIModelAPI.credentials[{name!r}]", credentials[name])
         wire_api = config.get("wire_api")
         if wire_api is not None:
             allowed = _KNOWN_WIRE_APIS.get(self.provider, ())
@@ -243,10 +384,17 @@ class AIModelAPI(BaseModel):
         walk(self.config.get("headers") or {})
         return found
 
-    @field_serializer("config", when_used="json")
-    def _config_without_header_values(self, config: dict[str, Any]) -> dict[str, Any]:
-        masked: dict[str, Any] = _mask_headers(config)
-        return masked
+    @field_serializer("config")
+    def _dump_config(self, config: dict[str, Any], info: SerializationInfo) -> dict[str, Any]:
+        """The extra headers' values never show in a dump: masked text in JSON, ``SecretStr`` in python mode (its repr
+        is masked; reading the dump back with ``model_validate`` restores the values, as for ``api_key``)."""
+        headers = config.get("headers")
+        if not isinstance(headers, dict):
+            return config
+        if info.mode == "json":
+            masked: dict[str, Any] = _mask_headers(config)
+            return masked
+        return {**config, "headers": {k: SecretStr(v) if isinstance(v, str) else v for k, v in headers.items()}}
 
     def __repr_args__(self) -> Any:
         for name, value in super().__repr_args__():

@@ -62,10 +62,10 @@ class PriceTier(BaseModel):
     cache rate left out keeps the base one."""
 
     above_input_tokens: int = Field(gt=0)
-    input_token_cost_per_million: float = Field(ge=0)
-    output_token_cost_per_million: float = Field(ge=0)
-    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0)
-    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0)
+    input_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
 
 
 class ChatModelCostData(BaseModel):
@@ -75,17 +75,17 @@ class ChatModelCostData(BaseModel):
     input rate); reasoning tokens are output tokens. ``cost_multiplier_percentage`` turns the cost into a charge
     (``charge = cost * (1 + pct/100)``)."""
 
-    input_token_cost_per_million: float = Field(ge=0)
-    output_token_cost_per_million: float = Field(ge=0)
-    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0)
-    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0)
+    input_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
+    cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     tiers: list[PriceTier] = Field(default_factory=list)
     #: USD per 1,000 hosted web searches (or grounded prompts, see ``web_search_unit``), on top of the tokens.
-    web_search_cost_per_thousand: float | None = Field(default=None, ge=0)
+    web_search_cost_per_thousand: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     #: What one unit of ``web_search_cost_per_thousand`` is: a ``search`` the tool ran (OpenAI, Anthropic, Gemini 3)
     #: or a ``grounded_prompt``, a call that searched at all (Gemini 2.x).
     web_search_unit: Literal["search", "grounded_prompt"] = "search"
-    cost_multiplier_percentage: float | None = None
+    cost_multiplier_percentage: float | None = Field(default=None, allow_inf_nan=False)
     source: str | None = None
     as_of: str | None = None
     notes: str | None = None
@@ -96,7 +96,7 @@ class ImagePriceRow(BaseModel):
 
     size: tuple[str, ...] | None = None
     quality: tuple[str, ...] | None = None
-    cost_per_image: float = Field(ge=0)
+    cost_per_image: float = Field(ge=0, allow_inf_nan=False)
 
     @model_validator(mode="before")
     @classmethod
@@ -128,15 +128,15 @@ class ImageModelCostData(BaseModel):
     the usual token count of such an image); without them the row prices the images and the input tokens are added
     when counted."""
 
-    flat_cost_per_image: float | None = Field(default=None, ge=0)
+    flat_cost_per_image: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     image_options_cost_data: list[ImagePriceRow] = Field(default_factory=list)
     size_option: str = "size"
     quality_option: str = "quality"
-    input_text_token_cost_per_million: float | None = Field(default=None, ge=0)
-    input_image_token_cost_per_million: float | None = Field(default=None, ge=0)
-    output_image_token_cost_per_million: float | None = Field(default=None, ge=0)
-    output_text_token_cost_per_million: float | None = Field(default=None, ge=0)
-    cost_multiplier_percentage: float | None = None
+    input_text_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    input_image_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    output_image_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    output_text_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    cost_multiplier_percentage: float | None = Field(default=None, allow_inf_nan=False)
     source: str | None = None
     as_of: str | None = None
     notes: str | None = None

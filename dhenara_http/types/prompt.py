@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator, model
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._json import has_surrogate
 from .enums import PromptMessageRoleEnum
 from .text import PromptText
 
@@ -180,6 +181,21 @@ class BaseTextPrompt(BaseModel):
 
     text: str | PromptText
     variables: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("text")
+    @classmethod
+    def _encodable(cls, value: str | PromptText) -> str | PromptText:
+        # A lone surrogate (from a file name decoded with surrogateescape, a bad JSON escape …) cannot be sent as
+        # UTF-8: said here, naming where, rather than as an encoding error when the request is sent. (A PromptText's
+        # own text is checked when it is formatted and sent.)
+        if isinstance(value, str) and not value.isascii() and has_surrogate(value):
+            position = next(i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff")
+            raise ConfigurationError(
+                f"{cls.__name__}.text holds a lone surrogate character (U+{ord(value[position]):04X}) at position "
+                f"{position}, which cannot be sent as UTF-8 text; clean it first, e.g. "
+                "text.encode('utf-8', 'replace').decode()"
+            )
+        return value
 
     def get_formatted_text(self, max_words: int | None = None, **kwargs: Any) -> str:
         values = {**self.variables, **kwargs}

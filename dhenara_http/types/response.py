@@ -35,6 +35,7 @@ from pydantic import (
 
 from ..errors import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
 from ._base import BaseModel
+from ._json import checked_answer
 from .enums import (
     AIModelAPIProviderEnum,
     AIModelProviderEnum,
@@ -239,15 +240,24 @@ class ChatResponseToolCall(BaseModel):
     def from_raw(
         cls, *, id: str | None, name: str, arguments: str | dict[str, Any] | None, **extra: Any
     ) -> ChatResponseToolCall:
-        """Build from arguments as the wire gave them (a JSON string or an object); bad JSON is kept, not lost."""
+        """Build from arguments as the wire gave them (a JSON string or an object); bad JSON is kept, not lost.
+
+        Arguments that are not a JSON object — bad JSON, another JSON value, JSON nested deeper than a response may
+        be — give empty ``arguments``, the text in ``raw_arguments`` and the reason in ``parse_error``."""
         if arguments is None or arguments == "":
             return cls(id=id, name=name, arguments={}, raw_arguments=arguments or None, **extra)
         if isinstance(arguments, dict):
             return cls(id=id, name=name, arguments=arguments, **extra)
         try:
-            parsed = json.loads(arguments)
-        except ValueError as exc:
-            return cls(id=id, name=name, arguments={}, raw_arguments=arguments, parse_error=str(exc), **extra)
+            parsed = checked_answer(json.loads(arguments), "the tool call's arguments")
+        except (ValueError, RecursionError, ResponseParseError) as exc:
+            if isinstance(exc, ResponseParseError):
+                reason = exc.message
+            elif isinstance(exc, RecursionError):
+                reason = "the arguments are nested too deeply"
+            else:
+                reason = str(exc)
+            return cls(id=id, name=name, arguments={}, raw_arguments=arguments, parse_error=reason, **extra)
         if not isinstance(parsed, dict):
             return cls(
                 id=id,
@@ -483,21 +493,26 @@ class HostedToolUsage(BaseModel):
 
 
 class ChatResponseUsage(BaseModel):
-    """Tokens, normalised across providers.
+    """Tokens, normalised across providers: ints on every wire, 0 when the provider reports none.
 
     ``prompt_tokens`` counts every input token, cached ones included (``cache_read_tokens`` and
     ``cache_write_tokens`` are parts of it); ``completion_tokens`` counts every output token, reasoning included
-    (``reasoning_tokens`` is a part of it).
+    (``reasoning_tokens`` is a part of it). ``None`` (what older versions stored for a count not reported) reads as 0.
     """
 
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-    reasoning_tokens: int | None = None
-    cache_read_tokens: int | None = None
-    cache_write_tokens: int | None = None
+    prompt_tokens: int = Field(default=0, ge=0)
+    completion_tokens: int = Field(default=0, ge=0)
+    total_tokens: int = Field(default=0, ge=0)
+    reasoning_tokens: int = Field(default=0, ge=0)
+    cache_read_tokens: int = Field(default=0, ge=0)
+    cache_write_tokens: int = Field(default=0, ge=0)
     #: Searches a hosted web-search tool ran (billed per search, or per grounded prompt, on top of the tokens).
-    web_search_requests: int = 0
+    web_search_requests: int = Field(default=0, ge=0)
+
+    @pydantic.field_validator("*", mode="before")
+    @classmethod
+    def _none_is_zero(cls, value: Any) -> Any:
+        return 0 if value is None else value
 
     @property
     def hosted_tool_usage(self) -> HostedToolUsage | None:

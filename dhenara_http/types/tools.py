@@ -118,21 +118,25 @@ def _param_docs(doc: str) -> dict[str, str]:
     return found
 
 
-def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0) -> Any:
+def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0, seen: tuple[str, ...] = ()) -> Any:
     """``node`` with its ``#/$defs/...`` references replaced by what they point to (a parameter schema must stand
-    alone: ``extra_schema`` has no ``$defs`` beside it)."""
-    if depth > 32:
+    alone: ``extra_schema`` has no ``$defs`` beside it). A model that contains itself is expanded once: inside its
+    own expansion the reference becomes ``{"type": "object"}`` (with the field's own keys, its description …)."""
+    if depth > 64:
         raise ConfigurationError("ToolDefinition.from_callable: parameter types nest too deeply")
     if isinstance(node, list):
-        return [_inline_refs(n, defs, depth + 1) for n in node]
+        return [_inline_refs(n, defs, depth + 1, seen) for n in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target = defs.get(ref.split("/")[-1], {})
-        merged = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-        return _inline_refs(merged, defs, depth + 1)
-    return {k: _inline_refs(v, defs, depth + 1) for k, v in node.items() if k not in ("$defs", "title")}
+        name = ref.split("/")[-1]
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if name in seen:
+            return {"type": "object", **_inline_refs(siblings, defs, depth + 1, seen)}
+        merged = {**defs.get(name, {}), **siblings}
+        return _inline_refs(merged, defs, depth + 1, (*seen, name))
+    return {k: _inline_refs(v, defs, depth + 1, seen) for k, v in node.items() if k not in ("$defs", "title")}
 
 
 class FunctionParameters(BaseModel):

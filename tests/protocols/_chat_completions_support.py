@@ -227,7 +227,9 @@ def expected(data: dict[str, Any]) -> dict[str, Any]:
     ]
     usage = data.get("usage") or {}
     details = usage.get("prompt_tokens_details") or {}
-    cached = details.get("cached_tokens", usage.get("prompt_cache_hit_tokens"))
+    cached = details.get("cached_tokens")
+    if cached is None:
+        cached = usage.get("prompt_cache_hit_tokens") or 0
     return {
         "text": text,
         "reasoning": reasoning or None,
@@ -237,7 +239,8 @@ def expected(data: dict[str, Any]) -> dict[str, Any]:
         "completion_tokens": usage.get("completion_tokens", 0),
         "total_tokens": usage.get("total_tokens", 0),
         "cached": cached,
-        "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens"),
+        # Counters are ints on every wire: 0 when the answer reports none.
+        "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0,
     }
 
 

@@ -26,6 +26,7 @@ from dhenara_http.errors import (
     RateLimitError,
     error_class_for_status,
 )
+from dhenara_http.types.response import ChatResponse, ChatResponseReasoningContentItem
 
 #: The wire protocols the library speaks.
 WIRES = ("chat_completions", "responses", "anthropic", "gemini", "converse")
@@ -132,8 +133,9 @@ def expect_chat(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": _int(usage.get("total_tokens")) or prompt + completion,
-            "cache_read_tokens": cached if cached is not None else usage.get("prompt_cache_hit_tokens"),
-            "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens"),
+            # Counters are ints on every wire: 0 when the answer reports none (or null).
+            "cache_read_tokens": cached if cached is not None else usage.get("prompt_cache_hit_tokens") or 0,
+            "reasoning_tokens": (usage.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0,
         }
     if not choices:
         return out
@@ -223,8 +225,8 @@ def expect_responses(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": usage.get("total_tokens") or prompt + completion,
-            "cache_read_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens"),
-            "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens"),
+            "cache_read_tokens": (usage.get("input_tokens_details") or {}).get("cached_tokens") or 0,
+            "reasoning_tokens": (usage.get("output_tokens_details") or {}).get("reasoning_tokens") or 0,
             # OpenAI bills each web_search_call.
             "web_search_requests": out.searches,
         }
@@ -277,8 +279,8 @@ def expect_anthropic(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": usage.get("output_tokens") or 0,
             "total_tokens": prompt + (usage.get("output_tokens") or 0),
-            "cache_read_tokens": read,
-            "cache_write_tokens": write,
+            "cache_read_tokens": read or 0,
+            "cache_write_tokens": write or 0,
             "web_search_requests": (usage.get("server_tool_use") or {}).get("web_search_requests") or 0,
         }
     return out
@@ -301,8 +303,8 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": usage.get("totalTokenCount") or prompt + completion,
-            "cache_read_tokens": usage.get("cachedContentTokenCount"),
-            "reasoning_tokens": usage.get("thoughtsTokenCount"),
+            "cache_read_tokens": usage.get("cachedContentTokenCount") or 0,
+            "reasoning_tokens": usage.get("thoughtsTokenCount") or 0,
         }
     if not candidates:
         block = (data.get("promptFeedback") or {}).get("blockReason")
@@ -325,7 +327,7 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
             out.reasoning_blobs.append(part["thoughtSignature"])
     grounding = candidate.get("groundingMetadata") or {}
     queries = grounding.get("webSearchQueries") or []
-    web = [c for c in grounding.get("groundingChunks") or [] if "web" in c]
+    web = [c for c in grounding.get("groundingChunks") or [] if c.get("web") is not None]
     if queries or web:
         out.searches = 1  # one search item for the candidate's grounding, however many queries it ran
     has_text = any("text" in p and not p.get("thought") for p in (candidate.get("content") or {}).get("parts") or [])
@@ -334,7 +336,7 @@ def expect_gemini(data: dict[str, Any]) -> Expect:
         out.citations = sum(
             len(s.get("groundingChunkIndices") or [])
             for s in grounding.get("groundingSupports") or []
-            if "segment" in s
+            if s.get("segment") is not None
         )
     if out.usage is not None:
         out.usage["web_search_requests"] = sum(
@@ -476,3 +478,56 @@ def expected_error(wire: str, status: int | None, body: Any) -> tuple[type[APISt
     if cls is None:
         cls = error_class_for_status(status) if status else _OPENAI_TYPES.get(str(etype), InternalServerError)
     return cls, etype, code
+
+
+# -- comparing ---------------------------------------------------------------------------------------------------
+
+
+def _covers(actual: str, pieces: list[str]) -> bool:
+    """Nothing but separators is left of ``actual`` once every piece is taken out of it."""
+    for piece in sorted(pieces, key=len, reverse=True):
+        actual = actual.replace(piece, "", 1)
+    return not actual.strip()
+
+
+def assert_matches(response: ChatResponse, want: Expect) -> None:
+    if not want.has_choice:
+        assert not response.choices or not response.choices[0].contents
+        return
+    choice = response.choices[0]
+    assert (response.text() or "") == want.text
+    reasoning_items = [c for c in choice.contents if isinstance(c, ChatResponseReasoningContentItem)]
+    shown = [c.get_text() for c in reasoning_items]
+    summaries = [s for c in reasoning_items for s in c.thinking_summary or []]
+    for piece in want.reasoning:
+        assert any(piece in t for t in shown + summaries), f"reasoning piece missing: {piece[:80]!r}"
+    # ... and the reasoning shown is made of those pieces only.
+    assert _covers("\n\n".join(shown), [p for p in want.reasoning if any(p in t for t in shown)])
+    blobs: set[str | None] = {b for c in reasoning_items for b in (c.thinking_signature, c.encrypted_content) if b}
+    for c in choice.contents:
+        # Gemini: a signature stays on the item made from its part (the raw part, for parts kept generic).
+        blobs |= {c.metadata.get("thought_signature"), (c.metadata.get("gemini_part") or {}).get("thoughtSignature")}
+    for blob in want.reasoning_blobs:
+        assert blob in blobs, "a signature or encrypted reasoning was lost"
+    tools = response.tools()
+    assert [t.name for t in tools] == [name for _, name, _, _ in want.tools]
+    for tool, (call_id, _, args, raw) in zip(tools, want.tools, strict=True):
+        if call_id:
+            assert tool.id == call_id
+        if args is None:
+            assert tool.tool_call.raw_arguments == raw  # kept, not lost, when they are not a JSON object
+        else:
+            assert tool.arguments == args
+    assert sum(c.type.value == "generic" for c in choice.contents) == want.others
+    assert sum(c.type.value == "web_search_call" for c in choice.contents) == want.searches
+    assert sum(c.type.value == "web_search_result" for c in choice.contents) == want.search_results
+    cited = [cite for c in choice.contents if c.type.value == "text" for cite in c.citations]
+    assert len(cited) == want.citations, "a citation was lost"
+    assert choice.metadata.get("native_finish_reason") == want.finish_native
+    assert (choice.finish_reason.value if choice.finish_reason else None) == want.finish
+    if want.usage is None:
+        assert response.usage is None
+    else:
+        assert response.usage is not None
+        got = response.usage.model_dump()
+        assert {k: got[k] for k in want.usage} == want.usage

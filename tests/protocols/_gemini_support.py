@@ -143,9 +143,10 @@ def expected_usage(usage: dict[str, Any], searches: int = 0) -> dict[str, Any]:
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": usage.get("totalTokenCount", prompt + completion),
-        "reasoning_tokens": usage.get("thoughtsTokenCount"),
-        "cache_read_tokens": usage.get("cachedContentTokenCount"),
-        "cache_write_tokens": None,
+        # Counters are ints on every wire: 0 when the answer reports none.
+        "reasoning_tokens": usage.get("thoughtsTokenCount", 0),
+        "cache_read_tokens": usage.get("cachedContentTokenCount", 0),
+        "cache_write_tokens": 0,
         "web_search_requests": searches,
     }
 

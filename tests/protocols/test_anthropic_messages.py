@@ -91,9 +91,10 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, record: dict[str,
     assert usage.prompt_tokens == prompt_tokens(want)
     assert usage.completion_tokens == want["output_tokens"]
     assert usage.total_tokens == prompt_tokens(want) + want["output_tokens"]
-    assert usage.cache_read_tokens == want.get("cache_read_input_tokens")
-    assert usage.cache_write_tokens == want.get("cache_creation_input_tokens")
-    assert usage.reasoning_tokens == (want.get("output_tokens_details") or {}).get("thinking_tokens")
+    # Counters are ints on every wire: 0 when the answer reports none.
+    assert usage.cache_read_tokens == want.get("cache_read_input_tokens", 0)
+    assert usage.cache_write_tokens == want.get("cache_creation_input_tokens", 0)
+    assert usage.reasoning_tokens == (want.get("output_tokens_details") or {}).get("thinking_tokens", 0)
 
 
 def test_items_keep_the_block_order_and_position() -> None:

@@ -11,7 +11,7 @@ import pytest
 import respx
 
 from dhenara_http import AIModelCallConfig, AIModelClient
-from dhenara_http.errors import BadRequestError, InternalServerError, RateLimitError, StreamError
+from dhenara_http.errors import BadRequestError, InternalServerError, RateLimitError, ResponseParseError, StreamError
 from dhenara_http.types.enums import ChatResponseContentItemType as T
 from dhenara_http.types.enums import FinishReason
 from dhenara_http.types.stream import (
@@ -262,18 +262,37 @@ def test_a_stream_cut_before_any_finish_is_a_stream_error_with_the_partial_answe
     assert partial.chat_response.text() == "partial answer"
 
 
-def test_padding_whitespace_comments_and_non_json_lines_are_tolerated() -> None:
+def test_padding_whitespace_and_comments_are_tolerated() -> None:
     body = (
         ": keep-alive\n\n"
         'data:   {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"a"},"finish_reason":null}]}   \n\n'
         "data: \n\n"
-        "data: not json at all\n\n"
         'data: {"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]}\n\n'
         "data: [DONE]\n\n"
     )
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body.encode())
     _, items, _ = call(None, config=STREAM, response=response)
     assert final_of(items).text() == "ab"
+
+
+def test_a_chunk_cut_short_fails_the_stream_instead_of_losing_its_text() -> None:
+    # What a chunk that is not JSON carried cannot be known: skipping it would answer "Hello world" to a stream that
+    # said "Hello LOST world", as a success.
+    lost = json.dumps(_chunk({"content": "LOST "}))
+    body = (
+        f"data: {json.dumps(_chunk({'role': 'assistant', 'content': 'Hello '}))}\n\n"
+        f"data: {lost[: len(lost) // 2]}\n\n"
+        f"data: {json.dumps(_chunk({'content': 'world'}, finish='stop'))}\n\n"
+        "data: [DONE]\n\n"
+    )
+    response = httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body.encode())
+    with pytest.raises(StreamError) as caught:
+        call(None, config=STREAM, response=response)
+    assert isinstance(caught.value.error, ResponseParseError)
+    partial = caught.value.partial
+    assert partial is not None
+    assert partial.chat_response is not None
+    assert partial.chat_response.text() == "Hello "
 
 
 def test_reasoning_deltas_under_either_name_are_reasoning() -> None:

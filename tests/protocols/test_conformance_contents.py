@@ -23,7 +23,7 @@ import respx
 
 from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint
 from dhenara_http.errors import APIStatusError, ResponseParseError, StreamError
-from dhenara_http.types.response import ChatResponse, ChatResponseReasoningContentItem
+from dhenara_http.types.response import ChatResponse
 from dhenara_http.types.stream import (
     ChatResponseChunk,
     ChatResponseReasoningContentItemDelta,
@@ -31,7 +31,7 @@ from dhenara_http.types.stream import (
     ChatResponseToolCallContentItemDelta,
 )
 from tests.protocols import _anthropic_support, _chat_completions_support, _converse_support, _responses_support
-from tests.protocols._conformance_expect import EXPECT, Expect, classify, expected_error
+from tests.protocols._conformance_expect import EXPECT, Expect, assert_matches, classify, expected_error
 from tests.protocols._vertex_support import assert_token_exchange, token_endpoint, vertex_call
 from tests.support.recordings import body_bytes, http_response, shared_records
 
@@ -334,56 +334,6 @@ def _in_band_error(wire: str, payloads: list[Any]) -> Any:
 
 
 # -- comparing ---------------------------------------------------------------------------------------------------
-
-
-def _covers(actual: str, pieces: list[str]) -> bool:
-    """Nothing but separators is left of ``actual`` once every piece is taken out of it."""
-    for piece in sorted(pieces, key=len, reverse=True):
-        actual = actual.replace(piece, "", 1)
-    return not actual.strip()
-
-
-def assert_matches(response: ChatResponse, want: Expect) -> None:
-    if not want.has_choice:
-        assert not response.choices or not response.choices[0].contents
-        return
-    choice = response.choices[0]
-    assert (response.text() or "") == want.text
-    reasoning_items = [c for c in choice.contents if isinstance(c, ChatResponseReasoningContentItem)]
-    shown = [c.get_text() for c in reasoning_items]
-    summaries = [s for c in reasoning_items for s in c.thinking_summary or []]
-    for piece in want.reasoning:
-        assert any(piece in t for t in shown + summaries), f"reasoning piece missing: {piece[:80]!r}"
-    # ... and the reasoning shown is made of those pieces only.
-    assert _covers("\n\n".join(shown), [p for p in want.reasoning if any(p in t for t in shown)])
-    blobs: set[str | None] = {b for c in reasoning_items for b in (c.thinking_signature, c.encrypted_content) if b}
-    for c in choice.contents:
-        # Gemini: a signature stays on the item made from its part (the raw part, for parts kept generic).
-        blobs |= {c.metadata.get("thought_signature"), (c.metadata.get("gemini_part") or {}).get("thoughtSignature")}
-    for blob in want.reasoning_blobs:
-        assert blob in blobs, "a signature or encrypted reasoning was lost"
-    tools = response.tools()
-    assert [t.name for t in tools] == [name for _, name, _, _ in want.tools]
-    for tool, (call_id, _, args, raw) in zip(tools, want.tools, strict=True):
-        if call_id:
-            assert tool.id == call_id
-        if args is None:
-            assert tool.tool_call.raw_arguments == raw  # kept, not lost, when they are not a JSON object
-        else:
-            assert tool.arguments == args
-    assert sum(c.type.value == "generic" for c in choice.contents) == want.others
-    assert sum(c.type.value == "web_search_call" for c in choice.contents) == want.searches
-    assert sum(c.type.value == "web_search_result" for c in choice.contents) == want.search_results
-    cited = [cite for c in choice.contents if c.type.value == "text" for cite in c.citations]
-    assert len(cited) == want.citations, "a citation was lost"
-    assert choice.metadata.get("native_finish_reason") == want.finish_native
-    assert (choice.finish_reason.value if choice.finish_reason else None) == want.finish
-    if want.usage is None:
-        assert response.usage is None
-    else:
-        assert response.usage is not None
-        got = response.usage.model_dump()
-        assert {k: got[k] for k in want.usage} == want.usage
 
 
 def assert_chunks(chunks: list[ChatResponseChunk], final: ChatResponse, *, check_text: bool = True) -> None:

@@ -281,6 +281,129 @@ def test_structured_output_sends_the_json_schema_as_it_is() -> None:
     }
 
 
+class Street(pydantic.BaseModel):
+    name: str = pydantic.Field(description="The street's name")
+    number: int
+
+
+class Address(pydantic.BaseModel):
+    street: Street = pydantic.Field(description="Street and house number")
+    city: str
+
+
+class Person(pydantic.BaseModel):
+    """A person and where they are."""
+
+    name: str
+    home: Address = pydantic.Field(description="Where the person lives")
+    work: Address | None = pydantic.Field(default=None, description="Where the person works")
+
+
+#: What Gemini must receive for ``Person``, written out by hand from Gemini's rule (a sub-schema with ``$ref`` holds
+#: no other keys except ones starting with ``$``): the described references to ``Address`` and ``Street`` are
+#: replaced by their definitions with the field's description laid over; the bare reference inside ``anyOf`` stays.
+STREET = {
+    "properties": {
+        "name": {"description": "The street's name", "title": "Name", "type": "string"},
+        "number": {"title": "Number", "type": "integer"},
+    },
+    "required": ["name", "number"],
+    "title": "Street",
+    "type": "object",
+}
+ADDRESS = {
+    "properties": {
+        "street": {**STREET, "description": "Street and house number"},
+        "city": {"title": "City", "type": "string"},
+    },
+    "required": ["street", "city"],
+    "title": "Address",
+    "type": "object",
+}
+PERSON_FOR_GEMINI = {
+    "$defs": {"Address": ADDRESS, "Street": STREET},
+    "description": "A person and where they are.",
+    "properties": {
+        "name": {"title": "Name", "type": "string"},
+        "home": {**ADDRESS, "description": "Where the person lives"},
+        "work": {
+            "anyOf": [{"$ref": "#/$defs/Address"}, {"type": "null"}],
+            "default": None,
+            "description": "Where the person works",
+        },
+    },
+    "required": ["name", "home"],
+    "title": "Person",
+    "type": "object",
+}
+
+
+def _refs_with_siblings(node: Any) -> list[Any]:
+    if isinstance(node, list):
+        return [bad for item in node for bad in _refs_with_siblings(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if "$ref" in node and any(not k.startswith("$") for k in node) else []
+    return own + [bad for value in node.values() for bad in _refs_with_siblings(value)]
+
+
+def test_structured_output_with_nested_described_models_inlines_the_references() -> None:
+    # pydantic writes a described field of a model type as {"$ref": ..., "description": ...}, which Gemini's API
+    # definition forbids.
+    assert _refs_with_siblings(Person.model_json_schema())
+    body = send("Who?", config={"max_output_tokens": 200, "structured_output": Person})
+    assert body["generationConfig"] == {
+        "maxOutputTokens": 200,
+        "responseMimeType": "application/json",
+        "responseJsonSchema": PERSON_FOR_GEMINI,
+    }
+    assert _refs_with_siblings(body) == []
+
+
+def test_inlined_schema_accepts_and_refuses_what_the_original_does() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    sent = send("Who?", config={"structured_output": Person})["generationConfig"]["responseJsonSchema"]
+    street = {"name": "Main", "number": 1}
+    samples = [
+        {"name": "Ann", "home": {"street": street, "city": "X"}},
+        {"name": "Ann", "home": {"street": street, "city": "X"}, "work": None},
+        {"name": "Ann", "home": {"street": street, "city": "X"}, "work": {"street": street, "city": "Y"}},
+        {"name": "Ann", "home": {"street": {"name": "Main"}, "city": "X"}},
+        {"name": "Ann", "home": {"street": street}},
+        {"name": "Ann", "work": {"street": street, "city": "Y"}},
+    ]
+    for sample in samples:
+        original = jsonschema.Draft202012Validator(Person.model_json_schema()).is_valid(sample)
+        assert jsonschema.Draft202012Validator(sent).is_valid(sample) == original
+
+
+class Node(pydantic.BaseModel):
+    label: str
+    parent: Node | None = None
+    first: Node = pydantic.Field(description="A node that contains itself")
+
+
+def test_a_self_referencing_described_field_keeps_the_reference_without_siblings() -> None:
+    tool = ToolDefinition.from_callable(_walk)
+    body = send("hi", config={"tools": [tool], "structured_output": Node})
+    assert _refs_with_siblings(body) == []
+    # Structured output: {"$defs": {"Node": …}, "$ref": "#/$defs/Node"}, the described field inlined once; inside the
+    # inlined copy the reference to the same model stays, bare.
+    node = body["generationConfig"]["responseJsonSchema"]["$defs"]["Node"]
+    assert node["properties"]["first"]["description"] == "A node that contains itself"
+    assert node["properties"]["first"]["properties"]["first"] == {"$ref": "#/$defs/Node"}
+    # A tool's parameters stand alone (no $defs): the model is expanded once, and inside it the model's own field is
+    # an object, its description kept.
+    start = body["tools"][0]["functionDeclarations"][0]["parametersJsonSchema"]["properties"]["start"]
+    assert start["properties"]["label"] == {"type": "string"}
+    assert start["properties"]["first"] == {"type": "object", "description": "A node that contains itself"}
+
+
+def _walk(start: Node) -> str:
+    """Walk the nodes."""
+    return start.label
+
+
 # -- files -----------------------------------------------------------------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(32))

@@ -102,7 +102,7 @@ def test_recorded_answer_is_parsed_as_the_json_says(name: str, rec: dict[str, An
     assert usage.total_tokens == raw_usage["total_tokens"]
     assert usage.cache_read_tokens == raw_usage["input_tokens_details"]["cached_tokens"]
     assert usage.reasoning_tokens == raw_usage["output_tokens_details"]["reasoning_tokens"]
-    assert usage.cache_write_tokens == raw_usage["input_tokens_details"].get("cache_write_tokens")
+    assert usage.cache_write_tokens == raw_usage["input_tokens_details"].get("cache_write_tokens", 0)
 
 
 def test_cached_prompt_tokens_are_part_of_the_prompt_and_priced() -> None:
@@ -195,13 +195,30 @@ def test_refusal_is_text_marked_as_refusal() -> None:
     assert response.finish_reason == FinishReason.CONTENT_FILTER
 
 
-def test_failed_answer_finishes_with_error() -> None:
+def test_a_failed_answer_that_says_why_raises_its_classified_error() -> None:
     raw = _base()
     raw["status"], raw["output"] = "failed", []
     raw["error"] = {"code": "server_error", "message": "boom"}
+    with pytest.raises(InternalServerError) as caught:
+        answer(raw, model="gpt-4o")
+    assert (caught.value.error_code, caught.value.message, caught.value.status_code) == ("server_error", "boom", 500)
+
+
+def test_a_failed_answer_without_an_error_object_finishes_with_error() -> None:
+    raw = _base()
+    raw["status"], raw["output"] = "failed", []
+    raw["error"] = None
     response = answer(raw, model="gpt-4o")
     assert response.finish_reason == FinishReason.ERROR
-    assert response.choices[0].metadata["error"] == raw["error"]
+
+
+def test_an_error_event_shape_sent_as_the_body_is_its_classified_error() -> None:
+    # The shape of the stream's ``error`` event, answered with a 200: an error, not an empty success.
+    with pytest.raises(InternalServerError) as caught:
+        answer({"type": "error", "code": "server_error", "message": "try again"}, model="gpt-4o")
+    assert (caught.value.error_code, caught.value.message) == ("server_error", "try again")
+    with pytest.raises(RateLimitError):
+        answer({"type": "error", "code": "rate_limit_exceeded", "message": "slow down"}, model="gpt-4o")
 
 
 def test_bad_tool_arguments_are_kept_not_lost() -> None:

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from dhenara_http import AIModelCallConfig
-from dhenara_http.errors import RateLimitError, StreamError
+from dhenara_http.errors import RateLimitError, ResponseParseError, StreamError
 from dhenara_http.types.response import ChatResponseReasoningContentItem, ChatResponseToolCallContentItem
 from dhenara_http.types.stream import (
     ChatResponseReasoningContentItemDelta,
@@ -173,8 +173,9 @@ def test_in_band_error_is_raised_classified_before_the_first_chunk(retry_waits: 
         error_event["type"],
         error_event["message"],
     )
-    # An in-band rate-limit error is retried like an HTTP 429, as nothing reached the caller yet.
-    assert len(retry_waits) == 2
+    # An in-band error before any chunk is retried exactly like the same error sent as an HTTP status: an exhausted
+    # quota is a 429 that no wait will fix, so it is not retried.
+    assert retry_waits == []
 
 
 def test_failed_response_event_alone_raises_its_error() -> None:
@@ -202,17 +203,39 @@ def test_error_after_the_first_chunk_is_a_stream_error_with_the_partial_answer()
     assert err.partial.chat_response.text() == streamed
 
 
-def test_truncated_stream_keeps_what_arrived() -> None:
-    # This capture's first and last lines are cut short (not JSON): the terminal event never arrives.
+def test_an_event_cut_short_is_an_error_not_skipped() -> None:
+    # This capture's first and last lines are cut short (not JSON). What an event that is not JSON carried cannot be
+    # known, so it is never read around: the stream fails, typed, before anything was yielded.
     rec = record("stream_malformed_terminal")
-    with pytest.raises(StreamError) as info:
+    with pytest.raises(ResponseParseError, match="not JSON"):
         stream(rec)
+
+
+def test_an_event_cut_short_after_the_first_chunk_fails_with_what_arrived() -> None:
+    rec = record("stream_malformed_terminal")
+    lines = rec["response_body"].splitlines()
+    # The first line made whole again; the last one stays cut short.
+    lines[0] = lines[0] + "}"
+    with pytest.raises(StreamError) as info:
+        stream({**rec, "response_body": "\n".join(lines)})
     partial = info.value.partial
     assert partial is not None
     assert partial.chat_response is not None
     done = next(p for p in stream_payloads(rec) if p["type"] == "response.output_item.done")["item"]
     (tool,) = partial.chat_response.tools()
     assert (tool.id, tool.name, tool.tool_call.raw_arguments) == (done["call_id"], done["name"], done["arguments"])
+
+
+def test_a_content_event_after_the_end_is_an_error() -> None:
+    # Moved after response.completed, a delta would change a response that already ended: never ignored silently.
+    rec = record("stream_tool_call")
+    payloads = stream_payloads(rec)
+    terminal = next(i for i, p in enumerate(payloads) if p["type"] == "response.completed")
+    first_delta = next(i for i, p in enumerate(payloads) if p["type"] == "response.function_call_arguments.delta")
+    moved = payloads[:first_delta] + payloads[first_delta + 1 : terminal + 1] + [payloads[first_delta]]
+    body = "".join(f"data: {json.dumps(p)}\n\n" for p in moved)
+    with pytest.raises((StreamError, ResponseParseError), match="after the response ended"):
+        stream({**rec, "response_body": body, "stream_format": "sse"})
 
 
 def test_answer_sent_as_json_to_a_stream_request_is_read_whole() -> None:

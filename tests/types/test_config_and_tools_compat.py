@@ -43,7 +43,7 @@ def test_dhenara_ai_fields_are_accepted_with_its_defaults() -> None:
     assert given.hosted_tools == [WebSearchHostedTool(max_uses=2)]  # dhenara-ai's shape, typed
     assert given.context_policy is not None
     assert given.context_policy.mode == "provider_compaction"
-    with pytest.raises(pydantic.ValidationError):
+    with pytest.raises(ConfigurationError, match="retry_delay"):
         AIModelCallConfig(retry_delay=-1)
 
 
