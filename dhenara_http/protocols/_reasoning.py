@@ -29,16 +29,29 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConfigurationError
 from ..types.model import EFFORT_BUDGETS
 
 if TYPE_CHECKING:
-    from ..types.model import ChatModelSettings
-    from .base import CallContext
+    from ..types.config import AIModelCallConfig
+    from ..types.model import ChatModelSettings, FoundationModel
 
 logger = logging.getLogger("dhenara_http")
+
+
+class ReasoningContext(Protocol):
+    """What the planning reads of a call (``protocols.base.CallContext`` is one; this module stays below it)."""
+
+    @property
+    def model(self) -> FoundationModel: ...
+
+    @property
+    def config(self) -> AIModelCallConfig: ...
+
+    def wants_reasoning(self) -> bool: ...
+
 
 #: The effort levels, weakest first.
 EFFORT_ORDER = ("none", "minimal", "low", "medium", "high", "xhigh", "max")
@@ -82,7 +95,7 @@ class ReasoningPlan:
     reserve: int = 0
 
 
-def _ignored(ctx: CallContext, names: list[str], why: str) -> None:
+def _ignored(ctx: ReasoningContext, names: list[str], why: str) -> None:
     settings = ", ".join(f"AIModelCallConfig.{n}={getattr(ctx.config, n)!r}" for n in names)
     logger.warning("%s: %s not used: %s", ctx.model.model_name, settings, why)
 
@@ -114,7 +127,7 @@ def clamp_effort(effort: str, supported: tuple[str, ...] | None) -> str:
     return min(known, key=lambda e: (abs(EFFORT_ORDER.index(e) - rank), -EFFORT_ORDER.index(e)))
 
 
-def _clamp_budget(ctx: CallContext, budget: int, given: bool, rules: WireReasoning) -> int:
+def _clamp_budget(ctx: ReasoningContext, budget: int, given: bool, rules: WireReasoning) -> int:
     settings = ctx.model.chat_settings
     name = ctx.model.model_name
     low = (settings.min_reasoning_tokens if settings else None) or rules.min_budget
@@ -143,7 +156,7 @@ def _clamp_budget(ctx: CallContext, budget: int, given: bool, rules: WireReasoni
     return budget
 
 
-def plan_reasoning(ctx: CallContext, wire: str, control: str | None = None) -> ReasoningPlan:
+def plan_reasoning(ctx: ReasoningContext, wire: str, control: str | None = None) -> ReasoningPlan:
     """What this call sends about reasoning on ``wire`` (``control`` overrides the catalogue's, for a wire that can
     tell a model outside the catalogue by its name)."""
     cfg = ctx.config
@@ -208,7 +221,7 @@ def plan_reasoning(ctx: CallContext, wire: str, control: str | None = None) -> R
     return ReasoningPlan(on=True, control=control, effort=out_effort, budget=out_budget, reserve=reserve)
 
 
-def output_cap(ctx: CallContext, plan: ReasoningPlan, default: int | None = None) -> int | None:
+def output_cap(ctx: ReasoningContext, plan: ReasoningPlan, default: int | None = None) -> int | None:
     """The output cap to send: the answer's share (``max_output_tokens``) plus ``plan.reserve``, within the model's
     limit (the reasoning mode's limit when reasoning is on). Without ``max_output_tokens``: None, or the wire's
     ``default`` (raised to leave :data:`DEFAULT_ANSWER_TOKENS` beside the reserve, within the limit)."""
