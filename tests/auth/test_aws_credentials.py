@@ -15,8 +15,8 @@ import pytest
 
 from dhenara_http._transport.auth.aws_credentials import REFRESH_MARGIN, AWSCredentialChain
 from dhenara_http.errors import APIConnectionError, ConfigurationError
-
-from ._authio import FakeIO, HttpxIO, run
+from tests.support.auth_io import Clock, FakeIO, SyncAuthIO
+from tests.support.auth_io import run_sync as run
 
 NOW = 1_700_000_000.0
 
@@ -234,18 +234,18 @@ def test_container_full_uri_on_a_real_server(metadata_server: tuple[str, _Metada
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent"),
     }
     with httpx.Client() as client:
-        io = HttpxIO(client)
-        io.now = NOW
+        clock = Clock(NOW)
+        io = SyncAuthIO(client, clock=clock)
         chain = AWSCredentialChain(None, {}, env)
         first = run(chain.get(io))
         assert (first.access_key_id, first.session_token, first.expiration) == ("KEY1", "session-token-1", NOW + 3600)
         # Still fresh: no second fetch.
-        io.now = NOW + 3600 - REFRESH_MARGIN - 1
+        clock.now = NOW + 3600 - REFRESH_MARGIN - 1
         assert run(chain.get(io)) is first
         assert len(state.requests) == 1
         # Inside the refresh margin: fetched again, new keys used.
         state.key, state.expires = "KEY2", NOW + 7200
-        io.now = NOW + 3600 - REFRESH_MARGIN + 1
+        clock.now = NOW + 3600 - REFRESH_MARGIN + 1
         assert run(chain.get(io)).access_key_id == "KEY2"
         assert len(state.requests) == 2
 
@@ -258,15 +258,15 @@ def test_container_wrong_token_is_a_configuration_error(metadata_server: tuple[s
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent"),
     }
     with httpx.Client() as client, pytest.raises(ConfigurationError, match="HTTP 403"):
-        run(AWSCredentialChain(None, {}, env).get(HttpxIO(client)))
+        run(AWSCredentialChain(None, {}, env).get(SyncAuthIO(client)))
 
 
 def test_imds_v2_on_a_real_server(metadata_server: tuple[str, _Metadata], tmp_path: Path) -> None:
     base, state = metadata_server
     env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": base, "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent")}
     with httpx.Client() as client:
-        io = HttpxIO(client)
-        io.now = NOW
+        clock = Clock(NOW)
+        io = SyncAuthIO(client, clock=clock)
         chain = AWSCredentialChain(None, {}, env)
         creds = run(chain.get(io))
         assert (creds.access_key_id, creds.secret_access_key) == ("KEY1", "secret-of-KEY1")
@@ -277,7 +277,7 @@ def test_imds_v2_on_a_real_server(metadata_server: tuple[str, _Metadata], tmp_pa
         ]
         # Expired: refreshed from IMDS again (not the whole chain).
         state.key = "KEY2"
-        io.now = NOW + 3600
+        clock.now = NOW + 3600
         assert run(chain.get(io)).access_key_id == "KEY2"
         assert len(state.requests) == 6
 
@@ -288,14 +288,14 @@ def test_imds_refresh_failure_keeps_still_valid_credentials(
     base, state = metadata_server
     env = {"AWS_EC2_METADATA_SERVICE_ENDPOINT": base, "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent")}
     with httpx.Client() as client:
-        io = HttpxIO(client)
-        io.now = NOW
+        clock = Clock(NOW)
+        io = SyncAuthIO(client, clock=clock)
         chain = AWSCredentialChain(None, {}, env)
         first = run(chain.get(io))
         state.token_status = 403  # IMDS stops answering
-        io.now = NOW + 3600 - 60  # inside the margin, not yet expired
+        clock.now = NOW + 3600 - 60  # inside the margin, not yet expired
         assert run(chain.get(io)) is first
-        io.now = NOW + 3600 + 1  # expired: the failure is raised
+        clock.now = NOW + 3600 + 1  # expired: the failure is raised
         with pytest.raises(APIConnectionError):
             run(chain.get(io))
 
@@ -308,7 +308,7 @@ def test_imds_disabled_is_not_asked(metadata_server: tuple[str, _Metadata], tmp_
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "absent"),
     }
     with httpx.Client() as client, pytest.raises(ConfigurationError):
-        run(AWSCredentialChain(None, {}, env).get(HttpxIO(client)))
+        run(AWSCredentialChain(None, {}, env).get(SyncAuthIO(client)))
     assert state.requests == []
 
 
@@ -322,8 +322,8 @@ def test_concurrent_refresh_fetches_once(metadata_server: tuple[str, _Metadata],
     }
     chain = AWSCredentialChain(None, {}, env)
     with httpx.Client() as client:
-        io = HttpxIO(client)
-        io.now = NOW
+        clock = Clock(NOW)
+        io = SyncAuthIO(client, clock=clock)
         results: list[str] = []
         barrier = threading.Barrier(8)
 

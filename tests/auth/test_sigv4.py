@@ -20,9 +20,10 @@ from dhenara_http._transport.auth.sigv4 import (
     signature_headers,
 )
 from dhenara_http.types.api import AIModelAPI
+from tests.support.auth_io import FakeIO
+from tests.support.auth_io import run_sync as run
 
 from ..support.recordings import FIXTURES
-from ._authio import FakeIO, run
 
 VECTORS = FIXTURES / "sigv4" / "aws4_testsuite"
 SUITE_CREDS = AWSCredentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")

@@ -45,7 +45,7 @@ class Clock:
 
 class SyncAuthIO:
     def __init__(self, client: httpx.Client | None = None, clock: Callable[[], float] = time.time) -> None:
-        self.client = client or httpx.Client(timeout=5.0)
+        self._client = client
         self.clock = clock
         self.fetches: list[tuple[str, str]] = []
         self.locked = 0
@@ -68,6 +68,12 @@ class SyncAuthIO:
             raise APIConnectionError(f"connection failed: {type(exc).__name__}") from None
         return FetchResult(r.status_code, r.headers, r.content)
 
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(timeout=5.0)
+        return self._client
+
     def lock(self, owner: object) -> AbstractAsyncContextManager[None]:
         with self._guard:
             lock = self._locks.setdefault(id(owner), threading.Lock())
@@ -82,6 +88,38 @@ class SyncAuthIO:
 
     def time(self) -> float:
         return self.clock()
+
+
+class FakeIO(SyncAuthIO):
+    """No network: answers ``fetch`` from ``handler(method, url, headers, body) -> (status, body)`` (without one,
+    every fetch is a connection error) and records every call; its time is ``now``, which the test sets."""
+
+    def __init__(
+        self, handler: Callable[[str, str, dict[str, str], bytes | None], tuple[int, bytes]] | None = None
+    ) -> None:
+        super().__init__()
+        self.handler = handler
+        self.now = 1_700_000_000.0
+        self.calls: list[tuple[str, str, dict[str, str]]] = []
+
+    async def fetch(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+        timeout: float = 10.0,
+    ) -> FetchResult:
+        hdrs = dict(headers or {})
+        self.calls.append((method, url, hdrs))
+        if self.handler is None:
+            raise APIConnectionError(f"no network in this test: {method} {url}")
+        status, payload = self.handler(method, url, hdrs, body)
+        return FetchResult(status, {}, payload)
+
+    def time(self) -> float:
+        return self.now
 
 
 class AsyncAuthIO:

@@ -19,8 +19,9 @@ from dhenara_http.hosts import base_url_for, host_for
 from dhenara_http.protocols import anthropic, converse
 from dhenara_http.protocols.base import CallContext
 from dhenara_http.testing import MockProviderServer
-from tests.auth._authio import FakeIO, run
 from tests.protocols._converse_support import claude
+from tests.support.auth_io import FakeIO
+from tests.support.auth_io import run_sync as run
 
 WEATHER = ToolDefinition(
     function={
