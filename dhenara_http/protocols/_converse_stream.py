@@ -193,6 +193,11 @@ class ConverseAccumulator:
                 raise common.in_band_error(cls, info, self.ctx, status=implied_status(cls), body=body)
         return None, payload
 
+    def _answer_tool(self, tool: dict[str, Any]) -> bool:
+        """Whether the tool is the synthetic one that carries the structured output (whose input is answer text); a
+        tool call without a name (its start never came) is not."""
+        return self._structured_tool is not None and tool.get("name") == self._structured_tool
+
     def _block(self, index: int, kind: str, what: str) -> _Block:
         """The block at ``index``, made of ``kind`` when it is new; a block of another kind is an error."""
         block = self._blocks.get(index)
@@ -215,7 +220,7 @@ class ConverseAccumulator:
             name = common.get_text(tool, "name", where)
             block = self._block(index, "tool", "a tool call's start")
             block.tool = {k: v for k, v in tool.items() if k != "input"}
-            if name == self._structured_tool:
+            if self._answer_tool(block.tool):
                 return []
             return [
                 ChatResponseToolCallContentItemDelta(
@@ -235,7 +240,7 @@ class ConverseAccumulator:
             if not piece:
                 return []
             block.pieces.append(piece)
-            if block.tool.get("name") == self._structured_tool:
+            if self._answer_tool(block.tool):
                 return [ChatResponseTextContentItemDelta(index=index, text_delta=piece)]
             return [ChatResponseToolCallContentItemDelta(index=index, arguments_delta=piece)]
         reasoning = common.opt_dict(delta, "reasoningContent", where)
