@@ -10,7 +10,10 @@
   ``model_context_window_exceeded`` → max tokens, ``guardrail_intervened`` / ``content_filtered`` → content filter,
   anything else → other; the native reason stays in ``choice.metadata["native_finish_reason"]``.
 * Usage: ``inputTokens`` does not include cached tokens (``totalTokens`` = input + output + cache reads + cache
-  writes), so ``prompt_tokens`` = ``inputTokens`` + ``cacheReadInputTokens`` + ``cacheWriteInputTokens``.
+  writes), so ``prompt_tokens`` = ``inputTokens`` + ``cacheReadInputTokens`` + ``cacheWriteInputTokens``; every
+  counter is an ``int`` (0 when absent), ``total_tokens`` is ``totalTokens`` when given.
+* Read defensively (:mod:`._common`): ``null`` or absent optional fields are empty, any other value of the wrong type
+  is a ``ResponseParseError`` naming its JSON path (``output.message.content[2].toolUse.name is a number …``).
 * Errors: Bedrock answers ``{"message": …}`` and names the error in the ``x-amzn-errortype`` header (``__type`` or
   ``code`` in some bodies); the class comes from ``errors.AWS_ERROR_CLASSES``, the table the event-stream decoder
   uses for in-band exceptions, else from the HTTP status.
@@ -22,7 +25,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import AWS_NOT_RETRYABLE, ResponseParseError, aws_error_class, aws_error_type
+from ..errors import AWS_NOT_RETRYABLE, aws_error_class, aws_error_type
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -35,6 +38,7 @@ from ..types.response import (
     ChatResponseToolCallContentItem,
     ChatResponseUsage,
 )
+from . import _common as common
 from ._converse_request import NAME, structured_tool_name
 from ._structured import structured_item
 from .base import CallContext, ErrorInfo
@@ -77,100 +81,108 @@ def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _fail(ctx: CallContext, what: str) -> ResponseParseError:
-    return ResponseParseError(f"Bedrock Converse answer: {what}", provider=ctx.api_provider.value, model=ctx.model_name)
-
-
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
-    output = data.get("output")
-    message = output.get("message") if isinstance(output, dict) else None
-    if not isinstance(message, dict):
-        raise _fail(ctx, "no output.message")
-    content = message.get("content")
-    if content is None:
-        content = []
-    if not isinstance(content, list):
-        raise _fail(ctx, "output.message.content is not a list")
+    """The ``ChatResponse`` of a Converse answer. Read defensively: a field of the wrong type is a
+    ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
+    output = common.get_dict(data, "output")
+    message = common.opt_dict(output, "message", "output")
+    if message is None:
+        raise common.bad_field("output", "message", None, "an object")
     synthetic = structured_tool_name(ctx)
     items: list[ChatResponseContentItem] = []
     via_tool = other_calls = False
-    for i, block in enumerate(content):
-        if not isinstance(block, dict):
-            continue
+    where_content = "output.message.content"
+    for i, block in common.dicts(common.get_list(message, "content", "output.message"), where_content):
+        where = f"{where_content}[{i}]"
         meta: dict[str, Any] = {"output_index": i}
-        reasoning = block.get("reasoningContent")
-        tool = block.get("toolUse")
-        if isinstance(block.get("text"), str):
-            items.append(ChatResponseTextContentItem(index=i, text=block["text"], metadata=meta))
-        elif isinstance(reasoning, dict) and isinstance(reasoning.get("reasoningText"), dict):
-            text = reasoning["reasoningText"]
-            items.append(
-                ChatResponseReasoningContentItem(
-                    index=i,
-                    thinking_text=_str(text.get("text")) or "",
-                    thinking_signature=_str(text.get("signature")),
-                    metadata=meta,
-                )
-            )
-        elif isinstance(reasoning, dict) and "redactedContent" in reasoning:
-            items.append(
-                ChatResponseReasoningContentItem(
-                    index=i, encrypted_content=str(reasoning["redactedContent"]), metadata={**meta, "redacted": True}
-                )
-            )
-        elif isinstance(tool, dict) and synthetic is not None and tool.get("name") == synthetic:
-            via_tool = True
+        if block.get("text") is not None:
+            text = common.get_text(block, "text", where)
+            items.append(ChatResponseTextContentItem(index=i, text=text, metadata=meta))
+        elif block.get("reasoningContent") is not None:
+            items.append(_reasoning(common.get_dict(block, "reasoningContent", where), i, meta, where))
+        elif block.get("toolUse") is not None:
+            tool = common.get_dict(block, "toolUse", where)
+            here = f"{where}.toolUse"
+            name = common.get_text(tool, "name", here)
             raw = tool.get("input")
-            text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
-            items.append(structured_item(text, ctx, ChatResponseTextContentItem(index=i, text=text, metadata=meta)))
-        elif isinstance(tool, dict):
+            if synthetic is not None and name == synthetic:
+                via_tool = True
+                text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
+                items.append(structured_item(text, ctx, ChatResponseTextContentItem(index=i, text=text, metadata=meta)))
+                continue
             other_calls = True
-            call = ChatResponseToolCall.from_raw(
-                id=_str(tool.get("toolUseId")), name=str(tool.get("name") or ""), arguments=tool.get("input")
-            )
+            if raw is not None and type(raw) is not dict and type(raw) is not str:
+                # A string is what a stream's unparseable input pieces leave; it is kept with its parse error.
+                raise common.bad_field(here, "input", raw, "an object")
+            call = ChatResponseToolCall.from_raw(id=common.get_id(tool, "toolUseId", here), name=name, arguments=raw)
             items.append(ChatResponseToolCallContentItem(index=i, tool_call=call, metadata=meta))
         else:
             items.append(ChatResponseGenericContentItem(index=i, metadata={**meta, "block": block}))
-    native = _str(data.get("stopReason"))
+    native = common.get_str(data, "stopReason")
     finish = FINISH_REASONS.get(native, FinishReason.OTHER) if native else None
     if via_tool and native == "tool_use" and not other_calls:
         finish = FinishReason.STOP
     choice_meta: dict[str, Any] = {"native_finish_reason": native}
-    extra = data.get("additionalModelResponseFields")
-    if isinstance(extra, dict) and extra:
+    extra = common.opt_dict(data, "additionalModelResponseFields")
+    if extra:
         choice_meta["additional_model_response_fields"] = extra
     metadata: dict[str, Any] = {"wire_api": NAME}
     if via_tool:
         metadata["structured_via_tool"] = True
-    if isinstance(data.get("metrics"), dict):
-        metadata["metrics"] = data["metrics"]
+    metrics = common.opt_dict(data, "metrics")
+    if metrics is not None:
+        metadata["metrics"] = metrics
     return ChatResponse(
         model=ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
-        usage=parse_usage(data.get("usage")),
+        usage=parse_usage(common.opt_dict(data, "usage")),
         choices=[ChatResponseChoice(index=0, finish_reason=finish, contents=items, metadata=choice_meta)],
         metadata=metadata,
         provider_response=data,
     )
 
 
-def _count(usage: dict[str, Any], key: str) -> int:
-    value = usage.get(key)
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+def _reasoning(
+    reasoning: dict[str, Any], index: int, meta: dict[str, Any], where: str
+) -> ChatResponseReasoningContentItem:
+    """A ``reasoningContent`` block: ``reasoningText`` (text and signature) or ``redactedContent`` (base64)."""
+    here = f"{where}.reasoningContent"
+    text = common.opt_dict(reasoning, "reasoningText", here)
+    redacted = common.get_str(reasoning, "redactedContent", here) or None
+    if text is None and redacted is not None:
+        return ChatResponseReasoningContentItem(
+            index=index, encrypted_content=redacted, metadata={**meta, "redacted": True}
+        )
+    text = text or {}
+    return ChatResponseReasoningContentItem(
+        index=index,
+        thinking_text=common.get_text(text, "text", f"{here}.reasoningText"),
+        thinking_signature=common.get_str(text, "signature", f"{here}.reasoningText") or None,
+        encrypted_content=redacted,
+        metadata=meta,
+    )
 
 
-def parse_usage(usage: Any) -> ChatResponseUsage | None:
-    if not isinstance(usage, dict):
+def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatResponseUsage | None:
+    """``inputTokens`` excludes the cache: ``prompt_tokens`` = input + cache reads + cache writes. ``totalTokens``
+    when the answer gives it, else prompt + completion."""
+    if usage is None:
         return None
-    cache_read = _count(usage, "cacheReadInputTokens")
-    cache_write = _count(usage, "cacheWriteInputTokens")
-    prompt = _count(usage, "inputTokens") + cache_read + cache_write
-    completion = _count(usage, "outputTokens")
+    cache_read = common.get_count(usage, "cacheReadInputTokens", where)
+    cache_write = common.get_count(usage, "cacheWriteInputTokens", where)
+    prompt = common.get_count(usage, "inputTokens", where) + cache_read + cache_write
+    completion = common.get_count(usage, "outputTokens", where)
+    total = common.opt_count(usage, "totalTokens", where)
     return ChatResponseUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
-        total_tokens=prompt + completion,
+        total_tokens=prompt + completion if total is None else total,
         reasoning_tokens=0,
         cache_read_tokens=cache_read,
         cache_write_tokens=cache_write,

@@ -12,7 +12,9 @@ Answer: each candidate is one choice. Its ``inlineData`` parts become ``BASE64``
 ``choice.metadata["thoughts"]`` and their images counted in ``choice.metadata["thought_images"]``. An answer without
 any image whose prompt was blocked or whose candidates stopped for safety is a ``ContentFilterError``. Usage: input
 text and image tokens from ``promptTokensDetails``, output image and text tokens from ``candidatesTokensDetails``
-(thinking counts as text output, as Google bills it).
+(thinking counts as text output, as Google bills it); a split larger than its total is capped at the total, so no
+count (and no cost) is ever negative. Read defensively (:mod:`._common`): a field of the wrong type is a
+``ResponseParseError`` naming its JSON path (``candidates[0].content.parts[1].inlineData.data is a number …``).
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from typing import Any
 
 from ..errors import ResponseParseError
 from ..types.response import ImageContentItem, ImageResponse, ImageResponseChoice, ImageResponseUsage
+from . import _common as common
 from ._gemini_response import NAME
-from ._images import call_options, content_filtered, count, image_item, image_response
+from ._images import call_options, content_filtered, image_item, image_response
 from .base import CallContext
 
 #: Option name → ``imageConfig`` field.
@@ -65,91 +68,109 @@ def image_generation_config(ctx: CallContext) -> dict[str, Any]:
 
 
 def parse_image_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
-    candidates = [c for c in data.get("candidates") or [] if isinstance(c, dict)]
-    choices = [_choice(c, i) for i, c in enumerate(candidates)]
-    raw_feedback = data.get("promptFeedback")
-    feedback: dict[str, Any] = raw_feedback if isinstance(raw_feedback, dict) else {}
+    """Read defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
+    candidates = list(common.dicts(common.get_list(data, "candidates"), "candidates"))
+    choices = [_choice(c, i, f"candidates[{i}]") for i, c in candidates]
+    feedback = common.get_dict(data, "promptFeedback")
     if not any(choice.contents for choice in choices):
-        reasons = [str(feedback["blockReason"])] if feedback.get("blockReason") else []
-        reasons += [str(c.get("finishReason")) for c in candidates if c.get("finishReason") in _FILTERED]
+        block = common.get_str(feedback, "blockReason", "promptFeedback")
+        reasons = [block] if block else []
+        for i, c in candidates:
+            finish = common.get_str(c, "finishReason", f"candidates[{i}]")
+            if finish in _FILTERED:
+                reasons.append(finish)
         if reasons:
             code = reasons[0]
             raise content_filtered(ctx, f"Gemini made no image ({', '.join(reasons)})", data, code)
     images = sum(len(choice.contents) for choice in choices)
-    usage = _usage(data.get("usageMetadata"), images, ctx.model_name, call_options(ctx, NAME))
+    usage = _usage(common.opt_dict(data, "usageMetadata"), images, ctx.model_name, call_options(ctx, NAME))
     return image_response(
         ctx,
         choices,
         usage,
         data,
         NAME,
-        response_id=data.get("responseId"),
-        model_version=data.get("modelVersion"),
+        response_id=common.get_str(data, "responseId"),
+        model_version=common.get_str(data, "modelVersion"),
         prompt_feedback=feedback or None,
     )
 
 
-def _choice(candidate: dict[str, Any], position: int) -> ImageResponseChoice:
-    index = candidate.get("index")
-    index = index if isinstance(index, int) else position
+def _choice(candidate: dict[str, Any], position: int, where: str) -> ImageResponseChoice:
+    index = common.get_index(candidate, "index", where)
     items: list[ImageContentItem] = []
     texts: list[str] = []
     thoughts: list[str] = []
     thought_images = 0
-    for part in (candidate.get("content") or {}).get("parts") or []:
-        if not isinstance(part, dict):
-            continue
-        inline = part.get("inlineData") or part.get("inline_data")
-        if part.get("thought"):
-            if isinstance(part.get("text"), str):
-                thoughts.append(part["text"])
-            thought_images += 1 if isinstance(inline, dict) else 0
-        elif isinstance(inline, dict):
+    content = common.get_dict(candidate, "content", where)
+    here = f"{where}.content.parts"
+    for i, part in common.dicts(common.get_list(content, "parts", f"{where}.content"), here):
+        at = f"{here}[{i}]"
+        key = "inlineData" if part.get("inlineData") is not None else "inline_data"
+        inline = common.opt_dict(part, key, at)
+        text = common.get_str(part, "text", at)
+        if common.get_bool(part, "thought", at):
+            if text is not None:
+                thoughts.append(text)
+            thought_images += 1 if inline is not None else 0
+        elif inline is not None:
+            data_at = f"{at}.{key}"
+            media_type = common.get_str(inline, "mimeType", data_at) or common.get_str(inline, "mime_type", data_at)
             item = image_item(
-                inline.get("data"),
-                media_type=inline.get("mimeType") or inline.get("mime_type"),
+                common.get_str(inline, "data", data_at),
+                media_type=media_type,
                 index=len(items),
-                thought_signature=part.get("thoughtSignature"),
+                where=f"{data_at}.data",
+                thought_signature=common.get_str(part, "thoughtSignature", at),
             )
             items.append(item)
-        elif isinstance(part.get("text"), str):
-            texts.append(part["text"])
+        elif text is not None:
+            texts.append(text)
         else:
-            raise ResponseParseError(f"an image model's answer has an unexpected part: {sorted(part)}")
+            raise ResponseParseError(f"malformed answer: {at} is a part an image model does not answer: {sorted(part)}")
     metadata = {k: v for k, v in candidate.items() if k not in ("content", "index")}
     if thoughts:
         metadata["thoughts"] = thoughts
     if thought_images:
         metadata["thought_images"] = thought_images
     text = "".join(texts)
-    return ImageResponseChoice(index=index, contents=items, text=text or None, metadata=metadata)
+    return ImageResponseChoice(
+        index=position if index is None else index, contents=items, text=text or None, metadata=metadata
+    )
 
 
-def _by_modality(details: Any) -> dict[str, int]:
+def _by_modality(usage: dict[str, Any], key: str) -> dict[str, int]:
     out: dict[str, int] = {}
-    for entry in details if isinstance(details, list) else []:
-        if isinstance(entry, dict) and count(entry.get("tokenCount")) is not None:
-            key = str(entry.get("modality") or "TEXT")
-            out[key] = out.get(key, 0) + int(entry["tokenCount"])
+    where = f"usageMetadata.{key}"
+    for i, entry in common.dicts(common.get_list(usage, key, "usageMetadata"), where):
+        modality = common.get_str(entry, "modality", f"{where}[{i}]") or "TEXT"
+        out[modality] = out.get(modality, 0) + common.get_count(entry, "tokenCount", f"{where}[{i}]")
     return out
 
 
-def _usage(raw: Any, images: int, model: str, options: dict[str, Any]) -> ImageResponseUsage:
+def _usage(raw: dict[str, Any] | None, images: int, model: str, options: dict[str, Any]) -> ImageResponseUsage:
     usage = ImageResponseUsage(number_of_images=images, model=model, options=options)
-    if not isinstance(raw, dict):
+    if raw is None:
         return usage
-    prompt = count(raw.get("promptTokenCount")) or 0
-    candidates = count(raw.get("candidatesTokenCount")) or 0
-    thoughts = count(raw.get("thoughtsTokenCount")) or 0
-    prompt_split = _by_modality(raw.get("promptTokensDetails"))
-    output_split = _by_modality(raw.get("candidatesTokensDetails"))
+    where = "usageMetadata"
+    prompt = common.get_count(raw, "promptTokenCount", where)
+    candidates = common.get_count(raw, "candidatesTokenCount", where)
+    thoughts = common.get_count(raw, "thoughtsTokenCount", where)
+    prompt_split = _by_modality(raw, "promptTokensDetails")
+    output_split = _by_modality(raw, "candidatesTokensDetails")
     usage.prompt_tokens = prompt
     usage.completion_tokens = candidates + thoughts
-    usage.total_tokens = count(raw.get("totalTokenCount")) or prompt + candidates + thoughts
-    usage.input_image_tokens = prompt_split.get("IMAGE", 0)
+    usage.total_tokens = common.get_count(raw, "totalTokenCount", where) or prompt + candidates + thoughts
+    # A split larger than its total cannot make a count negative (nor a cost).
+    usage.input_image_tokens = min(prompt_split.get("IMAGE", 0), prompt)
     usage.input_text_tokens = prompt - usage.input_image_tokens
     if output_split:
-        usage.output_image_tokens = output_split.get("IMAGE", 0)
+        usage.output_image_tokens = min(output_split.get("IMAGE", 0), candidates)
     else:
         # Without a split, the answer's tokens are its images' (thinking apart) — or its text's when it has no image.
         usage.output_image_tokens = candidates if images else 0

@@ -18,6 +18,7 @@ from ..errors import CapabilityError, ConfigurationError, ContentFilterError, Re
 from ..types.enums import ImageContentFormat
 from ..types.prompt import Prompt
 from ..types.response import ChatResponse, ImageContentItem, ImageResponse, ImageResponseChoice, ImageResponseUsage
+from ._common import describe
 from .base import CallContext
 
 #: ``output_format`` / file-extension names → media types.
@@ -86,10 +87,14 @@ def content_filtered(ctx: CallContext, message: str, body: Any, code: str | None
     )
 
 
-def image_item(data: Any, *, media_type: str | None = None, index: int = 0, **metadata: Any) -> ImageContentItem:
-    """A base64 image (``data`` as the provider sent it); a ``ResponseParseError`` when it is not text."""
+def image_item(
+    data: Any, *, media_type: str | None = None, index: int = 0, where: str = "", **metadata: Any
+) -> ImageContentItem:
+    """A base64 image (``data`` as the provider sent it); a ``ResponseParseError`` naming ``where`` (the JSON path of
+    the data) when it is not text, or empty."""
     if not isinstance(data, str) or not data:
-        raise ResponseParseError("an image in the answer carries no base64 data")
+        what = f"{where} is {describe(data) if data != '' else 'empty'}" if where else "an image in the answer"
+        raise ResponseParseError(f"malformed answer: {what}, expected base64 image data")
     meta = {k: v for k, v in metadata.items() if v is not None}
     return ImageContentItem(
         index=index,
@@ -117,8 +122,3 @@ def image_response(
         metadata={"wire_api": wire, **{k: v for k, v in metadata.items() if v is not None}},
         provider_response=data,
     )
-
-
-def count(value: Any) -> int | None:
-    """A token count as the provider gave it, or None when it gave none (or not a number)."""
-    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..types.response import ChatResponse
+from . import _common as common
 from ._converse_request import NAME, build_body
 from ._converse_response import parse_error as _parse_error
 from ._converse_response import parse_response as _parse_response
@@ -33,7 +34,9 @@ Accumulator = ConverseAccumulator
 def build_request(ctx: CallContext) -> WireRequest:
     path, params = ctx.route(NAME)
     headers = {"accept": "application/vnd.amazon.eventstream" if ctx.stream else "application/json"}
-    return WireRequest("POST", path, json=build_body(ctx), headers=headers, params=params or None, stream=ctx.stream)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is signed or sent.
+    body = common.check_request_body(build_body(ctx))
+    return WireRequest("POST", path, json=body, headers=headers, params=params or None, stream=ctx.stream)
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:

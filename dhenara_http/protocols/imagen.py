@@ -13,15 +13,16 @@ gives one is refused before sending.
 Answer: ``predictions``, each ``{"bytesBase64Encoded", "mimeType"}`` — one choice per image, as ``BASE64`` items —
 or ``{"raiFilteredReason"}`` for an image the filter withheld (kept in ``metadata["rai_filtered_reasons"]``). An
 answer with no image at all (every one withheld, or the prompt refused) is a ``ContentFilterError``. Imagen reports
-no tokens; the call is priced per image.
+no tokens; the call is priced per image. Read defensively (:mod:`._common`): a prediction without data (null or
+empty) is a withheld image; a field of the wrong type is a ``ResponseParseError`` naming its JSON path.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..errors import ResponseParseError
 from ..types.response import ImageResponse, ImageResponseChoice, ImageResponseUsage
+from . import _common as common
 from ._google_errors import parse_error as _parse_error
 from ._images import call_options, content_filtered, image_item, image_response, prompt_text
 from .base import CallContext, ErrorInfo, WireRequest, error_from_info
@@ -73,26 +74,32 @@ def build_request(ctx: CallContext) -> WireRequest:
     parameters["includeRaiReason"] = True
     body: dict[str, Any] = {"instances": [{"prompt": prompt_text(ctx)}], "parameters": parameters, **top}
     path, params = ctx.route(NAME)
-    return WireRequest("POST", path, json=body, params=params or None)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    return WireRequest("POST", path, json=common.check_request_body(body), params=params or None)
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
-    """An :class:`ImageResponse` from a ``:predict`` answer; a ``ContentFilterError`` when it holds no image."""
+    """An :class:`ImageResponse` from a ``:predict`` answer; a ``ContentFilterError`` when it holds no image. Read
+    defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     if data.get("error"):
         raise error_from_info(ctx, parse_error(500, data), data)
-    predictions = data.get("predictions") or []
-    if not isinstance(predictions, list):
-        raise ResponseParseError("'predictions' is not a list", provider=ctx.api_provider.value, model=ctx.model_name)
     choices: list[ImageResponseChoice] = []
     withheld: list[str] = []
-    for entry in predictions:
-        if not isinstance(entry, dict):
-            raise ResponseParseError("a prediction is not an object", provider=ctx.api_provider.value)
-        if entry.get("bytesBase64Encoded") is None:
-            withheld.append(str(entry.get("raiFilteredReason") or "no image and no reason given"))
+    for i, entry in common.dicts(common.get_list(data, "predictions"), "predictions"):
+        where = f"predictions[{i}]"
+        encoded = common.get_str(entry, "bytesBase64Encoded", where)
+        media_type = common.get_str(entry, "mimeType", where)
+        if not encoded:
+            reason = common.get_str(entry, "raiFilteredReason", where)
+            withheld.append(reason or "no image and no reason given")
             continue
         extra = {k: v for k, v in entry.items() if k not in ("bytesBase64Encoded", "mimeType")}
-        item = image_item(entry["bytesBase64Encoded"], media_type=entry.get("mimeType"), **extra)
+        item = image_item(encoded, media_type=media_type, **extra)
         choices.append(ImageResponseChoice(index=len(choices), contents=[item]))
     if not choices:
         reason = "; ".join(withheld) or "the answer holds no image (the prompt or every image was filtered)"

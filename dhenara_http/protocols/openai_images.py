@@ -10,8 +10,11 @@ Answer (``ImagesResponse``): each entry of ``data`` becomes one choice holding o
 ``BASE64`` item (its media type from ``output_format``, PNG by default), ``url`` as a ``URL`` item — with DALL·E 3's
 ``revised_prompt``. ``usage`` (GPT image models) gives the tokens; the ``size``, ``quality``, ``background`` and
 ``output_format`` the answer says it used replace the requested ones in ``usage.options`` (``auto`` resolved), which
-is what the call is priced by. A safety refusal (``content_policy_violation``, ``moderation_blocked``) is a
-``ContentFilterError``; other errors are classified like every OpenAI error.
+is what the call is priced by. Read defensively (:mod:`._common`): an entry's ``b64_json`` is used when it carries
+data, else its ``url``; a field of the wrong type is a ``ResponseParseError`` naming its JSON path (``data[1].url is a
+number …``); token counts are whole numbers (None when the answer gives none). A safety refusal
+(``content_policy_violation``, ``moderation_blocked``) is a ``ContentFilterError``; other errors are classified like
+every OpenAI error.
 
 There is no stream: a streaming call on an image model is refused before anything is sent.
 """
@@ -23,7 +26,8 @@ from typing import Any
 from ..errors import ResponseParseError
 from ..types.enums import ImageContentFormat
 from ..types.response import ImageContentItem, ImageResponse, ImageResponseChoice, ImageResponseUsage
-from ._images import MEDIA_TYPES, call_options, count, image_item, image_response, prompt_text
+from . import _common as common
+from ._images import MEDIA_TYPES, call_options, image_item, image_response, prompt_text
 from ._openai_errors import openai_error_info
 from .base import CallContext, ErrorInfo, WireRequest, error_from_info
 
@@ -42,62 +46,71 @@ def build_request(ctx: CallContext) -> WireRequest:
     body: dict[str, Any] = {"model": ctx.model_name, "prompt": prompt_text(ctx)}
     body.update(call_options(ctx, NAME))
     path, params = ctx.route(NAME)
-    return WireRequest("POST", path, json=body, params=params or None)
+    # A lone surrogate anywhere in the body is refused here, naming its field, before anything is sent.
+    return WireRequest("POST", path, json=common.check_request_body(body), params=params or None)
 
 
 def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
-    """An :class:`ImageResponse` from an ``ImagesResponse`` (an error body with a 2xx status raises its error)."""
+    """An :class:`ImageResponse` from an ``ImagesResponse`` (an error body with a 2xx status raises its error). Read
+    defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
+    with common.reading(ctx):
+        return _parse(common.checked_answer(data), ctx)
+
+
+def _parse(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     images = data.get("data")
-    if not isinstance(images, list):
-        if data.get("error"):
+    if type(images) is not list:
+        if images is None and data.get("error"):
             raise error_from_info(ctx, parse_error(500, data), data)
-        raise ResponseParseError(
-            "the image answer has no 'data' list", provider=ctx.api_provider.value, model=ctx.model_name
-        )
-    media_type = MEDIA_TYPES.get(str(data.get("output_format") or "png"))
+        raise common.bad_field("", "data", images, "a list of images")
+    media_type = MEDIA_TYPES.get(common.get_str(data, "output_format") or "png")
     choices = [
-        ImageResponseChoice(index=i, contents=[_item(entry, media_type, i, ctx)]) for i, entry in enumerate(images)
+        ImageResponseChoice(index=i, contents=[_item(entry, media_type, f"data[{i}]")])
+        for i, entry in common.dicts(images, "data")
     ]
     options = call_options(ctx, NAME)
-    options.update({k: data[k] for k in _USED if data.get(k)})
-    usage = _usage(data.get("usage"), len(choices), ctx.model_name, options)
-    return image_response(ctx, choices, usage, data, NAME, created=data.get("created"))
+    for key in _USED:
+        value = common.get_str(data, key)
+        if value:
+            options[key] = value
+    usage = _usage(common.opt_dict(data, "usage"), len(choices), ctx.model_name, options)
+    return image_response(ctx, choices, usage, data, NAME, created=common.opt_count(data, "created"))
 
 
-def _item(entry: Any, media_type: str | None, index: int, ctx: CallContext) -> ImageContentItem:
-    if not isinstance(entry, dict):
-        raise ResponseParseError(f"image {index} of the answer is not an object", provider=ctx.api_provider.value)
-    revised = entry.get("revised_prompt")
-    if entry.get("b64_json") is not None:
-        item = image_item(entry["b64_json"], media_type=media_type, revised_prompt=revised)
-    elif isinstance(entry.get("url"), str) and entry["url"]:
+def _item(entry: dict[str, Any], media_type: str | None, where: str) -> ImageContentItem:
+    """One image: ``b64_json`` when it carries data, else ``url``; neither is an error."""
+    revised = common.get_str(entry, "revised_prompt", where)
+    b64 = common.get_str(entry, "b64_json", where)
+    url = common.get_str(entry, "url", where)
+    if b64:
+        item = image_item(b64, media_type=media_type, revised_prompt=revised)
+    elif url:
         meta = {"revised_prompt": revised} if revised else {}
-        item = ImageContentItem(content_format=ImageContentFormat.URL, content_url=entry["url"], metadata=meta)
+        item = ImageContentItem(content_format=ImageContentFormat.URL, content_url=url, metadata=meta)
     else:
-        raise ResponseParseError(f"image {index} of the answer has neither b64_json nor url")
-    item.revised_prompt = revised if isinstance(revised, str) else None
+        raise ResponseParseError(f"malformed answer: {where} has neither b64_json nor url")
+    item.revised_prompt = revised
     return item
 
 
-def _usage(raw: Any, images: int, model: str, options: dict[str, Any]) -> ImageResponseUsage:
+def _usage(raw: dict[str, Any] | None, images: int, model: str, options: dict[str, Any]) -> ImageResponseUsage:
+    """The tokens of the GPT image models; counts are ints, None only for a count the answer does not give."""
     usage = ImageResponseUsage(number_of_images=images, model=model, options=options)
-    if not isinstance(raw, dict):
+    if raw is None:
         return usage
-    in_details = _dict(raw.get("input_tokens_details"))
-    out_details = _dict(raw.get("output_tokens_details"))
-    usage.prompt_tokens = count(raw.get("input_tokens"))
-    usage.completion_tokens = count(raw.get("output_tokens"))
-    usage.total_tokens = count(raw.get("total_tokens"))
-    usage.input_text_tokens = count(in_details.get("text_tokens"))
-    usage.input_image_tokens = count(in_details.get("image_tokens"))
+    where = "usage"
+    in_details = common.get_dict(raw, "input_tokens_details", where)
+    out_details = common.get_dict(raw, "output_tokens_details", where)
+    usage.prompt_tokens = common.opt_count(raw, "input_tokens", where)
+    usage.completion_tokens = common.opt_count(raw, "output_tokens", where)
+    usage.total_tokens = common.opt_count(raw, "total_tokens", where)
+    usage.input_text_tokens = common.opt_count(in_details, "text_tokens", f"{where}.input_tokens_details")
+    usage.input_image_tokens = common.opt_count(in_details, "image_tokens", f"{where}.input_tokens_details")
     # ``output_tokens`` are the image's tokens unless a split says otherwise.
-    usage.output_image_tokens = count(out_details.get("image_tokens")) or usage.completion_tokens
-    usage.output_text_tokens = count(out_details.get("text_tokens"))
+    image_tokens = common.opt_count(out_details, "image_tokens", f"{where}.output_tokens_details")
+    usage.output_image_tokens = image_tokens or usage.completion_tokens
+    usage.output_text_tokens = common.opt_count(out_details, "text_tokens", f"{where}.output_tokens_details")
     return usage
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
 
 
 def parse_error(status: int, body: Any) -> ErrorInfo | None:

@@ -7,9 +7,10 @@ import json
 from typing import Any
 
 from dhenara_http.errors import ConfigurationError, DhenaraError, StreamError
-from dhenara_http.types.response import ChatResponse
+from dhenara_http.types.enums import ImageContentFormat
+from dhenara_http.types.response import ChatResponse, ImageResponse
 from dhenara_http.types.stream import ChatResponseTextContentItemDelta
-from tests.fuzz._oracle import fix_surrogates, read_answer, read_stream
+from tests.fuzz._oracle import fix_surrogates, read_answer, read_image_answer, read_stream
 from tests.fuzz._run import Outcome
 from tests.protocols._conformance_expect import assert_matches
 
@@ -54,8 +55,8 @@ def check_answer(wire: str, raw: bytes, outcome: Outcome) -> None:
         _typed(outcome.error)
         return
     response = outcome.response
-    if response is None:
-        raise Failure("no response and no error")
+    if not isinstance(response, ChatResponse):
+        raise Failure(f"no chat response and no error: {response!r:.100}")
     _usable(response)
     data, want = read_answer(wire, raw)
     if data is None:
@@ -120,11 +121,13 @@ def check_stream(wire: str, raw: bytes, outcome: Outcome) -> None:
                     raise Failure(f"before failing, choice {index} yielded text its events did not carry")
         return
     final = outcome.response
-    if final is None:
+    if not isinstance(final, ChatResponse):
         raise Failure("the stream ended without its final item")
     _usable(final)
     if reading.unreadable:
         raise Failure("an event that is not JSON was skipped: what it carried is lost")
+    if reading.broken:
+        raise Failure("a stream with broken framing or an exception frame ended as a success")
     if wire == "responses":
         if not _in_order(reading.pieces.get(0, []), yielded.get(0, "")):
             raise Failure("a text delta the events carried is missing from the deltas yielded")
@@ -145,3 +148,52 @@ def check_stream(wire: str, raw: bytes, outcome: Outcome) -> None:
     want = reading.final_text.get(first) or ""
     if (final.text() or "") != want:
         raise Failure(f"final text {final.text()!r:.200} is not what the events add up to, {want!r:.200}")
+
+
+def check_image(wire: str, raw: bytes, outcome: Outcome) -> None:
+    """An image answer: a typed error, or the images, text and token counts its JSON says, counts whole and never
+    negative, a cost (when priced) finite and never negative."""
+    if outcome.error is not None:
+        _typed(outcome.error)
+        return
+    response = outcome.response
+    if not isinstance(response, ImageResponse):
+        raise Failure(f"no image response and no error: {response!r:.100}")
+    try:
+        response.model_dump_json()
+    except Exception as exc:
+        raise Failure(f"model_dump_json() fails: {type(exc).__name__}: {exc!s:.200}") from None
+    usage = response.usage
+    if usage is not None:
+        for name, value in usage.model_dump().items():
+            if name.endswith("_tokens") and value is not None and (type(value) is not int or value < 0):
+                raise Failure(f"usage.{name} is {value!r}, not a whole number")
+    charge = response.usage_charge
+    if charge is not None and not (charge.cost >= 0 and charge.cost < float("inf")):
+        raise Failure(f"the cost is {charge.cost!r}")
+    data, want = read_image_answer(wire, raw)
+    if data is None:
+        raise Failure("a body that is not JSON was read as an answer")
+    if want is None:
+        return
+    if want.refused:
+        raise Failure("an answer without images that says why was read as a success")
+    got = [
+        (
+            i.content_b64_json if i.content_format == ImageContentFormat.BASE64 else None,
+            i.content_url if i.content_format == ImageContentFormat.URL else None,
+            i.media_type,
+        )
+        for i in response.images()
+    ]
+    if got != want.images:
+        raise Failure(f"the images differ from what the JSON says: {got!r:.300} != {want.images!r:.300}")
+    if want.revised_prompts and [i.revised_prompt for i in response.images()] != want.revised_prompts:
+        raise Failure("a revised prompt was lost or changed")
+    if wire == "gemini_images" and response.text() != want.text:
+        raise Failure(f"the text {response.text()!r:.100} is not the answer's {want.text!r:.100}")
+    for name, value in want.usage.items():
+        if usage is None or getattr(usage, name) != value:
+            raise Failure(f"usage.{name} is {getattr(usage, name, None)!r}, the answer says {value!r}")
+    if json.dumps(response.provider_response, sort_keys=True) != json.dumps(fix_surrogates(data), sort_keys=True):
+        raise Failure("provider_response is not the answer's JSON")

@@ -7,7 +7,8 @@ saying what was done (for the failure message).
 JSON values: type swaps, nulls, deletions, huge / negative / non-finite numbers, deep nesting, lone surrogates.
 Bytes: truncation at every class of position (inside a string, after ``{`` ``,`` ``:``, inside a number, after a
 backslash, inside a multi-byte character, at a line end), invalid UTF-8. Streams: any of those inside one event, and
-dropped, duplicated and reordered events.
+dropped, duplicated and reordered events. AWS event streams (Bedrock): the same on the events' JSON, then the frames
+encoded again, plus renamed events, injected exception frames, invalid UTF-8 in a payload, cut frames and flipped bits.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from dhenara_http.testing._eventstream import encode_frame, exception_frame
 
 #: What a value may be replaced by.
 SWAPS: list[Any] = [
@@ -231,3 +234,95 @@ def mutate_stream(events: list[Event], rng: random.Random) -> tuple[bytes, str]:
     if kind == "body-cut":
         return cut(raw, rng)
     return bad_utf8(raw, rng)
+
+
+# -- AWS event streams (Bedrock) -------------------------------------------------------------------------------------
+
+#: ``(:event-type, JSON payload)`` of one Converse stream event.
+AwsEvent = tuple[str, str]
+#: In-band exceptions Bedrock sends inside a stream (ConverseStream API reference).
+AWS_EXCEPTIONS = (
+    "throttlingException",
+    "internalServerException",
+    "modelStreamErrorException",
+    "validationException",
+    "serviceUnavailableException",
+    "someNewException",
+)
+
+
+def encode_events(events: list[AwsEvent]) -> bytes:
+    """The frames of these events, as Bedrock writes them (``:message-type: event``, JSON payloads)."""
+    headers = {":content-type": "application/json", ":message-type": "event"}
+    return b"".join(
+        encode_frame({":event-type": name, **headers}, data.encode("utf-8", "surrogatepass")) for name, data in events
+    )
+
+
+def mutate_eventstream(events: list[AwsEvent], rng: random.Random) -> tuple[bytes, str]:
+    """One mutation of a Converse event stream; the frames are encoded again afterwards (lengths and CRCs right),
+    except for the mutations of the framing itself (a cut body, a flipped byte)."""
+    events = list(events)
+    kind = rng.choice(
+        (
+            "event-json",
+            "event-json",
+            "event-json",
+            "event-cut",
+            "drop",
+            "duplicate",
+            "reorder",
+            "rename",
+            "exception",
+            "payload-utf8",
+            "body-cut",
+            "flip",
+        )
+    )
+    i = rng.randrange(len(events))
+    name, data = events[i]
+    if kind == "event-json":
+        try:
+            tree = json.loads(data)
+        except ValueError:
+            tree = None
+        if isinstance(tree, dict | list):
+            label = mutate_value(tree, rng)
+            events[i] = (name, dumps(tree))
+            return encode_events(events), f"event {i}: {label}"
+        kind = "event-cut"
+    if kind == "event-cut":
+        raw, label = cut(data.encode("utf-8"), rng)
+        events[i] = (name, raw.decode("utf-8", "ignore"))
+        return encode_events(events), f"event {i}: {label}"
+    if kind == "drop":
+        del events[i]
+        return encode_events(events), f"drop event {i}"
+    if kind == "duplicate":
+        events.insert(i, events[i])
+        return encode_events(events), f"duplicate event {i}"
+    if kind == "reorder":
+        j = min(len(events) - 1, i + rng.choice((1, 1, 2, 5))) if rng.random() < 0.7 else rng.randrange(len(events))
+        events[i], events[j] = events[j], events[i]
+        return encode_events(events), f"swap events {i} and {j}"
+    if kind == "rename":
+        other = rng.choice(("messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata", "x"))
+        events[i] = (other, data)
+        return encode_events(events), f"event {i} renamed {other}"
+    if kind == "exception":
+        error = rng.choice(AWS_EXCEPTIONS)
+        frames = encode_events(events[:i]) + exception_frame(error, "injected") + encode_events(events[i:])
+        return frames, f"{error} before event {i}"
+    if kind == "payload-utf8":
+        raw = data.encode("utf-8")
+        at = rng.randrange(len(raw) + 1)
+        junk = rng.choice(BAD_UTF8)
+        headers = {":event-type": name, ":content-type": "application/json", ":message-type": "event"}
+        frame = encode_frame(headers, raw[:at] + junk + raw[at:])
+        return encode_events(events[:i]) + frame + encode_events(events[i + 1 :]), f"event {i}: invalid utf-8 {junk!r}"
+    raw = encode_events(events)
+    if kind == "body-cut":
+        at = rng.randrange(1, len(raw))
+        return raw[:at], f"cut the frames at {at}/{len(raw)}"
+    at = rng.randrange(len(raw))
+    return raw[:at] + bytes([raw[at] ^ (1 << rng.randrange(8))]) + raw[at + 1 :], f"flip a bit of byte {at}"

@@ -83,6 +83,9 @@ class StreamReading:
     final_text: dict[int, str | None] = field(default_factory=dict)
     #: Responses: what the terminal event's response says (None when absent or unreadable).
     terminal: Expect | None = None
+    #: AWS event streams: the framing is broken (a bad CRC, a cut frame) or a frame is an exception: the stream
+    #: cannot be a success.
+    broken: bool = False
 
     def add(self, choice: Any, piece: Any) -> None:
         if isinstance(piece, str) and piece:
@@ -112,6 +115,9 @@ def _index(value: Any, position: int) -> Any:
 
 def read_stream(wire: str, raw: bytes) -> StreamReading:
     reading = StreamReading()
+    if wire == "converse":
+        _converse(raw, reading)
+        return reading
     payloads = _payloads(raw, reading)
     {"anthropic": _anthropic, "chat_completions": _chat, "gemini": _gemini, "responses": _responses}[wire](
         payloads, reading
@@ -209,3 +215,149 @@ def _responses(payloads: list[tuple[str, Any]], reading: StreamReading) -> None:
             break
         if kind in ("response.output_text.delta", "response.refusal.delta"):
             reading.add(0, p.get("delta"))
+
+
+def aws_frames(raw: bytes) -> tuple[list[tuple[str, str, bytes]], bool]:
+    """(message type, event or exception type, payload) of every frame of an AWS event stream, read by botocore
+    (CRCs checked), and whether the bytes are whole frames and nothing else."""
+    from botocore.eventstream import EventStreamBuffer
+
+    buffer = EventStreamBuffer()
+    buffer.add_data(raw)
+    frames: list[tuple[str, str, bytes]] = []
+    try:
+        for message in buffer:
+            headers = dict(message.headers)
+            kind = str(headers.get(":message-type"))
+            name = headers.get(":event-type") if kind == "event" else headers.get(":exception-type")
+            frames.append((kind, str(name), message.payload))
+    except Exception:  # botocore's parser errors: a CRC mismatch, bad lengths
+        return frames, False
+    return frames, not buffer._data
+
+
+def _converse(raw: bytes, reading: StreamReading) -> None:
+    """ConverseStream (Bedrock API reference): ``contentBlockDelta`` events carry ``delta.text`` pieces of the block
+    at ``contentBlockIndex``; ``messageStop`` ends the message; an exception frame ends the stream in error."""
+    frames, whole = aws_frames(raw)
+    reading.broken = not whole or any(kind != "event" for kind, _, _ in frames)
+    blocks: dict[Any, list[str]] = {}
+    stopped = False
+    for _, name, payload in frames:
+        try:
+            p = fix_surrogates(json.loads(payload.decode("utf-8"))) if payload.strip() else None
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            reading.unreadable = True
+            continue
+        if stopped:
+            continue
+        if name == "messageStop":
+            stopped = True
+        elif name == "contentBlockDelta" and isinstance(p, dict) and isinstance(p.get("delta"), dict):
+            text = p["delta"].get("text")
+            if isinstance(text, str) and text:
+                blocks.setdefault(_index(p.get("contentBlockIndex"), -1), []).append(text)
+                reading.add(0, text)
+    try:
+        ordered = sorted(blocks)
+    except TypeError:
+        ordered = list(blocks)
+    reading.final_text[0] = "".join("".join(blocks[i]) for i in ordered)
+
+
+# -- image answers ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImageExpect:
+    """What an image answer says: its images as (base64 data or None, URL or None, media type or None), the first
+    choice's text, the token counts it gives, and whether it can be a success at all (an answer without images
+    that says why is a content-filter refusal)."""
+
+    images: list[tuple[str | None, str | None, str | None]] = field(default_factory=list)
+    revised_prompts: list[str | None] = field(default_factory=list)
+    text: str | None = None
+    usage: dict[str, int | None] = field(default_factory=dict)
+    refused: bool = False
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def expect_image(wire: str, data: dict[str, Any]) -> ImageExpect:
+    """An image answer read by the providers' documented shapes (OpenAI ``ImagesResponse``, Imagen ``predictions``,
+    Gemini ``candidates[].content.parts[].inlineData``); raises (TypeError …) where the rules cannot read it."""
+    out = ImageExpect()
+    if wire == "openai_images":
+        fmt = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}.get(data.get("output_format") or "png")
+        for entry in data["data"]:
+            b64, url = entry.get("b64_json"), entry.get("url")
+            if isinstance(b64, str) and b64:
+                out.images.append((b64, None, fmt))
+            elif isinstance(url, str) and url:
+                out.images.append((None, url, None))
+            else:
+                raise ValueError("an image with neither data nor url")
+            out.revised_prompts.append(_str(entry.get("revised_prompt")))
+        usage = data.get("usage")
+        if isinstance(usage, dict):
+            out.usage = {
+                "prompt_tokens": usage.get("input_tokens"),
+                "completion_tokens": usage.get("output_tokens"),
+                "total_tokens": usage.get("total_tokens"),
+            }
+        return out
+    if wire == "imagen":
+        for prediction in data.get("predictions") or []:
+            encoded = prediction.get("bytesBase64Encoded")
+            if isinstance(encoded, str) and encoded:
+                out.images.append((encoded, None, _str(prediction.get("mimeType"))))
+        out.refused = not out.images
+        return out
+    candidates = [c for c in data.get("candidates") or [] if isinstance(c, dict)]
+    texts: list[list[str]] = []
+    for candidate in candidates:
+        pieces: list[str] = []
+        for part in (candidate.get("content") or {}).get("parts") or []:
+            if part.get("thought"):
+                continue
+            inline = part.get("inlineData") or part.get("inline_data")
+            if isinstance(inline, dict):
+                out.images.append((inline["data"], None, inline.get("mimeType") or inline.get("mime_type")))
+            elif isinstance(part.get("text"), str):
+                pieces.append(part["text"])
+        texts.append(pieces)
+    if candidates:
+        first = min(range(len(candidates)), key=lambda i: candidates[i].get("index", i))
+        out.text = "".join(texts[first]) or None
+    filtered = ("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "MODEL_ARMOR", "OTHER")
+    if not out.images:
+        reasons = [(data.get("promptFeedback") or {}).get("blockReason")]
+        reasons += [c.get("finishReason") for c in candidates]
+        out.refused = any(isinstance(r, str) and (r in filtered or r.startswith("IMAGE_")) for r in reasons)
+    usage = data.get("usageMetadata")
+    if isinstance(usage, dict):
+        prompt = usage.get("promptTokenCount") or 0
+        completion = (usage.get("candidatesTokenCount") or 0) + (usage.get("thoughtsTokenCount") or 0)
+        out.usage = {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": usage.get("totalTokenCount") or prompt + completion,
+        }
+    return out
+
+
+def read_image_answer(wire: str, raw: bytes) -> tuple[Any, ImageExpect | None]:
+    """(the JSON the transport would read — None when the body is not JSON —, what it says — None when the rules
+    cannot read it)."""
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return None, None
+    if not isinstance(data, dict):
+        return data, None
+    try:
+        return data, expect_image(wire, fix_surrogates(data))
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError, RecursionError):
+        return data, None

@@ -1,6 +1,9 @@
 """Running one mutated answer through the public client (respx answers every request; nothing leaves the machine),
-sync (``generate``) or async (``generate_async``), and what came of it: the response, the stream items that arrived
-and the exception, if any."""
+sync (``generate``) or async (``generate_async``), and what came of it: the response (a chat or an image answer), the
+stream items that arrived and the exception, if any.
+
+Bedrock calls are SigV4-signed with the mock server's static test keys and go to a local ``base_url`` (respx answers
+them there like every other call)."""
 
 from __future__ import annotations
 
@@ -13,23 +16,41 @@ import httpx
 import respx
 
 from dhenara_http import AIModelAPI, AIModelAPIProviderEnum, AIModelCallConfig, AIModelClient, AIModelEndpoint
-from dhenara_http.types.response import ChatResponse
+from dhenara_http.foundation_models import Gemini25FlashImage, GPTImage1, Imagen4
+from dhenara_http.testing.converse import ACCESS_KEY_ID, SECRET_ACCESS_KEY
+from dhenara_http.types.model import FoundationModel
+from dhenara_http.types.response import ChatResponse, ImageResponse
 
 P = AIModelAPIProviderEnum
 #: Per wire: (provider, api config, model). The host is not under test: respx answers any URL.
-ENDPOINTS: dict[str, tuple[P, dict[str, Any], str]] = {
+ENDPOINTS: dict[str, tuple[P, dict[str, Any], str | FoundationModel]] = {
     "anthropic": (P.ANTHROPIC, {}, "claude-sonnet-4-5"),
     "chat_completions": (P.OPEN_AI, {"wire_api": "chat_completions"}, "gpt-4o"),
     "gemini": (P.GOOGLE_AI, {}, "gemini-2.5-flash"),
     "responses": (P.OPEN_AI, {}, "gpt-5"),
+    "converse": (
+        P.AMAZON_BEDROCK,
+        {"region": "us-east-1", "base_url": "http://127.0.0.1:9"},
+        "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+    ),
+    "openai_images": (P.OPEN_AI, {}, GPTImage1),
+    "imagen": (P.GOOGLE_AI, {}, Imagen4),
+    "gemini_images": (P.GOOGLE_AI, {}, Gemini25FlashImage),
 }
+#: The wires whose answers are images.
+IMAGE_WIRES = frozenset({"openai_images", "imagen", "gemini_images"})
+#: The content type of a stream, per wire (server-sent events unless named).
+STREAM_TYPES = {"converse": "application/vnd.amazon.eventstream"}
 
 
 def endpoint(wire: str) -> AIModelEndpoint:
     provider, config, model = ENDPOINTS[wire]
-    return AIModelEndpoint(
-        api=AIModelAPI(provider=provider, api_key="fuzz-key-0123456789", config=config), ai_model=model
-    )
+    if provider == P.AMAZON_BEDROCK:
+        keys = {"access_key_id": ACCESS_KEY_ID, "secret_access_key": SECRET_ACCESS_KEY}
+        api = AIModelAPI(provider=provider, credentials=keys, config=config)
+    else:
+        api = AIModelAPI(provider=provider, api_key="fuzz-key-0123456789", config=config)
+    return AIModelEndpoint(api=api, ai_model=model)
 
 
 class Pieces(httpx.SyncByteStream, httpx.AsyncByteStream):
@@ -48,14 +69,14 @@ class Pieces(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield self.raw[i : i + self.size]
 
 
-def answer(raw: bytes, stream: bool, read_size: int) -> httpx.Response:
-    ctype = "text/event-stream" if stream else "application/json"
+def answer(wire: str, raw: bytes, stream: bool, read_size: int) -> httpx.Response:
+    ctype = STREAM_TYPES.get(wire, "text/event-stream") if stream else "application/json"
     return httpx.Response(200, headers={"content-type": ctype}, stream=Pieces(raw, read_size))
 
 
 @dataclass
 class Outcome:
-    response: ChatResponse | None = None
+    response: ChatResponse | ImageResponse | None = None
     items: list[Any] = field(default_factory=list)
     error: BaseException | None = None
     requests: int = 0
@@ -82,7 +103,7 @@ class Server:
     def _answer(self, request: httpx.Request) -> httpx.Response:
         assert self.case is not None
         self.requests += 1
-        return answer(self.case.raw, self.case.stream, self.case.read_size)
+        return answer(self.case.wire, self.case.raw, self.case.stream, self.case.read_size)
 
     def __enter__(self) -> Server:
         self.router.__enter__()
@@ -110,7 +131,7 @@ def run_sync(server: Server, case: Case) -> Outcome:
                     outcome.items.append(item)
                 outcome.response = _final(outcome.items)
             else:
-                outcome.response = result.chat_response
+                outcome.response = result.chat_response or result.image_response
         except Exception as exc:
             outcome.error = exc
     outcome.requests = server.requests
@@ -127,7 +148,7 @@ async def _run_async(server: Server, case: Case) -> Outcome:
                     outcome.items.append(item)
                 outcome.response = _final(outcome.items)
             else:
-                outcome.response = result.chat_response
+                outcome.response = result.chat_response or result.image_response
         except Exception as exc:
             outcome.error = exc
     outcome.requests = server.requests

@@ -403,7 +403,8 @@ def expect_converse(data: dict[str, Any]) -> Expect:
         out.usage = {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
-            "total_tokens": usage.get("totalTokens", prompt + completion),
+            # (A null total is no total: optional fields read null as absent, on every wire.)
+            "total_tokens": usage["totalTokens"] if usage.get("totalTokens") is not None else prompt + completion,
             "cache_read_tokens": read,
             "cache_write_tokens": write,
         }
