@@ -435,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in outcomes:
         if args.failures_only and outcome.status == "ok":
             continue
-        print(f"{outcome.status:<8}{outcome.program.name:<{width}}  {outcome.why}"[:240])
+        line = f"{outcome.status:<8}{outcome.program.name:<{width}}  {outcome.why}"
+        print(line if outcome.status == "known" else line[:240])  # a known reason in full
         if args.verbose and outcome.status != "ok":
             print("    " + "\n    ".join(outcome.stderr.strip().splitlines()[-25:]))
     print()
