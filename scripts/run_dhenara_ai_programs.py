@@ -17,9 +17,17 @@ written to a scratch folder of its own (the examples with their ``include/`` pac
 credentials file with fake keys in ``DAI_SECRET_CONFIG_DIR``), and runs in a subprocess with a timeout, its APIs
 pointed at one mock server by ``DHENARA_HTTP_BASE_URL_*``. A program "ran" when it exits with status 0.
 
+A block that iterates ``stream_generator`` without making a client of its own streams from "your client": the one
+the fixture and the page made so far, rebuilt with ``streaming=True`` (the docs take a streaming client as made there;
+a call that does not stream has no ``stream_generator``, here as in dhenara-ai). A program that names the credentials
+file ``credentials.yaml`` (and does not write it) finds one in its folder, with the same fake keys.
+
 The table lists each program, ``ok`` / ``FAIL`` / ``TIMEOUT`` and the first line of why (the exception a failing
-program ended with). Nothing from those repositories is written outside a temporary folder. Not run by CI: it needs
-the two repositories.
+program ended with). A failure listed in :data:`KNOWN_FAILURES` — with the exception it is known to end with — is
+marked ``known`` with the reason it does not run; the exit status is 0 when every program that did not run is known.
+The image examples import Pillow themselves (a dependency of dhenara-ai, not of this package): install it in the
+interpreter that runs the programs (``--python``) to run them. Nothing from those repositories is written outside a
+temporary folder. Not run by CI: it needs the two repositories.
 """
 
 from __future__ import annotations
@@ -66,6 +74,75 @@ api_key = "mock-gemini-key"
 [deepseek]
 api_key = "sk-mock-deepseek"
 """
+
+#: The same fake keys as YAML, for programs that load ``credentials.yaml`` from their working directory.
+CREDENTIALS_YAML = """\
+openai:
+  api_key: sk-mock-openai
+anthropic:
+  api_key: sk-ant-mock
+google_gemini_api:
+  api_key: mock-gemini-key
+deepseek:
+  api_key: sk-mock-deepseek
+"""
+
+
+@dataclass(frozen=True)
+class KnownFailure:
+    """A program that does not run here, the exception it is known to end with and why it does not run."""
+
+    ends_with: str
+    reason: str
+
+
+#: Programs that do not run, each for a reason of its own (none is a name or behaviour of dhenara-ai missing here). A
+#: program listed here still counts as not run; it is marked ``known`` only while it fails with ``ends_with``.
+KNOWN_FAILURES: dict[str, KnownFailure] = {
+    "examples/30_image_openai.py": KnownFailure(
+        "No module named 'PIL'", "imports Pillow itself (a dependency of dhenara-ai); runs with Pillow installed"
+    ),
+    "examples/31_image_with_resource_config.py": KnownFailure(
+        "No module named 'PIL'", "imports Pillow itself (a dependency of dhenara-ai); runs with Pillow installed"
+    ),
+    "examples/32_image_with_messages_and_text.py": KnownFailure(
+        "No module named 'PIL'", "imports Pillow itself (a dependency of dhenara-ai); runs with Pillow installed"
+    ),
+    "docs/dhenara-ai/samples/image-gen/image-gen.md:7": KnownFailure(
+        "No module named 'PIL'", "imports Pillow itself (a dependency of dhenara-ai); runs with Pillow installed"
+    ),
+    "examples/98_openai_reasoing.py": KnownFailure(
+        "No module named 'openai'", "a program of the OpenAI SDK (client.responses.create), not of dhenara-ai"
+    ),
+    "examples/99_openai_toolcall.py": KnownFailure(
+        "No module named 'openai'", "a program of the OpenAI SDK (client.responses.create), not of dhenara-ai"
+    ),
+    "docs/dhenara-ai/features/models.md:54": KnownFailure(
+        "is not a region name",
+        "its placeholder region 'your_region' is refused when the AIModelAPI is made (a region is part of the host "
+        "name); dhenara-ai takes it and fails at the first call, on bedrock-runtime.your_region.amazonaws.com",
+    ),
+    "docs/dhenara-ai/getting-started/key-concepts.md:205": KnownFailure(
+        "SyntaxError: 'async with' outside async function",
+        "not Python: 'async with' outside an async function (and AIModelClient(...) with an Ellipsis)",
+    ),
+    "docs/dhenara-ai/samples/text-gen/text-gen.md:52": KnownFailure(
+        "is below the smallest thinking budget",
+        "max_reasoning_tokens=800 for Claude Sonnet 4.5, below Anthropic's minimum thinking budget of 1024: refused "
+        "here before sending; dhenara-ai sends it and Anthropic answers 400, so chat_response is None and the "
+        "block's assert fails",
+    ),
+    "docs/dhenara-ai/why-dhenara/langchain-vs-dhenara.md:127": KnownFailure(
+        "name 'get_context' is not defined",
+        "calls get_context(), a helper of dhenara-ai's examples that neither dhenara-ai nor the page defines",
+    ),
+    "docs/dhenara-ai/why-dhenara/langchain-vs-dhenara.md:137": KnownFailure(
+        "No module named 'langchain'", "LangChain's code, shown for comparison"
+    ),
+    "docs/dhenara-ai/why-dhenara/langchain-vs-dhenara.md:254": KnownFailure(
+        "No module named 'langchain_openai'", "LangChain's code, shown for comparison"
+    ),
+}
 
 _FOUNDATION_IMPORT = re.compile(r"\bfrom\s+dhenara\.ai\.types\.genai\.foundation_models\.\w+\.\w+\s+import\b")
 _FROM_IMPORT = re.compile(r"\bfrom\s+dhenara\.ai(?:\.[\w.]+)?\s+import\b")
@@ -125,7 +202,7 @@ class Program:
 @dataclass
 class Outcome:
     program: Program
-    status: str  # ok, FAIL, TIMEOUT
+    status: str  # ok, FAIL, TIMEOUT, known (a failure of KNOWN_FAILURES, with the exception it is known to end with)
     why: str = ""
     stdout: str = ""
     stderr: str = ""
@@ -215,6 +292,24 @@ for _source in {sources!r}:
 """
 
 
+#: Run before a block that iterates ``stream_generator`` on a client it does not make: "your client", streaming.
+STREAMING_CLIENT = """\
+# The block streams from your client: the one made so far, with streaming on.
+client = AIModelClient(
+    model_endpoint=client.model_endpoint,
+    config=client.config.model_copy(update={"streaming": True}),
+    is_async=False,
+)
+"""
+
+_MAKES_CLIENT = re.compile(r"^\s*client\s*=", re.MULTILINE)
+
+
+def streams_from_your_client(block: str) -> bool:
+    """Whether ``block`` iterates a response's ``stream_generator`` from a ``client`` it does not make itself."""
+    return ".stream_generator" in block and "client.generate(" in block and not _MAKES_CLIENT.search(block)
+
+
 def doc_programs(repo: Repo, standalone: bool = False) -> Iterator[Program]:
     for name in repo.files():
         if not (name.startswith("docs/dhenara-ai/") and name.endswith((".md", ".mdx"))):
@@ -224,7 +319,11 @@ def doc_programs(repo: Repo, standalone: bool = False) -> Iterator[Program]:
         for match in _FENCE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             block = rewrite_imports(match.group(1))
-            source = block if standalone else _EARLIER_BLOCKS.format(sources=[FIXTURE, *earlier]) + block
+            if standalone:
+                source = block
+            else:
+                prelude = _EARLIER_BLOCKS.format(sources=[FIXTURE, *earlier])
+                source = prelude + (STREAMING_CLIENT if streams_from_your_client(block) else "") + block
             earlier.append(block)
             yield Program(f"{name}:{line}", source)
 
@@ -253,6 +352,11 @@ def credentials_toml(server: MockProviderServer) -> str:
     return CREDENTIALS_TOML + vertex
 
 
+def needs_credentials_yaml(source: str) -> bool:
+    """Whether a program loads ``credentials.yaml`` from its working directory without writing it first."""
+    return '"credentials.yaml"' in source and "create_credentials_template" not in source
+
+
 def run_one(
     program: Program, env: dict[str, str], scratch: Path, timeout: float, python: str, credentials: str
 ) -> Outcome:
@@ -264,6 +368,8 @@ def run_one(
     secrets = folder / "secrets"
     secrets.mkdir()
     (secrets / "dai_credentials.toml").write_text(credentials, encoding="utf-8")
+    if needs_credentials_yaml(program.source):
+        (folder / "credentials.yaml").write_text(CREDENTIALS_YAML, encoding="utf-8")
     script = folder / "program.py"
     script.write_text(program.source, encoding="utf-8")
     path = os.pathsep.join(p for p in (str(folder), env.get("PYTHONPATH", "")) if p)
@@ -284,7 +390,16 @@ def run_one(
         return Outcome(program, "TIMEOUT", f"no exit within {timeout:g} s", out)
     if done.returncode == 0:
         return Outcome(program, "ok", "", done.stdout, done.stderr)
-    return Outcome(program, "FAIL", why(done.stderr, done.returncode), done.stdout, done.stderr)
+    return known(Outcome(program, "FAIL", why(done.stderr, done.returncode), done.stdout, done.stderr))
+
+
+def known(outcome: Outcome) -> Outcome:
+    """The failure marked ``known``, with its reason, when :data:`KNOWN_FAILURES` lists it with the exception it
+    ended with; otherwise the outcome as it is."""
+    entry = KNOWN_FAILURES.get(outcome.program.name)
+    if outcome.status != "FAIL" or entry is None or entry.ends_with not in outcome.why:
+        return outcome
+    return Outcome(outcome.program, "known", entry.reason, outcome.stdout, outcome.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,7 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     for outcome in outcomes:
         if args.failures_only and outcome.status == "ok":
             continue
-        print(f"{outcome.status:<8}{outcome.program.name:<{width}}  {outcome.why}"[:240])
+        line = f"{outcome.status:<8}{outcome.program.name:<{width}}  {outcome.why}"
+        print(line if outcome.status == "known" else line[:240])  # a known reason in full
         if args.verbose and outcome.status != "ok":
             print("    " + "\n    ".join(outcome.stderr.strip().splitlines()[-25:]))
     print()
@@ -330,7 +446,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{label}: {ran} of {len(group)} ran")
     total = sum(o.status == "ok" for o in outcomes)
     print(f"all: {total} of {len(outcomes)} ran")
-    return 0 if total == len(outcomes) else 1
+    listed = sum(o.status == "known" for o in outcomes)
+    unexpected = len(outcomes) - total - listed
+    print(f"not run: {listed} known (KNOWN_FAILURES, reason shown), {unexpected} not known")
+    return 0 if unexpected == 0 else 1
 
 
 if __name__ == "__main__":
