@@ -6,6 +6,7 @@ A new OpenAI-compatible host is one row here. Capabilities are flags, not ``if p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from string import Formatter
@@ -254,6 +255,9 @@ def wire_api_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
     return str(wire)
 
 
+_LABEL = re.compile(r"^[A-Za-z0-9-]+$")
+
+
 def base_url_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
     """``config["base_url"]`` when given, else the host's default with its placeholders filled from ``config`` (and,
     on Vertex AI, from the location the catalogue gives ``model`` when the API names none)."""
@@ -270,6 +274,15 @@ def base_url_for(api: AIModelAPI, model: FoundationModel | None = None) -> str:
             values.setdefault(name, default)
     if host.global_base_url and values.get("location") == "global":
         return host.global_base_url
+    for name in ("region", "location"):
+        value = values.get(name)
+        if value is not None and name in template and not _LABEL.match(value):
+            # Checked here, when the call needs the host name, not when the API is made (a placeholder region in a
+            # program that never calls is fine), and still before anything is sent.
+            raise ConfigurationError(
+                f"AIModelAPI({api.provider.value}).config[{name!r}]: {value!r} is not a region name "
+                "(letters, digits and '-' only): it is part of the host name"
+            )
     try:
         return template.format(**values)
     except KeyError as missing:

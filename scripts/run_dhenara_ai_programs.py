@@ -117,11 +117,6 @@ KNOWN_FAILURES: dict[str, KnownFailure] = {
     "examples/99_openai_toolcall.py": KnownFailure(
         "No module named 'openai'", "a program of the OpenAI SDK (client.responses.create), not of dhenara-ai"
     ),
-    "docs/dhenara-ai/features/models.md:54": KnownFailure(
-        "is not a region name",
-        "its placeholder region 'your_region' is refused when the AIModelAPI is made (a region is part of the host "
-        "name); dhenara-ai takes it and fails at the first call, on bedrock-runtime.your_region.amazonaws.com",
-    ),
     "docs/dhenara-ai/getting-started/key-concepts.md:205": KnownFailure(
         "SyntaxError: 'async with' outside async function",
         "not Python: 'async with' outside an async function (and AIModelClient(...) with an Ellipsis)",

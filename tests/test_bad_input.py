@@ -121,3 +121,14 @@ def test_bad_input_is_refused_typed_naming_the_field_before_anything_is_sent(
     assert KEY not in str(error)
     assert KEY not in repr(error.args)
     assert error.__cause__ is None
+
+
+def test_a_placeholder_region_is_refused_only_when_a_call_needs_the_host_name() -> None:
+    # dhenara-ai's documentation builds APIs with placeholder regions and never calls them: that must work here too.
+    api = AIModelAPI(provider="amazon_bedrock", api_key="k", config={"region": "your_region"})
+    endpoint = AIModelEndpoint(api=api, ai_model="us.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    with respx.mock(assert_all_called=False) as router:
+        route = router.route().mock(return_value=httpx.Response(200, json=OK))
+        with pytest.raises(ConfigurationError, match=r"config\['region'\]: 'your_region' is not a region name"):
+            AIModelClient(endpoint).generate(prompt="hi")
+    assert route.call_count == 0

@@ -108,7 +108,6 @@ CONFIG_KEYS: dict[str, str] = {
     "region": "label",  # Bedrock region (part of the host name)
     "profile": "str",  # Bedrock: the shared-credentials profile
 }
-_LABEL = re.compile(r"^[A-Za-z0-9-]+$")
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _MASK = "**********"
 
@@ -179,9 +178,8 @@ def _check_config(provider: AIModelAPIProviderEnum, config: dict[str, Any], sour
         ):
             raise ConfigurationError(f"{where}: expected a string or a list of strings")
         elif kind in ("str", "label") and not isinstance(value, str):
+            # (A region's spelling is checked when a call builds the host name from it: hosts.base_url_for.)
             raise ConfigurationError(f"{where}: expected a string, got {type(value).__name__}")
-        elif kind == "label" and not _LABEL.match(value):
-            raise ConfigurationError(f"{where}: {value!r} is not a region name (letters, digits and '-' only)")
 
 
 def _check_key(where: str, key: str) -> None:
