@@ -146,6 +146,11 @@ class SyncPool:
     def follow_redirects(self) -> bool:
         return bool(self._user.follow_redirects) if self._user is not None else False
 
+    @property
+    def own(self) -> bool:
+        """Whether the client is the library's own (not the user's)."""
+        return self._user is None
+
     def client(self) -> httpx.Client:
         if self._user is not None:
             return self._user
@@ -195,6 +200,9 @@ class SyncHTTPTransport(Transport):
 
     def _client(self) -> httpx.Client:
         return self.pool.client()
+
+    def _own_client(self) -> bool:
+        return self.pool.own
 
     def new_deadline(self, seconds: float | None) -> Deadline:
         return SyncDeadline(seconds, self.target.provider, self.target.model)
