@@ -384,11 +384,11 @@ class Transport:
     # -- calls ---------------------------------------------------------------------------------------------------
 
     def policy(self, cfg: Any) -> _retry.RetryPolicy:
-        return _retry.RetryPolicy(
-            retries=cfg.retries,
-            max_retry_wait=cfg.max_retry_wait,
-            initial=cfg.retry_delay if getattr(cfg, "retry_delay", None) else _retry.INITIAL_BACKOFF,
-            maximum=cfg.max_retry_delay if getattr(cfg, "max_retry_delay", None) else _retry.MAX_BACKOFF,
+        return _policy(
+            cfg.retries,
+            cfg.max_retry_wait,
+            cfg.retry_delay if getattr(cfg, "retry_delay", None) else _retry.INITIAL_BACKOFF,
+            cfg.max_retry_delay if getattr(cfg, "max_retry_delay", None) else _retry.MAX_BACKOFF,
         )
 
     def log_retry(self, attempt: int, error: BaseException, wait: float) -> None:
@@ -528,6 +528,12 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 def timeouts_of(cfg: Any) -> httpx.Timeout:
     read = cfg.read_timeout if cfg.read_timeout is not None else cfg.timeout
     return _timeout(cfg.connect_timeout, read)
+
+
+@functools.lru_cache(maxsize=64)
+def _policy(retries: int, max_retry_wait: float, initial: float, maximum: float) -> _retry.RetryPolicy:
+    """The (frozen) retry policy of these settings, made once."""
+    return _retry.RetryPolicy(retries=retries, max_retry_wait=max_retry_wait, initial=initial, maximum=maximum)
 
 
 @functools.lru_cache(maxsize=64)

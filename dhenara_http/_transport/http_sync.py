@@ -46,15 +46,11 @@ class SyncDeadline:
         return None
 
 
-def _time_left() -> float | None:
-    at: float | None = getattr(_local, "at", None)
-    return None if at is None else at - time.monotonic()
-
-
 def _clamp(timeout: float | None) -> float | None:
-    left = _time_left()
-    if left is None:
+    at: float | None = getattr(_local, "at", None)
+    if at is None:
         return timeout
+    left = at - time.monotonic()
     if left <= 0:
         # (httpcore's own timeout error: httpx maps it to ReadTimeout, which the transport reads as the deadline.)
         import httpcore
