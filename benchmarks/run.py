@@ -23,7 +23,8 @@ install: each interpreter is given one fresh ``PYTHONPYCACHEPREFIX`` that an unt
 The summary table gives, per measure, the median over the four wires of the ratio (and of the absolute times).
 
 Calls and streams are timed in rounds, floor and dhenara_http interleaved round by round (so that a busy moment of the
-machine weighs on both alike), on clients built beforehand; each figure is the median round.
+machine weighs on both alike), on clients built beforehand; each figure is the median round. Fresh interpreters are
+started alternately too, floor and dhenara_http, and each figure is the median of fifteen.
 """
 
 from __future__ import annotations
@@ -79,15 +80,27 @@ WIRES = {
 }
 
 
-def median_run(code: str, n: int = 15, env: dict[str, str] | None = None) -> float:
-    if env is not None:
-        subprocess.run([sys.executable, "-c", code], check=True, env=env)  # fills the bytecode cache, untimed
-    times = []
+def _timed_run(code: str, env: dict[str, str] | None) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    return time.perf_counter() - t
+
+
+def median_runs(
+    floor: str, ours: str, n: int = 15, envs: tuple[dict[str, str], dict[str, str]] | None = None
+) -> tuple[float, float]:
+    """(floor, ours): the median of ``n`` fresh interpreters each, the two run alternately (as the rounds of
+    :func:`compare`) so that a busy moment of the machine weighs on both alike. With ``envs``, an untimed first run
+    of each fills its bytecode cache."""
+    floor_env, our_env = envs if envs is not None else (None, None)
+    if envs is not None:
+        _timed_run(floor, floor_env)
+        _timed_run(ours, our_env)
+    floors, ourss = [], []
     for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, env=env)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        floors.append(_timed_run(floor, floor_env))
+        ourss.append(_timed_run(ours, our_env))
+    return statistics.median(floors), statistics.median(ourss)
 
 
 ROUNDS = 9
@@ -336,11 +349,11 @@ def bench_starts(base: str, lines: list[str]) -> None:
         ),
     )
     for floor_code, our_code, name, summary, goal in codes:
-        lines.append(row(name, median_run(our_code), median_run(floor_code), goal=goal, summary=summary))
+        floor_t, our_t = median_runs(floor_code, our_code)
+        lines.append(row(name, our_t, floor_t, goal=goal, summary=summary))
     for floor_code, our_code, name, summary, _goal in codes:
         with tempfile.TemporaryDirectory() as floor_cache, tempfile.TemporaryDirectory() as our_cache:
-            floor_env, our_env = _cached_env(floor_cache), _cached_env(our_cache)
-            floor_t, our_t = median_run(floor_code, env=floor_env), median_run(our_code, env=our_env)
+            floor_t, our_t = median_runs(floor_code, our_code, envs=(_cached_env(floor_cache), _cached_env(our_cache)))
         lines.append(row(f"{name} (bytecode cached)", our_t, floor_t, summary=f"{summary} (bytecode cached)"))
 
 
