@@ -15,14 +15,23 @@ the sync client, ``httpx.AsyncClient`` for the async one. Printed ratios are dhe
 * threads: eight threads sharing one sync client, each making one call the server answers after 0.3 s, against one
   such call alone.
 
+Fresh interpreters run as the environment makes them: where ``PYTHONDONTWRITEBYTECODE`` is set and the package is
+installed editable, dhenara_http is compiled from source on every start while its dependencies (installed by pip, with
+their bytecode) are not. The two ``(bytecode cached)`` rows measure both sides with bytecode, as after a regular
+install: each interpreter is given one fresh ``PYTHONPYCACHEPREFIX`` that an untimed first run fills.
+
+The summary table gives, per measure, the median over the four wires of the ratio (and of the absolute times).
+
 Calls and streams are timed in rounds, floor and dhenara_http interleaved round by round (so that a busy moment of the
-machine weighs on both alike), on clients built beforehand; each figure is the median round.
+machine weighs on both alike), on clients built beforehand; each figure is the median round. Fresh interpreters are
+started alternately too, floor and dhenara_http, and each figure is the median of fifteen.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -71,13 +80,27 @@ WIRES = {
 }
 
 
-def median_run(code: str, n: int = 15) -> float:
-    times = []
+def _timed_run(code: str, env: dict[str, str] | None) -> float:
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, env=env)
+    return time.perf_counter() - t
+
+
+def median_runs(
+    floor: str, ours: str, n: int = 15, envs: tuple[dict[str, str], dict[str, str]] | None = None
+) -> tuple[float, float]:
+    """(floor, ours): the median of ``n`` fresh interpreters each, the two run alternately (as the rounds of
+    :func:`compare`) so that a busy moment of the machine weighs on both alike. With ``envs``, an untimed first run
+    of each fills its bytecode cache."""
+    floor_env, our_env = envs if envs is not None else (None, None)
+    if envs is not None:
+        _timed_run(floor, floor_env)
+        _timed_run(ours, our_env)
+    floors, ourss = [], []
     for _ in range(n):
-        t = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+        floors.append(_timed_run(floor, floor_env))
+        ourss.append(_timed_run(ours, our_env))
+    return statistics.median(floors), statistics.median(ourss)
 
 
 ROUNDS = 9
@@ -108,10 +131,47 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e3:9.2f} ms" if seconds >= 1e-3 else f"{seconds * 1e6:9.2f} us"
 
 
-def row(name: str, ours: float, floor: float, goal: float | None = None) -> str:
+#: Every measure taken: (summary row, floor seconds, dhenara_http seconds).
+RESULTS: list[tuple[str, float, float]] = []
+
+#: The summary's rows, in order, with their goals (ratio to the floor).
+SUMMARY = {
+    "imports": 1.3,
+    "cold start": 1.5,
+    "sync call": 1.25,
+    "sync stream": 1.35,
+    "async call": 1.2,
+    "async stream": 1.3,
+    "threads": None,
+    "imports (bytecode cached)": None,
+    "cold start (bytecode cached)": None,
+}
+
+
+def row(name: str, ours: float, floor: float, goal: float | None = None, summary: str | None = None) -> str:
+    if summary is not None:
+        RESULTS.append((summary, floor, ours))
     ratio = ours / floor if floor else float("nan")
-    target = f"{goal:.1f}x" if goal else ""
-    return f"| {name:<40} | {_fmt(floor)} | {_fmt(ours)} | {ratio:6.2f}x | {target:>5} |"
+    target = f"{goal:.2f}x" if goal else ""
+    return f"| {name:<44} | {_fmt(floor)} | {_fmt(ours)} | {ratio:6.2f}x | {target:>5} |"
+
+
+def summary_table() -> list[str]:
+    """One row per measure: the median over its wires of the ratio, of the floor's time and of ours."""
+    lines = [
+        f"| {'measure':<28} | {'raw httpx floor':>15} | {'dhenara_http':>12} | {'ratio':>7} | {'goal':>6} |",
+        f"|{'-' * 30}|{'-' * 17}|{'-' * 14}|{'-' * 9}|{'-' * 8}|",
+    ]
+    for name, goal in SUMMARY.items():
+        got = [(floor, ours) for key, floor, ours in RESULTS if key == name]
+        if not got:
+            continue
+        ratio = statistics.median(ours / floor for floor, ours in got)
+        floor = statistics.median(f for f, _ in got)
+        ours = statistics.median(o for _, o in got)
+        target = f"{goal:.2f}x" if goal else "≈1.0x" if name == "threads" else ""
+        lines.append(f"| {name:<28} | {_fmt(floor):>15} | {_fmt(ours):>12} | {ratio:6.2f}x | {target:>6} |")
+    return lines
 
 
 def sync_compare(floor: Callable[[], object], ours: Callable[[], object], n: int) -> tuple[float, float]:
@@ -194,8 +254,8 @@ def bench_sync_wire(name: str, base: str, calls: list[str], streams: list[str]) 
 
         floor_c, our_c = sync_compare(floor_call, our_call, 100)
         floor_s, our_s = sync_compare(floor_stream, our_stream, 5)
-    calls.append(row(f"{name}: call (sync)", our_c, floor_c, goal=1.25))
-    streams.append(row(f"{name}: {CHUNKS}-chunk stream (sync)", our_s, floor_s, goal=1.35))
+    calls.append(row(f"{name}: call (sync)", our_c, floor_c, goal=1.25, summary="sync call"))
+    streams.append(row(f"{name}: {CHUNKS}-chunk stream (sync)", our_s, floor_s, goal=1.35, summary="sync stream"))
 
 
 async def bench_async_wire(name: str, base: str, calls: list[str], streams: list[str]) -> None:
@@ -236,8 +296,8 @@ async def bench_async_wire(name: str, base: str, calls: list[str], streams: list
 
         floor_c, our_c = await compare(floor_call, our_call, 100)
         floor_s, our_s = await compare(floor_stream, our_stream, 5)
-    calls.append(row(f"{name}: call (async)", our_c, floor_c, goal=1.2))
-    streams.append(row(f"{name}: {CHUNKS}-chunk stream (async)", our_s, floor_s, goal=1.3))
+    calls.append(row(f"{name}: call (async)", our_c, floor_c, goal=1.2, summary="async call"))
+    streams.append(row(f"{name}: {CHUNKS}-chunk stream (async)", our_s, floor_s, goal=1.3, summary="async stream"))
 
 
 def bench_threads(base: str, lines: list[str]) -> None:
@@ -256,7 +316,7 @@ def bench_threads(base: str, lines: list[str]) -> None:
             t = time.perf_counter()
             list(pool.map(lambda i: client.generate(prompt=str(i)), range(8)))
             eight = time.perf_counter() - t
-    lines.append(row("8 threads, one sync client, 0.3 s answers", eight, one, goal=2.0))
+    lines.append(row("8 threads, one sync client, 0.3 s answers", eight, one, goal=2.0, summary="threads"))
 
 
 IMPORT_FLOOR = "import httpx, pydantic, tenacity"
@@ -277,13 +337,31 @@ COLD_OURS = USER_IMPORT + (
 
 
 def bench_starts(base: str, lines: list[str]) -> None:
-    floor_i = median_run(IMPORT_FLOOR)
-    ours_i = median_run(USER_IMPORT)
-    lines.append(row("imports + one catalogue model", ours_i, floor_i, goal=1.3))
     url, body, _, _ = urls("openai responses", base)
-    floor_c = median_run(COLD_FLOOR.format(url=url, body=body))
-    ours_c = median_run(COLD_OURS.format(base=base + "/v1"))
-    lines.append(row("cold start: import, sync client, one call", ours_c, floor_c, goal=1.5))
+    codes = (
+        (IMPORT_FLOOR, USER_IMPORT, "imports + one catalogue model", "imports", 1.3),
+        (
+            COLD_FLOOR.format(url=url, body=body),
+            COLD_OURS.format(base=base + "/v1"),
+            "cold start: import, sync client, one call",
+            "cold start",
+            1.5,
+        ),
+    )
+    for floor_code, our_code, name, summary, goal in codes:
+        floor_t, our_t = median_runs(floor_code, our_code)
+        lines.append(row(name, our_t, floor_t, goal=goal, summary=summary))
+    for floor_code, our_code, name, summary, _goal in codes:
+        with tempfile.TemporaryDirectory() as floor_cache, tempfile.TemporaryDirectory() as our_cache:
+            floor_t, our_t = median_runs(floor_code, our_code, envs=(_cached_env(floor_cache), _cached_env(our_cache)))
+        lines.append(row(f"{name} (bytecode cached)", our_t, floor_t, summary=f"{summary} (bytecode cached)"))
+
+
+def _cached_env(cache: str) -> dict[str, str]:
+    """The environment of an interpreter that reads and writes its bytecode in ``cache``."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = cache
+    return env
 
 
 def main() -> None:
@@ -297,8 +375,8 @@ def main() -> None:
                 time.sleep(0.05)
             base = f"http://127.0.0.1:{port_file.read_text()}"
             lines = [
-                f"| {'measure':<40} | {'raw httpx floor':>12} | {'dhenara_http':>12} | {'ratio':>7} | {'goal':>5} |",
-                f"|{'-' * 42}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 7}|",
+                f"| {'measure':<44} | {'raw httpx floor':>12} | {'dhenara_http':>12} | {'ratio':>7} | {'goal':>5} |",
+                f"|{'-' * 46}|{'-' * 14}|{'-' * 14}|{'-' * 9}|{'-' * 7}|",
             ]
             bench_starts(base, lines)
             calls: list[str] = []
@@ -309,6 +387,8 @@ def main() -> None:
             lines += calls + streams
             bench_threads(base, lines)
             print("\n".join(lines))
+            print()
+            print("\n".join(summary_table()))
         finally:
             server.terminate()
             server.wait()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from ._settings import get_settings
 from .errors import ResponseParseError
 from .types.model import ChatModelCostData, ImageModelCostData
 from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge, UsageChargeComponent
@@ -105,8 +106,6 @@ def chat_cost_components(usage: ChatResponseUsage, cost_data: ChatModelCostData)
 
 
 def _tracking_cost() -> bool:
-    from ._settings import get_settings
-
     settings = get_settings()
     return bool(settings.ENABLE_COST_TRACKING and settings.ENABLE_USAGE_TRACKING)
 

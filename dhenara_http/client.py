@@ -232,9 +232,8 @@ class AIModelClient(ClientCompatMixin):
     ) -> AIModelCallResponse | AsyncIterator[Batch]:
         """A complete response, or for a stream the generator of its batches (already open: errors before the first
         chunk have been raised). ``art`` records the provider's request and answer when artifacts are asked for."""
-        from ._capabilities import check_call
-
-        check_call(ctx)
+        path = _call_path()
+        path.check_call(ctx)
         protocol = self.protocol
         wire = protocol.build_request(ctx)
         if art is not None:
@@ -247,9 +246,7 @@ class AIModelClient(ClientCompatMixin):
         answer = await transport.send_json(wire, ctx.config)
         if art is not None:
             art.provider_response(answer.data)
-        from ._answers import read_answer
-
-        return read_answer(protocol, answer.data, ctx, transport, answer.facts)
+        return path.read_answer(protocol, answer.data, ctx, transport, answer.facts)
 
     def _call_artifacts(self, *arguments: Any) -> CallArtifacts | None:
         """The debugging artifacts of one call, when ``config.artifact_config`` asks for them (dhenara-ai's)."""
@@ -272,15 +269,13 @@ class AIModelClient(ClientCompatMixin):
 
         ``timeout``, ``retries``, ``max_output_tokens`` override the client's config for this call;
         ``extra_headers`` are added to its requests (see :meth:`with_options`)."""
-        from ._context import build_context
-        from ._drive import iterate_sync, run_sync
-        from .types.response import AIModelCallResponse
-
+        path = _call_path()
+        AIModelCallResponse = path.AIModelCallResponse
         client = self._for_call(timeout, retries, max_output_tokens, extra_headers)
-        ctx = build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
+        ctx = path.build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
         art = client._call_artifacts(prompt, context, instructions, messages)
         try:
-            result = run_sync(client._generate(ctx, "sync", art))
+            result = path.run_sync(client._generate(ctx, "sync", art))
         except BaseException as exc:
             if art is not None:
                 art.fail(exc)
@@ -289,7 +284,7 @@ class AIModelClient(ClientCompatMixin):
             if art is not None:
                 art.finish(result)
             return result
-        items = iterate_sync(result)
+        items = path.iterate_sync(result)
         return AIModelCallResponse(stream_generator=art.watch_stream(items) if art is not None else items)
 
     async def generate_async(
@@ -307,11 +302,10 @@ class AIModelClient(ClientCompatMixin):
         """Call the model on the running event loop. With ``streaming=True`` the result's ``async_stream_generator``
         (and ``stream_generator``) yields ``(chunk, None)`` items and finally ``(None, final_response)``.
         Per-call options as for :meth:`generate`."""
-        from ._context import build_context
-        from .types.response import AIModelCallResponse
-
+        path = _call_path()
+        AIModelCallResponse = path.AIModelCallResponse
         client = self._for_call(timeout, retries, max_output_tokens, extra_headers)
-        ctx = build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
+        ctx = path.build_context(client.model_endpoint, client.config, prompt, context, instructions, messages)
         art = client._call_artifacts(prompt, context, instructions, messages)
         try:
             result = await client._generate(ctx, "async", art)
@@ -354,6 +348,34 @@ class AIModelClient(ClientCompatMixin):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+class _CallPath:
+    """What every call uses, imported on the first call rather than with this module (``import dhenara_http``
+    stays cheap) and kept: an ``import`` statement inside a function costs a few microseconds on every call."""
+
+    def __init__(self) -> None:
+        from ._answers import read_answer
+        from ._capabilities import check_call
+        from ._context import build_context
+        from ._drive import iterate_sync, run_sync
+        from .types.response import AIModelCallResponse
+
+        self.read_answer = read_answer
+        self.check_call = check_call
+        self.build_context = build_context
+        self.iterate_sync = iterate_sync
+        self.run_sync = run_sync
+        self.AIModelCallResponse = AIModelCallResponse
+
+
+_CALL_PATH: list[_CallPath] = []
+
+
+def _call_path() -> _CallPath:
+    if not _CALL_PATH:
+        _CALL_PATH.append(_CallPath())
+    return _CALL_PATH[0]
 
 
 def _error_protocol(wire: str | None) -> WireProtocol | None:

@@ -6,6 +6,7 @@ A new OpenAI-compatible host is one row here. Capabilities are flags, not ``if p
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -107,9 +108,10 @@ class HostProfile:
             raise ConfigurationError(f"{self.provider.value} has no route for the {wire!r} wire protocol")
         template = templates[1] if stream else templates[0]
         path, _, query = template.partition("?")
+        quoted = _quoted_model(model)
         values: dict[str, str] = {
-            "model": quote(model, safe="@"),
-            "model_resource": model if "/" in model else f"models/{quote(model, safe='@')}",
+            "model": quoted,
+            "model_resource": model if "/" in model else f"models/{quoted}",
         }
         for name in _placeholders(path):
             if name in values:
@@ -119,7 +121,7 @@ class HostProfile:
             if value is None:
                 raise ConfigurationError(f"AIModelAPI({self.provider.value}).config needs {name!r}")
             values[name] = quote(value, safe="")
-        params = dict(parse_qsl(query)) if query else {}
+        params = dict(_query(query)) if query else {}
         return path.format(**values), params
 
     def framing_for(self, wire: str, default: str) -> str:
@@ -134,8 +136,20 @@ class HostProfile:
         return {**config, "location": where} if isinstance(where, str) and where else config
 
 
-def _placeholders(template: str) -> list[str]:
-    return [name for _, name, _, _ in Formatter().parse(template) if name]
+@functools.lru_cache(maxsize=256)
+def _placeholders(template: str) -> tuple[str, ...]:
+    """The ``{names}`` of a route template (kept per template: routes are worked out on every call)."""
+    return tuple(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+@functools.lru_cache(maxsize=256)
+def _quoted_model(model: str) -> str:
+    return quote(model, safe="@")
+
+
+@functools.lru_cache(maxsize=256)
+def _query(query: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(query))
 
 
 HOSTS: dict[P, HostProfile] = {

@@ -7,6 +7,7 @@ id — and scrubs every secret from the message, the codes and the body before t
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -147,18 +148,27 @@ def with_implied_status(err: APIError) -> APIError:
 
 
 _ERROR_ONLY_KEYS = frozenset({"error", "type", "status", "code", "message", "request_id", "details"})
-_HTML = re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-_INVISIBLE = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<[^>]*>")
+
+
+@functools.cache
+def _html_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(page, title, invisible parts, tag): compiled on the first error body read, not at import (the
+    case-insensitive ones take milliseconds to compile)."""
+    return (
+        re.compile(r"<(?:!doctype|html|head|body|title)\b", re.IGNORECASE),
+        re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL),
+        re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL),
+        re.compile(r"<[^>]*>"),
+    )
 
 
 def summary(text: str) -> str:
     """One short line from a non-JSON error body. A proxy's HTML error page becomes its title (or its visible text),
     not 300 characters of markup."""
-    if _HTML.search(text):
-        title = _TITLE.search(text)
-        visible = title.group(1) if title and title.group(1).strip() else _TAG.sub(" ", _INVISIBLE.sub(" ", text))
+    page, title_re, invisible, tag = _html_patterns()
+    if page.search(text):
+        title = title_re.search(text)
+        visible = title.group(1) if title and title.group(1).strip() else tag.sub(" ", invisible.sub(" ", text))
         text = html.unescape(visible)
     return " ".join(text.split())[:300]
 

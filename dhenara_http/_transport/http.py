@@ -17,6 +17,7 @@ derives.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -129,6 +130,9 @@ class Transport:
     def __init__(self, target: Target, *, follow_redirects: bool) -> None:
         self.target = target
         self.follow_redirects = follow_redirects
+        #: Parsed URLs by URL, and the default headers of the library's own client (see :meth:`_own_request`).
+        self._urls: dict[str, httpx.URL] = {}
+        self._defaults: tuple[object, list[tuple[str, str, str]]] | None = None
 
     # -- primitives ----------------------------------------------------------------------------------------------
 
@@ -154,6 +158,10 @@ class Transport:
 
     def _client(self) -> httpx.Client | httpx.AsyncClient:
         raise NotImplementedError
+
+    def _own_client(self) -> bool:
+        """Whether :meth:`_client` is the library's own client (not one the user gave)."""
+        return False
 
     def time(self) -> float:
         return time.time()
@@ -241,11 +249,41 @@ class Transport:
         await t.signer.sign(outgoing, self)
         if body and bodies_enabled():
             log_body(f"{wire.method} {t.scrub.text(str(url))} request body", body, t.scrub.text)
-        return self._client().build_request(
+        client = self._client()
+        if self._own_client():
+            return self._own_request(client, outgoing, timeout)
+        return client.build_request(
             outgoing.method,
             outgoing.url,
             content=outgoing.body or None,
             headers=outgoing.headers,
+            extensions={"timeout": timeout.as_dict()},
+        )
+
+    def _own_request(
+        self, client: httpx.Client | httpx.AsyncClient, outgoing: OutgoingRequest, timeout: httpx.Timeout
+    ) -> httpx.Request:
+        """The request ``client.build_request`` would make, made directly: the library's own client has no base
+        URL, query parameters or event hooks to merge, only its default headers (merged as ``build_request`` does:
+        the defaults this request does not set, then this request's) and its cookie jar. The parsed URL is kept per
+        URL, and the client's default headers once per client — together most of ``build_request``'s cost."""
+        url = self._urls.get(outgoing.url)
+        if url is None:
+            if len(self._urls) >= 64:
+                self._urls.clear()
+            url = self._urls[outgoing.url] = httpx.URL(outgoing.url)
+        defaults = self._defaults
+        if defaults is None or defaults[0] is not client:
+            defaults = self._defaults = (client, [(k, lower, v) for k, lower, v in _raw_headers(client.headers)])
+        ours = outgoing.headers
+        headers = [(k, v) for k, lower, v in defaults[1] if lower not in ours]
+        headers.extend(ours.items())
+        return httpx.Request(
+            outgoing.method,
+            url,
+            content=outgoing.body or None,
+            headers=headers,
+            cookies=client.cookies if client.cookies else None,
             extensions={"timeout": timeout.as_dict()},
         )
 
@@ -346,11 +384,11 @@ class Transport:
     # -- calls ---------------------------------------------------------------------------------------------------
 
     def policy(self, cfg: Any) -> _retry.RetryPolicy:
-        return _retry.RetryPolicy(
-            retries=cfg.retries,
-            max_retry_wait=cfg.max_retry_wait,
-            initial=cfg.retry_delay if getattr(cfg, "retry_delay", None) else _retry.INITIAL_BACKOFF,
-            maximum=cfg.max_retry_delay if getattr(cfg, "max_retry_delay", None) else _retry.MAX_BACKOFF,
+        return _policy(
+            cfg.retries,
+            cfg.max_retry_wait,
+            cfg.retry_delay if getattr(cfg, "retry_delay", None) else _retry.INITIAL_BACKOFF,
+            cfg.max_retry_delay if getattr(cfg, "max_retry_delay", None) else _retry.MAX_BACKOFF,
         )
 
     def log_retry(self, attempt: int, error: BaseException, wait: float) -> None:
@@ -489,7 +527,24 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 
 def timeouts_of(cfg: Any) -> httpx.Timeout:
     read = cfg.read_timeout if cfg.read_timeout is not None else cfg.timeout
-    return httpx.Timeout(connect=cfg.connect_timeout, read=read, write=read, pool=read)
+    return _timeout(cfg.connect_timeout, read)
+
+
+@functools.lru_cache(maxsize=64)
+def _policy(retries: int, max_retry_wait: float, initial: float, maximum: float) -> _retry.RetryPolicy:
+    """The (frozen) retry policy of these settings, made once."""
+    return _retry.RetryPolicy(retries=retries, max_retry_wait=max_retry_wait, initial=initial, maximum=maximum)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout(connect: float | None, read: float | None) -> httpx.Timeout:
+    return httpx.Timeout(connect=connect, read=read, write=read, pool=read)
+
+
+def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str, str]]:
+    """(name as sent, lower-case name, value) of each header."""
+    enc = headers.encoding
+    return [(k.decode(enc), k.decode(enc).lower(), v.decode(enc)) for k, v in headers.raw]
 
 
 def _timeouts(seconds: float) -> dict[str, float]:

@@ -115,6 +115,11 @@ class AsyncPool:
     def follow_redirects(self) -> bool:
         return bool(self._user.follow_redirects) if self._user is not None else False
 
+    @property
+    def own(self) -> bool:
+        """Whether the client is the library's own (not the user's)."""
+        return self._user is None
+
     def client(self) -> httpx.AsyncClient:
         if self._user is not None:
             return self._user
@@ -198,6 +203,9 @@ class HTTPTransport(Transport):
 
     def _client(self) -> httpx.AsyncClient:
         return self.pool.client()
+
+    def _own_client(self) -> bool:
+        return self.pool.own
 
     def new_deadline(self, seconds: float | None) -> Deadline:
         return AsyncDeadline(seconds, self.target.provider, self.target.model)

@@ -46,15 +46,11 @@ class SyncDeadline:
         return None
 
 
-def _time_left() -> float | None:
-    at: float | None = getattr(_local, "at", None)
-    return None if at is None else at - time.monotonic()
-
-
 def _clamp(timeout: float | None) -> float | None:
-    left = _time_left()
-    if left is None:
+    at: float | None = getattr(_local, "at", None)
+    if at is None:
         return timeout
+    left = at - time.monotonic()
     if left <= 0:
         # (httpcore's own timeout error: httpx maps it to ReadTimeout, which the transport reads as the deadline.)
         import httpcore
@@ -146,6 +142,11 @@ class SyncPool:
     def follow_redirects(self) -> bool:
         return bool(self._user.follow_redirects) if self._user is not None else False
 
+    @property
+    def own(self) -> bool:
+        """Whether the client is the library's own (not the user's)."""
+        return self._user is None
+
     def client(self) -> httpx.Client:
         if self._user is not None:
             return self._user
@@ -195,6 +196,9 @@ class SyncHTTPTransport(Transport):
 
     def _client(self) -> httpx.Client:
         return self.pool.client()
+
+    def _own_client(self) -> bool:
+        return self.pool.own
 
     def new_deadline(self, seconds: float | None) -> Deadline:
         return SyncDeadline(seconds, self.target.provider, self.target.model)

@@ -9,20 +9,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import _data_anthropic, _data_deepseek, _data_google, _data_openai
+# (Names taken from the modules themselves: ``from . import _data_x`` would go through the package, whose
+# ``__init__`` is importing this module.)
+from ._data_anthropic import MODELS as _ANTHROPIC
+from ._data_anthropic import PY_ALIASES as _ANTHROPIC_ALIASES
+from ._data_deepseek import MODELS as _DEEPSEEK
+from ._data_google import IMAGE_MODELS as _GOOGLE_IMAGES
+from ._data_google import MODELS as _GOOGLE
+from ._data_openai import IMAGE_MODELS as _OPENAI_IMAGES
+from ._data_openai import MODELS as _OPENAI
 
 #: Every model, text and image, by Python name.
 MODELS: dict[str, dict[str, Any]] = {
-    **_data_openai.MODELS,
-    **_data_openai.IMAGE_MODELS,
-    **_data_anthropic.MODELS,
-    **_data_google.MODELS,
-    **_data_google.IMAGE_MODELS,
-    **_data_deepseek.MODELS,
+    **_OPENAI,
+    **_OPENAI_IMAGES,
+    **_ANTHROPIC,
+    **_GOOGLE,
+    **_GOOGLE_IMAGES,
+    **_DEEPSEEK,
 }
 
 #: Second Python names for the same entry (dhenara-ai kept both).
-PY_ALIASES: dict[str, str] = {**_data_anthropic.PY_ALIASES}
+PY_ALIASES: dict[str, str] = {**_ANTHROPIC_ALIASES}
 
 #: The per-vendor modules and the vendor (``AIModelProviderEnum`` value) each exposes.
 VENDOR_MODULES = {"openai": "open_ai", "anthropic": "anthropic", "google": "google_ai", "deepseek": "deepseek"}

@@ -17,15 +17,20 @@ in :mod:`._anthropic_stream`; their docstrings explain the choices made.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..types.response import ChatResponse
 from . import _common as common
 from ._anthropic_request import DEFAULT_MAX_TOKENS, NAME, build_body
 from ._anthropic_response import parse_error as _parse_error
 from ._anthropic_response import parse_response as _parse_response
-from ._anthropic_stream import AnthropicAccumulator
 from .base import CallContext, ErrorInfo, WireRequest
+
+if TYPE_CHECKING:
+    from ._anthropic_stream import AnthropicAccumulator
+
+    #: The stream accumulator class (see :mod:`._anthropic_stream`).
+    Accumulator = AnthropicAccumulator
 
 #: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
 FRAMING = "sse"
@@ -42,9 +47,6 @@ __all__ = [
 ]
 
 DEFAULT_API_VERSION = "2023-06-01"
-
-#: The stream accumulator class (see :mod:`._anthropic_stream`).
-Accumulator = AnthropicAccumulator
 
 
 def build_request(ctx: CallContext) -> WireRequest:
@@ -85,4 +87,15 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
 
 
 def new_accumulator(ctx: CallContext) -> AnthropicAccumulator:
+    from ._anthropic_stream import AnthropicAccumulator
+
     return AnthropicAccumulator(ctx)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream reader is imported with the first stream: a call that does not stream never loads it.
+    if name == "Accumulator":
+        from ._anthropic_stream import AnthropicAccumulator
+
+        return AnthropicAccumulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

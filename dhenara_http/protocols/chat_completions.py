@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import CapabilityError, ConfigurationError
 from ..types.enums import ChatResponseContentItemType as T
@@ -30,10 +30,12 @@ from ..types.response import ChatResponse, ChatResponseReasoningContentItem, Cha
 from ..types.tools import ToolChoice, ToolDefinition, to_strict_json_schema
 from . import _common as common
 from ._chat_completions_response import REASONING_FIELDS, WIRE_NAME, parse_error, parse_response
-from ._chat_completions_stream import Accumulator
 from ._reasoning import clamp_effort
 from ._tool_ids import ToolCallIds
 from .base import CallContext, WireRequest, cited_sources, same_family
+
+if TYPE_CHECKING:
+    from ._chat_completions_stream import Accumulator
 
 #: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
 FRAMING = "sse"
@@ -51,7 +53,18 @@ _AUDIO_FORMATS = {"mpeg": "mp3", "mp3": "mp3", "x-wav": "wav", "wave": "wav", "w
 
 
 def new_accumulator(ctx: CallContext) -> Accumulator:
+    from ._chat_completions_stream import Accumulator
+
     return Accumulator(ctx)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream reader is imported with the first stream: a call that does not stream never loads it.
+    if name == "Accumulator":
+        from ._chat_completions_stream import Accumulator
+
+        return Accumulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # -- the request ---------------------------------------------------------------------------------------------------

@@ -12,23 +12,25 @@ in :mod:`._converse_stream`; their docstrings explain the choices made.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..types.response import ChatResponse
 from . import _common as common
 from ._converse_request import NAME, build_body
 from ._converse_response import parse_error as _parse_error
 from ._converse_response import parse_response as _parse_response
-from ._converse_stream import ConverseAccumulator
 from .base import CallContext, ErrorInfo, WireRequest
+
+if TYPE_CHECKING:
+    from ._converse_stream import ConverseAccumulator
+
+    #: The stream accumulator class (see :mod:`._converse_stream`).
+    Accumulator = ConverseAccumulator
 
 #: How a stream of this wire is framed.
 FRAMING = "aws-eventstream"
 
 __all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator", "parse_error", "parse_response"]
-
-#: The stream accumulator class (see :mod:`._converse_stream`).
-Accumulator = ConverseAccumulator
 
 
 def build_request(ctx: CallContext) -> WireRequest:
@@ -50,4 +52,15 @@ def parse_error(status: int, body: Any, headers: Mapping[str, str] | None = None
 
 
 def new_accumulator(ctx: CallContext) -> ConverseAccumulator:
+    from ._converse_stream import ConverseAccumulator
+
     return ConverseAccumulator(ctx)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream reader is imported with the first stream: a call that does not stream never loads it.
+    if name == "Accumulator":
+        from ._converse_stream import ConverseAccumulator
+
+        return ConverseAccumulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

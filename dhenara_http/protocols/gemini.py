@@ -10,7 +10,7 @@ difference. The request body is built in :mod:`._gemini_request`, answers and er
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..types.response import ChatResponse, ImageResponse
 from . import _common as common
@@ -18,8 +18,10 @@ from ._gemini_request import build_body
 from ._gemini_response import NAME
 from ._gemini_response import parse_error as _parse_error
 from ._gemini_response import parse_response as _parse_response
-from ._gemini_stream import Accumulator
 from .base import CallContext, ErrorInfo, WireRequest
+
+if TYPE_CHECKING:
+    from ._gemini_stream import Accumulator
 
 #: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
 FRAMING = "sse"
@@ -48,4 +50,15 @@ def parse_error(status: int, body: Any) -> ErrorInfo | None:
 
 
 def new_accumulator(ctx: CallContext) -> Accumulator:
+    from ._gemini_stream import Accumulator
+
     return Accumulator(ctx)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream reader is imported with the first stream: a call that does not stream never loads it.
+    if name == "Accumulator":
+        from ._gemini_stream import Accumulator
+
+        return Accumulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,10 +14,14 @@ each part of a call maps onto the wire. In short:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._responses_request import build_request
 from ._responses_response import NAME, parse_error, parse_response
-from ._responses_stream import Accumulator
 from .base import CallContext
+
+if TYPE_CHECKING:
+    from ._responses_stream import Accumulator
 
 #: How a stream of this wire is framed on the wire (a host row may say otherwise: Bedrock's event streams).
 FRAMING = "sse"
@@ -27,4 +31,15 @@ __all__ = ["FRAMING", "NAME", "Accumulator", "build_request", "new_accumulator",
 
 def new_accumulator(ctx: CallContext) -> Accumulator:
     """A fresh stream accumulator for one call."""
+    from ._responses_stream import Accumulator
+
     return Accumulator(ctx)
+
+
+def __getattr__(name: str) -> Any:
+    # The stream reader is imported with the first stream: a call that does not stream never loads it.
+    if name == "Accumulator":
+        from ._responses_stream import Accumulator
+
+        return Accumulator
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import difflib
 import typing
+import warnings
 from enum import Enum
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pydantic
 from pydantic import ConfigDict
+from pydantic.version import version_short
 
 from ..errors import ConfigurationError
 
@@ -94,10 +96,22 @@ class BaseModel(pydantic.BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid", arbitrary_types_allowed=True, use_enum_values=False)
 
     def __init__(self, /, **data: Any) -> None:
+        # What ``pydantic.BaseModel.__init__`` does, called directly: one frame and one re-packing of the keywords
+        # fewer on every model made (a call makes a dozen).
+        __tracebackhide__ = True
         try:
-            super().__init__(**data)
+            validated = self.__pydantic_validator__.validate_python(data, self_instance=self)
         except pydantic.ValidationError as exc:
             _reraise(type(self), exc)
+        if validated is not self:
+            warnings.warn(
+                "A custom validator is returning a value other than `self`.\n"
+                "Returning anything other than `self` from a top level model validator isn't supported when "
+                "validating via `__init__`.\n"
+                "See the `model_validator` docs (https://pydantic.dev/docs/validation/"
+                f"{version_short()}/concepts/validators/#model-validators) for more details.",
+                stacklevel=2,
+            )
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
