@@ -10,6 +10,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# Bytecode for the package, as pip writes it for an installed (not editable) one.
+	$(PY) -m compileall -q dhenara_http
 	@touch $(STAMP)
 
 venv: $(STAMP)

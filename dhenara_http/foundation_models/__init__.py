@@ -14,12 +14,17 @@ dhenara-ai's lists are here too, built on first use: ``ALL_FOUNDATION_MODELS``, 
 
 from __future__ import annotations
 
+import enum
+import types
+import typing
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from ._data import MODELS, PY_ALIASES
 
 if TYPE_CHECKING:
+    import pydantic
+
     from ..types.model import FoundationModel
 
 __all__ = sorted([*MODELS, *PY_ALIASES])
@@ -37,7 +42,60 @@ def _build(python_name: str) -> FoundationModel:
 
     global built_count
     built_count += 1
-    return FoundationModel.model_validate(MODELS[python_name])
+    return _construct(FoundationModel, MODELS[python_name])  # type: ignore[return-value]
+
+
+def _construct(cls: type[pydantic.BaseModel], data: dict[str, Any]) -> pydantic.BaseModel:
+    """``cls(**data)`` built without running pydantic's validation: a catalogue row is already in the shape
+    validation would give (a test builds every row both ways and compares), and skipping it keeps the first use of a
+    catalogue name from building FoundationModel's validators (and loading pydantic's plugin machinery) — which the
+    first call pays instead, if it needs them at all. Nested models are made the same way; enums from their values."""
+    from ..types.enums import AIModelFunctionalTypeEnum
+    from ..types.model import (
+        ChatModelCostData,
+        ChatModelSettings,
+        ImageModelCostData,
+        ImageModelSettings,
+    )
+
+    fields = cls.model_fields
+    values: dict[str, Any] = {}
+    image = data.get("functional_type") in (AIModelFunctionalTypeEnum.IMAGE_GENERATION, "image_generation")
+    for name, value in data.items():
+        if name == "settings" and isinstance(value, dict):
+            value = _construct(ImageModelSettings if image else ChatModelSettings, value)
+        elif name == "cost_data" and isinstance(value, dict):
+            value = _construct(ImageModelCostData if image else ChatModelCostData, value)
+        else:
+            value = _convert(fields[name].annotation, value)
+        values[name] = value
+    if cls.__name__ == "FoundationModel" and not values.get("display_name"):
+        values["display_name"] = values["model_name"]
+    return cls.model_construct(**values)
+
+
+def _convert(annotation: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin in (typing.Union, types.UnionType):
+        kinds = [a for a in args if a is not type(None)]
+        return _convert(kinds[0], value) if len(kinds) == 1 else value
+    if origin is list:
+        return [_convert(args[0], v) for v in value]
+    if origin is tuple:
+        return tuple(value)
+    if origin is dict:
+        return {k: _convert(args[1], v) for k, v in value.items()}
+    if isinstance(annotation, type):
+        from pydantic import BaseModel
+
+        if issubclass(annotation, BaseModel) and isinstance(value, dict):
+            return _construct(annotation, value)
+        if issubclass(annotation, enum.Enum) and not isinstance(value, annotation):
+            return annotation(value)
+    return value
 
 
 def get(python_name: str) -> FoundationModel:

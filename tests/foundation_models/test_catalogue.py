@@ -10,6 +10,7 @@ from collections import defaultdict
 from itertools import product
 from typing import Any
 
+import pydantic
 import pytest
 
 import dhenara_http.foundation_models as fm
@@ -65,6 +66,28 @@ def test_every_entry_validates_into_the_right_kinds(name: str) -> None:
     else:
         assert isinstance(m.settings, ChatModelSettings)
         assert isinstance(m.cost_data, ChatModelCostData)
+
+
+@pytest.mark.parametrize("name", sorted(_data.MODELS))
+def test_an_entry_built_without_validation_equals_its_validation(name: str) -> None:
+    # Catalogue names are built with model_construct (no validators run on first use); the row must be exactly what
+    # validation makes of it, down to the classes and types of nested values.
+    built = model(name)
+    validated = FoundationModel.model_validate(_data.MODELS[name])
+    assert built == validated
+    assert repr(built) == repr(validated)
+    assert built.model_dump(mode="json") == validated.model_dump(mode="json")
+
+    def shapes(value: Any) -> Any:
+        if isinstance(value, pydantic.BaseModel):
+            return (type(value), {k: shapes(getattr(value, k)) for k in type(value).model_fields})
+        if isinstance(value, list | tuple):
+            return (type(value), [shapes(v) for v in value])
+        if isinstance(value, dict):
+            return (dict, {k: shapes(v) for k, v in value.items()})
+        return type(value)
+
+    assert shapes(built) == shapes(validated)
 
 
 @pytest.mark.parametrize("name", NAMES)
