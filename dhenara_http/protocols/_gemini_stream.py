@@ -34,7 +34,7 @@ from ..types.stream import (
     ChatResponseToolCallContentItemDelta,
 )
 from . import _common as common
-from ._gemini_response import error_from_event, finish_reason, parse_response, parse_usage, synthetic_call_id
+from ._gemini_response import error_from_event, finish_reason, parse_response, synthetic_call_id
 from .base import CallContext
 
 if TYPE_CHECKING:
@@ -201,7 +201,11 @@ class Accumulator:
     def _take_usage(self, usage: dict[str, Any] | None) -> None:
         if usage is None:
             return
-        parse_usage(usage)  # a bad count is reported where it came, not when the answer is rebuilt
+        # A bad count is reported where it came, not when the answer is rebuilt (without building a usage object
+        # per fragment: Gemini repeats its usage on every one).
+        for key, value in usage.items():
+            if key.endswith("TokenCount") and not (type(value) is int and 0 <= value <= common.MAX_COUNT):
+                common.as_count(value, "usageMetadata", key)
         if self._usage is None or "totalTokenCount" in usage or any(k.endswith("TokenCount") for k in usage):
             # Cumulative: the latest report with counts replaces the earlier ones.
             self._usage = dict(usage)
