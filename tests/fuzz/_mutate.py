@@ -198,13 +198,11 @@ def frame(events: list[Event]) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def mutate_stream(events: list[Event], rng: random.Random) -> tuple[bytes, str]:
-    """One mutation of an event stream."""
-    events = list(events)
-    kind = rng.choice(
-        ("event-json", "event-json", "event-json", "event-cut", "drop", "duplicate", "reorder", "body-cut", "utf8")
-    )
-    i = rng.randrange(len(events))
+def _mutate_event_list(
+    events: list[Any], i: int, kind: str, rng: random.Random, encode: Callable[[list[Any]], bytes]
+) -> tuple[bytes, str] | None:
+    """The mutations both stream framings share, of event ``i`` or of the list (``events`` is changed in place), the
+    result encoded by ``encode``; None for a kind it does not make."""
     name, data = events[i]
     if kind == "event-json":
         try:
@@ -214,22 +212,35 @@ def mutate_stream(events: list[Event], rng: random.Random) -> tuple[bytes, str]:
         if isinstance(tree, dict | list):
             label = mutate_value(tree, rng)
             events[i] = (name, dumps(tree))
-            return frame(events), f"event {i}: {label}"
+            return encode(events), f"event {i}: {label}"
         kind = "event-cut"
     if kind == "event-cut":
         raw, label = cut(data.encode("utf-8"), rng)
         events[i] = (name, raw.decode("utf-8", "ignore"))
-        return frame(events), f"event {i}: {label}"
+        return encode(events), f"event {i}: {label}"
     if kind == "drop":
         del events[i]
-        return frame(events), f"drop event {i}"
+        return encode(events), f"drop event {i}"
     if kind == "duplicate":
         events.insert(i, events[i])
-        return frame(events), f"duplicate event {i}"
+        return encode(events), f"duplicate event {i}"
     if kind == "reorder":
         j = min(len(events) - 1, i + rng.choice((1, 1, 2, 5))) if rng.random() < 0.7 else rng.randrange(len(events))
         events[i], events[j] = events[j], events[i]
-        return frame(events), f"swap events {i} and {j}"
+        return encode(events), f"swap events {i} and {j}"
+    return None
+
+
+def mutate_stream(events: list[Event], rng: random.Random) -> tuple[bytes, str]:
+    """One mutation of an event stream."""
+    events = list(events)
+    kind = rng.choice(
+        ("event-json", "event-json", "event-json", "event-cut", "drop", "duplicate", "reorder", "body-cut", "utf8")
+    )
+    i = rng.randrange(len(events))
+    done = _mutate_event_list(events, i, kind, rng, frame)
+    if done is not None:
+        return done
     raw = frame(events)
     if kind == "body-cut":
         return cut(raw, rng)
@@ -281,30 +292,9 @@ def mutate_eventstream(events: list[AwsEvent], rng: random.Random) -> tuple[byte
     )
     i = rng.randrange(len(events))
     name, data = events[i]
-    if kind == "event-json":
-        try:
-            tree = json.loads(data)
-        except ValueError:
-            tree = None
-        if isinstance(tree, dict | list):
-            label = mutate_value(tree, rng)
-            events[i] = (name, dumps(tree))
-            return encode_events(events), f"event {i}: {label}"
-        kind = "event-cut"
-    if kind == "event-cut":
-        raw, label = cut(data.encode("utf-8"), rng)
-        events[i] = (name, raw.decode("utf-8", "ignore"))
-        return encode_events(events), f"event {i}: {label}"
-    if kind == "drop":
-        del events[i]
-        return encode_events(events), f"drop event {i}"
-    if kind == "duplicate":
-        events.insert(i, events[i])
-        return encode_events(events), f"duplicate event {i}"
-    if kind == "reorder":
-        j = min(len(events) - 1, i + rng.choice((1, 1, 2, 5))) if rng.random() < 0.7 else rng.randrange(len(events))
-        events[i], events[j] = events[j], events[i]
-        return encode_events(events), f"swap events {i} and {j}"
+    done = _mutate_event_list(events, i, kind, rng, encode_events)
+    if done is not None:
+        return done
     if kind == "rename":
         other = rng.choice(("messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata", "x"))
         events[i] = (other, data)
