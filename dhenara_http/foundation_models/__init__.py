@@ -50,26 +50,20 @@ def _construct(cls: type[pydantic.BaseModel], data: dict[str, Any]) -> pydantic.
     validation would give (a test builds every row both ways and compares), and skipping it keeps the first use of a
     catalogue name from building FoundationModel's validators (and loading pydantic's plugin machinery) — which the
     first call pays instead, if it needs them at all. Nested models are made the same way; enums from their values."""
-    from ..types.enums import AIModelFunctionalTypeEnum
-    from ..types.model import (
-        ChatModelCostData,
-        ChatModelSettings,
-        ImageModelCostData,
-        ImageModelSettings,
-    )
+    from ..types.model import FoundationModel
 
     fields = cls.model_fields
     values: dict[str, Any] = {}
-    image = data.get("functional_type") in (AIModelFunctionalTypeEnum.IMAGE_GENERATION, "image_generation")
+    kind, cost_kind = FoundationModel.kinds_of(data)
     for name, value in data.items():
         if name == "settings" and isinstance(value, dict):
-            value = _construct(ImageModelSettings if image else ChatModelSettings, value)
+            value = _construct(kind, value)
         elif name == "cost_data" and isinstance(value, dict):
-            value = _construct(ImageModelCostData if image else ChatModelCostData, value)
+            value = _construct(cost_kind, value)
         else:
             value = _convert(fields[name].annotation, value)
         values[name] = value
-    if cls.__name__ == "FoundationModel" and not values.get("display_name"):
+    if cls is FoundationModel and not values.get("display_name"):
         values["display_name"] = values["model_name"]
     return cls.model_construct(**values)
 

@@ -19,6 +19,7 @@ day it was read).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
@@ -239,6 +240,16 @@ class FoundationModel(BaseModel):
     enabled: bool = True
     beta: bool = False
 
+    @staticmethod
+    def kinds_of(
+        data: Mapping[str, Any],
+    ) -> tuple[type[ChatModelSettings | ImageModelSettings], type[ChatModelCostData | ImageModelCostData]]:
+        """The settings and cost classes of a model's data, by its functional type."""
+        functional_type = data.get("functional_type")
+        if functional_type == AIModelFunctionalTypeEnum.IMAGE_GENERATION or functional_type == "image_generation":
+            return ImageModelSettings, ImageModelCostData
+        return ChatModelSettings, ChatModelCostData
+
     @model_validator(mode="before")
     @classmethod
     def _settings_kind(cls, data: Any) -> Any:
@@ -246,13 +257,11 @@ class FoundationModel(BaseModel):
         # right class (an image model's settings would otherwise never be tried).
         if not isinstance(data, dict):
             return data
-        image = str(data.get("functional_type", "")) == AIModelFunctionalTypeEnum.IMAGE_GENERATION.value
+        kind, cost_kind = cls.kinds_of(data)
         data = dict(data)
         if isinstance(data.get("settings"), dict):
-            kind = ImageModelSettings if image else ChatModelSettings
             data["settings"] = kind.model_validate(data["settings"])
         if isinstance(data.get("cost_data"), dict):
-            cost_kind = ImageModelCostData if image else ChatModelCostData
             data["cost_data"] = cost_kind.model_validate(data["cost_data"])
         if not data.get("display_name") and isinstance(data.get("model_name"), str):
             data["display_name"] = data["model_name"]
