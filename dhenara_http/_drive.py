@@ -43,12 +43,19 @@ def _step(awaitable: Any) -> Any:
     raise DriverError(f"the sync driver cannot wait for {yielded!r}")
 
 
-def iterate_sync(batches: AsyncIterator[Iterable[T]]) -> Iterator[T]:
+def iterate_sync(batches: AsyncIterator[Iterable[T]] | Iterable[T]) -> Iterator[T]:
     """A sync generator over an async generator of batches of the core: one step per batch, its items taken here.
+    A stream the sync transport reads directly (``_streaming.SyncRest``) is already a sync iterable of items.
 
     Closing this generator (``break``, or the generator dropped at any time) closes the async one at once, so its
     connection goes back to the pool; nothing is left for an event loop or the garbage collector.
     """
+    if not isinstance(batches, AsyncIterator):
+        return iter(batches)
+    return _iterate(batches)
+
+
+def _iterate(batches: AsyncIterator[Iterable[T]]) -> Iterator[T]:
     anext = batches.__anext__
     finished = False
     try:

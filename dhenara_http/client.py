@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import httpx
 
     from ._artifacts import CallArtifacts
-    from ._streaming import Batch
+    from ._streaming import Batch, SyncRest
     from ._transport.http import Target, Transport
     from ._transport.pools import Pools
     from .protocols.base import CallContext, ErrorInfo, WireProtocol
@@ -229,9 +229,9 @@ class AIModelClient(ClientCompatMixin):
 
     async def _generate(
         self, ctx: CallContext, kind: str, art: CallArtifacts | None = None
-    ) -> AIModelCallResponse | AsyncIterator[Batch]:
-        """A complete response, or for a stream the generator of its batches (already open: errors before the first
-        chunk have been raised). ``art`` records the provider's request and answer when artifacts are asked for."""
+    ) -> AIModelCallResponse | AsyncIterator[Batch] | SyncRest:
+        """A complete response, or for a stream the generator of its batches (on the sync transport, the iterable
+        of its items), already open: errors before the first chunk have been raised. ``art`` records the provider's request and answer when artifacts are asked for."""
         path = _call_path()
         path.check_call(ctx)
         protocol = self.protocol
@@ -319,6 +319,7 @@ class AIModelClient(ClientCompatMixin):
             return result
         from ._streaming import flatten
 
+        assert isinstance(result, AsyncIterator)  # (only the sync transport's streams are read directly)
         stream: AsyncIterator[StreamItem] = flatten(result)
         if art is not None:
             stream = art.watch_async_stream(stream)

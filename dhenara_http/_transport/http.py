@@ -150,6 +150,15 @@ class Transport:
     async def _close(self, response: httpx.Response) -> None:
         raise NotImplementedError
 
+    def _read_chunk_now(self, response: httpx.Response, deadline: Deadline) -> bytes | None:
+        """:meth:`_read_chunk` without a coroutine, on a transport whose reads block (the sync one): what a stream's
+        sync shell reads with (see :class:`~dhenara_http._streaming.SyncRest`)."""
+        raise NotImplementedError
+
+    def _close_now(self, response: httpx.Response) -> None:
+        """:meth:`_close` without a coroutine, on a transport whose reads block."""
+        raise NotImplementedError
+
     async def sleep(self, seconds: float) -> None:
         raise NotImplementedError
 
@@ -501,6 +510,19 @@ class OpenStream:
             chunk = await self.transport._read_chunk(self._response, self.deadline)
         except httpx.HTTPError as exc:
             raise self.transport.map_error(exc, self.deadline) from None
+        return self._took(chunk)
+
+    def read_now(self) -> bytes | None:
+        """:meth:`read` on a transport whose reads block (the sync one), without a coroutine."""
+        if self.eof:
+            return None
+        try:
+            chunk = self.transport._read_chunk_now(self._response, self.deadline)
+        except httpx.HTTPError as exc:
+            raise self.transport.map_error(exc, self.deadline) from None
+        return self._took(chunk)
+
+    def _took(self, chunk: bytes | None) -> bytes | None:
         if chunk is None:
             self.eof = True
         elif bodies_enabled():
@@ -519,6 +541,11 @@ class OpenStream:
     async def aclose(self) -> None:
         self.deadline.close()
         await self.transport._close(self._response)
+
+    def close_now(self) -> None:
+        """:meth:`aclose` on a transport whose reads block, without a coroutine."""
+        self.deadline.close()
+        self.transport._close_now(self._response)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

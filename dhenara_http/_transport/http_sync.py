@@ -215,6 +215,9 @@ class SyncHTTPTransport(Transport):
         return response
 
     async def _read_chunk(self, response: httpx.Response, deadline: Deadline) -> bytes | None:
+        return self._read_chunk_now(response, deadline)
+
+    def _read_chunk_now(self, response: httpx.Response, deadline: Deadline) -> bytes | None:
         chunks: Iterator[bytes] = response._dhenara_chunks  # type: ignore[attr-defined]
         at = deadline.at  # type: ignore[attr-defined]
         if at is not None:
@@ -228,6 +231,9 @@ class SyncHTTPTransport(Transport):
         return next(chunks, None)
 
     async def _close(self, response: httpx.Response) -> None:
+        self._close_now(response)
+
+    def _close_now(self, response: httpx.Response) -> None:
         chunks = getattr(response, "_dhenara_chunks", None)
         if chunks is not None:
             chunks.close()  # (every chunk iterator here is a generator)
