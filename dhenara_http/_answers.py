@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._finalize import finalize
 from .errors import DhenaraError, ResponseParseError
+from .types._trusted import trusted
 from .types.enums import ExternalApiCallStatusEnum
 from .types.http import RateLimitInfo
 from .types.response import AIModelCallResponse, ChatResponse, ExternalApiCallStatus, ImageResponse
@@ -23,7 +24,8 @@ if TYPE_CHECKING:
 
 
 def success_status(ctx: CallContext, code: int = 200) -> ExternalApiCallStatus:
-    return ExternalApiCallStatus(
+    return trusted(
+        ExternalApiCallStatus,
         status=ExternalApiCallStatusEnum.RESPONSE_RECEIVED_SUCCESS,
         api_provider=ctx.api_provider,
         model=ctx.model_name,
@@ -64,8 +66,9 @@ def response_of(parsed: ChatResponse | ImageResponse, ctx: CallContext, facts: F
         {"image_response": parsed} if isinstance(parsed, ImageResponse) else {"chat_response": parsed}
     )
     if facts is None:
-        return AIModelCallResponse(status=success_status(ctx), **answer)
-    return AIModelCallResponse(
+        return trusted(AIModelCallResponse, status=success_status(ctx), **answer)
+    return trusted(
+        AIModelCallResponse,
         status=success_status(ctx, facts.status),
         **answer,
         request_id=facts.request_id,

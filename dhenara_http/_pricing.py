@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._settings import get_settings
 from .errors import ResponseParseError
+from .types._trusted import trusted
 from .types.model import ChatModelCostData, ImageModelCostData
 from .types.response import ChatResponseUsage, ImageResponseUsage, UsageCharge, UsageChargeComponent
 
@@ -56,7 +57,7 @@ def usage_charge(cost: float, multiplier: float | None) -> UsageCharge:
     charge = round(cost * (1 + multiplier / 100.0), 9) if multiplier else None
     if not math.isfinite(cost) or (charge is not None and not math.isfinite(charge)):
         raise ResponseParseError("the cost of this usage is not a finite number")
-    return UsageCharge(cost=cost, charge=charge)
+    return trusted(UsageCharge, cost=cost, charge=charge)
 
 
 def chat_rates(cost_data: ChatModelCostData, prompt_tokens: int) -> tuple[float, float, float, float]:
@@ -99,7 +100,7 @@ def chat_cost_components(usage: ChatResponseUsage, cost_data: ChatModelCostData)
         ("output_tokens", usage.completion_tokens, out),
     ]
     return [
-        UsageChargeComponent(key=key, cost=round(tokens * rate / 1_000_000, 9), units=tokens, unit="token")
+        trusted(UsageChargeComponent, key=key, cost=round(tokens * rate / 1_000_000, 9), units=tokens, unit="token")
         for key, tokens, rate in rows
         if tokens or key in ("input_tokens", "output_tokens")
     ]

@@ -9,6 +9,10 @@ import pytest
 if TYPE_CHECKING:
     from dhenara_http.testing import MockProviderServer
 
+# Every response model the library makes without validation is compared with the validated one (see
+# dhenara_http/types/_trusted.py), here and in the child processes tests start.
+os.environ["DHENARA_HTTP_VERIFY_TRUSTED"] = "1"
+
 # The developer's DHENARA_HTTP_LOG would give the library's logger a handler of its own (and stop its records from
 # reaching pytest's): the logging tests set it themselves, in child processes.
 os.environ.pop("DHENARA_HTTP_LOG", None)

@@ -34,6 +34,7 @@ from ..errors import (
     PermissionDeniedError,
     RateLimitError,
 )
+from ..types._trusted import trusted
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -147,7 +148,8 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
                 meta["citations"] = block["citations"]
             text = common.get_text(block, "text", where)
             items.append(
-                ChatResponseTextContentItem(
+                trusted(
+                    ChatResponseTextContentItem,
                     index=i,
                     text=text,
                     message_id=response_id,
@@ -178,7 +180,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
             if synthetic is not None and name == synthetic:
                 via_tool = True
                 text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
-                base = ChatResponseTextContentItem(index=i, text=text, message_id=response_id, metadata=meta)
+                base = trusted(ChatResponseTextContentItem, index=i, text=text, message_id=response_id, metadata=meta)
                 items.append(structured_item(text, ctx, base))
                 continue
             other_calls = True
@@ -212,13 +214,15 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     metadata: dict[str, Any] = {"wire_api": NAME, "response_id": response_id}
     if via_tool:
         metadata["structured_via_tool"] = True
-    return ChatResponse(
+    return trusted(
+        ChatResponse,
         model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
         usage=parse_usage(common.opt_dict(data, "usage")),
         choices=[
-            ChatResponseChoice(
+            trusted(
+                ChatResponseChoice,
                 index=0,
                 finish_reason=finish,
                 stop_sequence=common.get_str(data, "stop_sequence"),
@@ -286,7 +290,8 @@ def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatRespo
     details = common.get_dict(usage, "output_tokens_details", where)
     server = common.get_dict(usage, "server_tool_use", where)
     searches = common.get_count(server, "web_search_requests", f"{where}.server_tool_use")
-    return ChatResponseUsage(
+    return trusted(
+        ChatResponseUsage,
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=prompt + completion,

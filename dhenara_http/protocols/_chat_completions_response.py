@@ -23,6 +23,7 @@ from ..errors import (
     error_class_for_status,
     implied_status,
 )
+from ..types._trusted import trusted
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -174,11 +175,14 @@ def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
         meta: dict[str, Any] = {}
         if message.get("annotations"):
             meta["annotations"] = message["annotations"]
-        contents.append(ChatResponseTextContentItem(index=len(contents), text=text, metadata=meta))
+        contents.append(trusted(ChatResponseTextContentItem, index=len(contents), text=text, metadata=meta))
     if refusal:
         contents.append(
-            ChatResponseTextContentItem(
-                index=len(contents), text=refusal, metadata={"refusal": True, "finish_reason": "content_filter"}
+            trusted(
+                ChatResponseTextContentItem,
+                index=len(contents),
+                text=refusal,
+                metadata={"refusal": True, "finish_reason": "content_filter"},
             )
         )
     for call_where, call in calls:
@@ -204,8 +208,12 @@ def _choice(raw: dict[str, Any], position: int) -> ChatResponseChoice:
         if raw.get(key):
             metadata[key] = raw[key]
     index = common.get_index(raw, "index", where)
-    return ChatResponseChoice(
-        index=index if index is not None else position, finish_reason=reason, contents=contents, metadata=metadata
+    return trusted(
+        ChatResponseChoice,
+        index=index if index is not None else position,
+        finish_reason=reason,
+        contents=contents,
+        metadata=metadata,
     )
 
 
@@ -222,7 +230,8 @@ def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatRespo
     cached = common.opt_count(prompt_details, "cached_tokens", in_where)
     if cached is None:
         cached = common.get_count(usage, "prompt_cache_hit_tokens", where)
-    return ChatResponseUsage(
+    return trusted(
+        ChatResponseUsage,
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=total,
@@ -248,7 +257,8 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     if usage is None:
         usage = common.opt_dict(common.get_dict(data, "x_groq"), "usage", "x_groq")
         where = "x_groq.usage"
-    return ChatResponse(
+    return trusted(
+        ChatResponse,
         model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.model.provider,
         api_provider=ctx.api_provider,

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import AWS_NOT_RETRYABLE, aws_error_class, aws_error_type
+from ..types._trusted import trusted
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -102,7 +103,7 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
         meta: dict[str, Any] = {"output_index": i}
         if block.get("text") is not None:
             text = common.get_text(block, "text", where)
-            items.append(ChatResponseTextContentItem(index=i, text=text, metadata=meta))
+            items.append(trusted(ChatResponseTextContentItem, index=i, text=text, metadata=meta))
         elif block.get("reasoningContent") is not None:
             items.append(_reasoning(common.get_dict(block, "reasoningContent", where), i, meta, where))
         elif block.get("toolUse") is not None:
@@ -113,7 +114,9 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
             if synthetic is not None and name == synthetic:
                 via_tool = True
                 text = raw if isinstance(raw, str) else json.dumps(raw if raw is not None else {}, ensure_ascii=False)
-                items.append(structured_item(text, ctx, ChatResponseTextContentItem(index=i, text=text, metadata=meta)))
+                items.append(
+                    structured_item(text, ctx, trusted(ChatResponseTextContentItem, index=i, text=text, metadata=meta))
+                )
                 continue
             other_calls = True
             if raw is not None and type(raw) is not dict and type(raw) is not str:
@@ -137,12 +140,13 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     metrics = common.opt_dict(data, "metrics")
     if metrics is not None:
         metadata["metrics"] = metrics
-    return ChatResponse(
+    return trusted(
+        ChatResponse,
         model=ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
         usage=parse_usage(common.opt_dict(data, "usage")),
-        choices=[ChatResponseChoice(index=0, finish_reason=finish, contents=items, metadata=choice_meta)],
+        choices=[trusted(ChatResponseChoice, index=0, finish_reason=finish, contents=items, metadata=choice_meta)],
         metadata=metadata,
         provider_response=data,
     )
@@ -179,7 +183,8 @@ def parse_usage(usage: dict[str, Any] | None, where: str = "usage") -> ChatRespo
     prompt = common.get_count(usage, "inputTokens", where) + cache_read + cache_write
     completion = common.get_count(usage, "outputTokens", where)
     total = common.opt_count(usage, "totalTokens", where)
-    return ChatResponseUsage(
+    return trusted(
+        ChatResponseUsage,
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=prompt + completion if total is None else total,

@@ -23,6 +23,7 @@ from ..errors import (
     APIStatusError,
     error_class_for_status,
 )
+from ..types._trusted import trusted
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -90,7 +91,8 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
         if reason and not choices:
             metadata["block_reason"] = reason
             choices = [
-                ChatResponseChoice(
+                trusted(
+                    ChatResponseChoice,
                     index=0,
                     finish_reason=FinishReason.CONTENT_FILTER,
                     metadata={"native_finish_reason": reason, "block_reason": reason, "prompt_feedback": feedback},
@@ -103,7 +105,8 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     usage = parse_usage(common.opt_dict(data, "usageMetadata"))
     if usage is not None:
         usage.web_search_requests = sum(int(c.metadata.get("web_search_requests") or 0) for c in choices)
-    return ChatResponse(
+    return trusted(
+        ChatResponse,
         model=common.get_str(data, "modelVersion") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
@@ -150,7 +153,7 @@ def _choice(candidate: dict[str, Any], position: int) -> ChatResponseChoice:
         metadata["native_finish_reason"] = native
     if searches:
         metadata["web_search_requests"] = searches
-    return ChatResponseChoice(index=index, finish_reason=finish, contents=items, metadata=metadata)
+    return trusted(ChatResponseChoice, index=index, finish_reason=finish, contents=items, metadata=metadata)
 
 
 def finish_reason(native: str, calls: int) -> FinishReason:
@@ -184,7 +187,9 @@ def part_item(part: dict[str, Any], candidate: int, calls: int, where: str = "pa
             return ChatResponseReasoningContentItem(thinking_text=text, thinking_signature=signature)
         if not text and not signature:
             return None
-        return ChatResponseTextContentItem(text=text, metadata={"thought_signature": signature} if signature else {})
+        return trusted(
+            ChatResponseTextContentItem, text=text, metadata={"thought_signature": signature} if signature else {}
+        )
     kind = next((k for k in part if k != "thoughtSignature"), "unknown")
     return ChatResponseGenericContentItem(metadata={"gemini_part_type": kind, "gemini_part": part})
 
@@ -201,7 +206,8 @@ def parse_usage(usage: dict[str, Any] | None, where: str = "usageMetadata") -> C
     prompt = count("promptTokenCount") + count("toolUsePromptTokenCount")
     thoughts = count("thoughtsTokenCount")
     completion = count("candidatesTokenCount") + thoughts
-    return ChatResponseUsage(
+    return trusted(
+        ChatResponseUsage,
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=count("totalTokenCount") or prompt + completion,

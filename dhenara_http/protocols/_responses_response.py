@@ -30,6 +30,7 @@ from ..errors import (
     InternalServerError,
     implied_status,
 )
+from ..types._trusted import trusted
 from ..types.enums import FinishReason
 from ..types.response import (
     ChatResponse,
@@ -93,7 +94,8 @@ def _message_items(
             if part.get("annotations"):
                 meta["annotations"] = part["annotations"]
         out.append(
-            ChatResponseTextContentItem(
+            trusted(
+                ChatResponseTextContentItem,
                 index=start + len(out),
                 text=text,
                 message_id=message_id,
@@ -194,7 +196,8 @@ def _usage(data: dict[str, Any]) -> ChatResponseUsage | None:
     completion = common.get_count(usage, "output_tokens", "usage")
     in_details = common.get_dict(usage, "input_tokens_details", "usage")
     out_details = common.get_dict(usage, "output_tokens_details", "usage")
-    return ChatResponseUsage(
+    return trusted(
+        ChatResponseUsage,
         prompt_tokens=prompt,
         completion_tokens=completion,
         total_tokens=common.get_count(usage, "total_tokens", "usage") or prompt + completion,
@@ -288,12 +291,13 @@ def _parse(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     usage = _usage(data)
     if usage is not None:
         usage.web_search_requests = searches
-    return ChatResponse(
+    return trusted(
+        ChatResponse,
         model=common.get_str(data, "model") or ctx.model_name,
         provider=ctx.vendor,
         api_provider=ctx.api_provider,
         usage=usage,
-        choices=[ChatResponseChoice(index=0, finish_reason=finish, contents=contents, metadata=choice_meta)],
+        choices=[trusted(ChatResponseChoice, index=0, finish_reason=finish, contents=contents, metadata=choice_meta)],
         metadata=metadata,
         provider_response=data,
     )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Mapping
 
 from ._base import BaseModel
+from ._trusted import trusted
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
@@ -52,7 +53,7 @@ class RateLimitInfo(BaseModel):
                 values[field] = number
         if not values:
             return None
-        return cls.model_validate(values)
+        return trusted(cls, **values)
 
 
 _FIELDS = frozenset(

@@ -36,6 +36,7 @@ from pydantic import (
 from ..errors import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
 from ._base import BaseModel
 from ._json import checked_answer
+from ._trusted import trusted
 from .enums import (
     AIModelAPIProviderEnum,
     AIModelProviderEnum,
@@ -88,13 +89,13 @@ class _PartsOfText:
         if self.message_contents and not text:
             setattr(self, self._TEXT_FIELD, _parts_text(self.message_contents) or text)
         elif self.message_contents is None and text:
-            self.message_contents = [ChatMessageContentPart(type=self._PART_TYPE, text=text)]
+            self.message_contents = [trusted(ChatMessageContentPart, type=self._PART_TYPE, text=text)]
             self._mirrored = True
 
     def __setattr__(self, name: str, value: Any) -> None:
         super().__setattr__(name, value)  # type: ignore[misc]
         if name == self._TEXT_FIELD and self._mirrored:
-            parts = [ChatMessageContentPart(type=self._PART_TYPE, text=value)] if value else None
+            parts = [trusted(ChatMessageContentPart, type=self._PART_TYPE, text=value)] if value else None
             super().__setattr__("message_contents", parts)  # type: ignore[misc]
         elif name == "message_contents":
             super().__setattr__("_mirrored", False)  # type: ignore[misc]
@@ -168,6 +169,9 @@ class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
     def _text_and_parts(self) -> ChatResponseTextContentItem:
         self._sync_parts()
         return self
+
+    def _after_trusted(self) -> None:
+        self._sync_parts()  # (what the after-validator does, for an item made by ``trusted``)
 
     @field_serializer("message_contents")
     def _parts_unless_mirror(self, parts: list[ChatMessageContentPart] | None) -> Any:
