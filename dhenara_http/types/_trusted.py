@@ -3,10 +3,10 @@
 A call's answer is read field by field by the typed readers of :mod:`dhenara_http.protocols._common` (every count an
 ``int``, every string a ``str``, every enum a member), then put into a dozen response models. Validating those
 values again costs time on every call (most for a text item, whose after-validator makes a model of its own), and
-on the first call of a process it builds each model's validator, milliseconds each. :func:`trusted` makes the instance pydantic's validation would make from the
-same values — the same ``__dict__`` in field order with the defaults filled in, the same set of fields given, the same
-private attributes — and runs the model's own ``_after_trusted`` hook where it has one (the step its after-validator
-takes).
+on the first call of a process it builds each model's validator, milliseconds each. :func:`trusted` makes the
+instance pydantic's validation would make from the same values — the same ``__dict__`` in field order with the
+defaults filled in, the same set of fields given, the same private attributes — and runs the model's own
+``_after_trusted`` hook where it has one (the step its after-validator takes).
 
 It is for values of the field types only. The test suite turns :data:`VERIFY` on
 (``DHENARA_HTTP_VERIFY_TRUSTED=1`` in the environment): every instance made here is then compared with the validated
