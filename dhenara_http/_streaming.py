@@ -279,6 +279,7 @@ def _whole_answer(
         ) from None
     from ._transport._errors import error_in_2xx, with_implied_status
 
+    data = transport.checked(raw, data)
     named = error_in_2xx(data)
     if named is not None:
         err = transport.error_from_body(named or 500, raw, stream.headers)

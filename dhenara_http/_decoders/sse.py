@@ -29,7 +29,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from ..errors import ResponseParseError
-from ..types._json import MAX_DEPTH, checked_answer
+from ..types._json import MAX_DEPTH, SHALLOW, checked_answer
 
 __all__ = [
     "DONE_MARKER",
@@ -74,8 +74,6 @@ def loads(text: str) -> Any:
 NO_PAYLOAD: Any = object()
 #: The end marker of OpenAI-style streams, returned as this very object by :func:`event_payload`.
 DONE_MARKER = "[DONE]"
-#: Data shorter than this cannot nest deeper than ``MAX_DEPTH`` (each level takes two brackets).
-_SHALLOW = 2 * MAX_DEPTH
 
 
 def _too_deep() -> ResponseParseError:
@@ -86,7 +84,7 @@ def _checked(value: Any, data: str) -> Any:
     """``value``, parsed from ``data``, checked as an answer is (see :func:`~dhenara_http.types._json.checked_answer`)
     — but only when the text could hold a problem: nesting needs brackets, and a lone surrogate needs a ``\\uD…``
     escape. A usual event is let through after a length check and two substring searches."""
-    if (len(data) < _SHALLOW or data.count("{") + data.count("[") <= MAX_DEPTH) and (
+    if (len(data) < SHALLOW or data.count("{") + data.count("[") <= MAX_DEPTH) and (
         "\\ud" not in data and "\\uD" not in data
     ):
         return value

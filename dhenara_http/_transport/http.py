@@ -39,6 +39,7 @@ from ..errors import (
     ResponseParseError,
 )
 from ..protocols.base import ErrorInfo, WireRequest
+from ..types._json import checked_json
 from . import _errors
 from . import retry as _retry
 from .auth.base import FetchResult, OutgoingRequest, Signer
@@ -447,8 +448,9 @@ class Transport:
         return await _retry.run(attempt, self.policy(cfg), self.sleep, self.log_retry)
 
     def decode_json(self, raw: bytes, response: httpx.Response) -> Any:
+        """The answer's JSON, checked (see :meth:`checked`)."""
         try:
-            return json.loads(raw)
+            data = json.loads(raw)
         except (ValueError, RecursionError) as exc:
             snippet = " ".join(raw[:300].decode("utf-8", "replace").split())
             why = "nested too deeply" if isinstance(exc, RecursionError) else "not JSON"
@@ -461,6 +463,18 @@ class Transport:
                 status_code=response.status_code,
                 request_id=self.request_id(response.headers),
             ) from None
+        return self.checked(raw, data)
+
+    def checked(self, raw: bytes, data: Any) -> Any:
+        """``data``, parsed from ``raw``, with lone surrogates replaced; nesting deeper than ``MAX_DEPTH`` is a
+        ``ResponseParseError``. Every whole answer is checked here, where its bytes are at hand (see
+        :func:`~dhenara_http.types._json.checked_json`); stream events are checked by their decoder's payload reader,
+        and tool-call arguments where they are parsed."""
+        try:
+            return checked_json(raw, data)
+        except ResponseParseError as exc:
+            exc.provider, exc.model = self.target.provider, self.target.model
+            raise
 
     async def open_stream(self, wire: WireRequest, cfg: Any) -> OpenStream:
         """Send a streaming request once and return the open response (status checked, body unread). The deadline

@@ -373,6 +373,6 @@ def _set_input(block: dict[str, Any], pieces: list[str]) -> None:
     if not raw.strip():
         return  # no argument pieces: the input given at the block's start stands
     try:
-        block["input"] = json.loads(raw)
+        block["input"] = common.checked_answer(json.loads(raw), "the tool call's arguments")
     except (ValueError, RecursionError):
         block["input"] = raw  # kept for the caller; parse_response records the parse error

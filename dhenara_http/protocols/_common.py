@@ -16,10 +16,12 @@ What counts as a tolerant reading and what as an error:
 * Every other wrong type (a string where an object is expected, a number where a list is …) is an error: the answer
   does not say what the protocol promised, and guessing could lose content silently.
 
-:func:`checked_answer` runs once over every parsed answer: it refuses nesting deeper than :data:`MAX_DEPTH` (real
-answers nest a few levels; deeper ones break copying and JSON serialisation further on) and replaces lone UTF-16
-surrogates — which the JSON escape ``\\ud800`` produces and which no UTF-8 text can hold — with U+FFFD, so that every
-response can be dumped to JSON. :func:`check_request_body` does the opposite check on what is about to be sent.
+:func:`checked_answer` runs once over every parsed answer, before a protocol reads it (the transport checks each whole
+answer where its bytes are at hand; the decoders check each stream event, and the accumulators each tool call's
+arguments they parse): it refuses nesting deeper than :data:`MAX_DEPTH` (real answers nest a few levels; deeper ones
+break copying and JSON serialisation further on) and replaces lone UTF-16 surrogates — which the JSON escape
+``\\ud800`` produces and which no UTF-8 text can hold — with U+FFFD, so that every response can be dumped to JSON.
+:func:`check_request_body` does the opposite check on what is about to be sent.
 """
 
 from __future__ import annotations

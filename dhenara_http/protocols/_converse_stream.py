@@ -74,7 +74,7 @@ class _Block:
                 block["input"] = {}
             else:
                 try:
-                    parsed = json.loads(joined)
+                    parsed = common.checked_answer(json.loads(joined), "the tool call's arguments")
                 except (ValueError, RecursionError):
                     parsed = None
                 # Anything but an object is kept as the text that came; the tool call records why it is not one.

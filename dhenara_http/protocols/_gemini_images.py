@@ -70,7 +70,7 @@ def image_generation_config(ctx: CallContext) -> dict[str, Any]:
 def parse_image_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     """Read defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
     with common.reading(ctx):
-        return _parse(common.checked_answer(data), ctx)
+        return _parse(data, ctx)
 
 
 def _parse(data: dict[str, Any], ctx: CallContext) -> ImageResponse:

@@ -251,7 +251,6 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ChatResponse:
     :func:`error_in_answer`) raises its classified error, so a ``server_error`` is retried like a 500. Read
     defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
     with common.reading(ctx):
-        data = common.checked_answer(data)
         error = error_in_answer(data)
         if error is not None:
             raise error_from_object(error, "the response failed", ctx, body=data)

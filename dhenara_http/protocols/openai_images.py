@@ -54,7 +54,7 @@ def parse_response(data: dict[str, Any], ctx: CallContext) -> ImageResponse:
     """An :class:`ImageResponse` from an ``ImagesResponse`` (an error body with a 2xx status raises its error). Read
     defensively: a field of the wrong type is a ``ResponseParseError`` naming its path (see :mod:`._common`)."""
     with common.reading(ctx):
-        return _parse(common.checked_answer(data), ctx)
+        return _parse(data, ctx)
 
 
 def _parse(data: dict[str, Any], ctx: CallContext) -> ImageResponse:

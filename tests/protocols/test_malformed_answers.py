@@ -142,6 +142,35 @@ def test_a_lone_surrogate_escape_is_replaced_so_the_answer_dumps_to_json() -> No
     assert "\\ufffd" in result.chat_response.model_dump_json() or "\ufffd" in result.chat_response.model_dump_json()
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a surrogate's own UTF-8 bytes, which json.loads decodes with surrogatepass
+        b'{"type":"message","role":"assistant","content":[{"type":"text","text":"a\xed\xa0\x80b"}]}',
+        # the escape in upper case
+        b'{"type":"message","role":"assistant","content":[{"type":"text","text":"a\\uDC00b"}]}',
+        # a UTF-16 body (json.loads detects it) whose text holds a lone surrogate
+        '{"type":"message","role":"assistant","content":[{"type":"text","text":"a\ud800b"}]}'.encode(
+            "utf-16-le", "surrogatepass"
+        ),
+    ],
+    ids=["utf8-surrogate-bytes", "upper-case-escape", "utf16-body"],
+)
+def test_every_form_of_lone_surrogate_in_an_answer_is_replaced(body: bytes) -> None:
+    result, _, _ = call("anthropic", body)
+    assert result.chat_response.text() == "a\ufffdb"
+    result.chat_response.model_dump_json()
+
+
+def test_a_deep_answer_is_refused_however_compact() -> None:
+    # 129 levels in 258 bytes of brackets: the shortest body that nests too deep.
+    deep = "[" * 129 + "]" * 129
+    body = f'{{"type":"message","role":"assistant","content":[],"padding":{deep}}}'.encode()
+    with pytest.raises(ResponseParseError, match="nested more than") as caught:
+        call("anthropic", body)
+    assert caught.value.provider == WIRES["anthropic"][0].value
+
+
 @pytest.mark.parametrize("wire", sorted(WIRES))
 def test_json_nested_too_deep_for_a_response_is_a_parse_error(wire: str) -> None:
     # Parsed by json.loads, but deeper than any answer nests (and than copying and pydantic's serialisation take).
