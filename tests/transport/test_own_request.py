@@ -4,6 +4,7 @@ the same method, URL, headers in the same order, body and timeouts, and the clie
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from dhenara_http._drive import run_sync
 from dhenara_http._transport.auth.keys import bearer
@@ -30,13 +31,24 @@ def _built(transport: SyncHTTPTransport, wire: WireRequest) -> httpx.Request:
     return run_sync(transport._prepare(wire, timeouts_of(AIModelCallConfig(timeout=30))))
 
 
-def test_own_client_request_equals_build_request() -> None:
+@pytest.mark.parametrize("cookies", [False, True], ids=["no-cookies", "cookies"])
+@pytest.mark.parametrize(
+    "wire",
+    [
+        WireRequest(method="POST", path="/chat/completions", json={"a": 1}, params={"q": "x y"}),
+        WireRequest(method="POST", path="/chat/completions", json={"a": 1}, headers={"x-call": "2"}, stream=True),
+        WireRequest(method="GET", path="/models"),
+        WireRequest(method="POST", path="/files/f/cancel"),
+    ],
+    ids=["post", "post-stream-call-headers", "get", "post-without-body"],
+)
+def test_own_client_request_equals_build_request(wire: WireRequest, cookies: bool) -> None:
     pool = SyncPool()
     transport = _transport(pool)
     client = pool.client()
-    client.cookies.set("session", "abc", domain="api.example.com")
-    wire = WireRequest(method="POST", path="/chat/completions", json={"a": 1}, params={"q": "x y"})
-    for _ in range(2):  # the second time from the cached URL and default headers
+    if cookies:
+        client.cookies.set("session", "abc", domain="api.example.com")
+    for _ in range(2):  # the second time from the cached URL, default headers and header block
         ours = _built(transport, wire)
         transport.pool._user = client  # the same client taken as a user's: the build_request path
         reference = _built(transport, wire)
@@ -46,7 +58,16 @@ def test_own_client_request_equals_build_request() -> None:
         assert ours.headers.raw == reference.headers.raw
         assert ours.content == reference.content
         assert ours.extensions == reference.extensions
-        assert "session=abc" in ours.headers["cookie"]
+        assert ("session=abc" in ours.headers.get("cookie", "")) is cookies
+    pool.close()
+
+
+def test_a_new_set_of_headers_is_encoded_anew() -> None:
+    pool = SyncPool()
+    transport = _transport(pool)
+    first = _built(transport, WireRequest(method="POST", path="/x", json={}, headers={"x-call": "1"}))
+    second = _built(transport, WireRequest(method="POST", path="/x", json={}, headers={"x-call": "2"}))
+    assert (first.headers["x-call"], second.headers["x-call"]) == ("1", "2")
     pool.close()
 
 
