@@ -51,13 +51,18 @@ def _priceable(*counts: int) -> None:
         raise ResponseParseError(f"the usage reports more than {MAX_PRICED_COUNT} tokens or images: too large to price")
 
 
-def usage_charge(cost: float, multiplier: float | None) -> UsageCharge:
-    """A :class:`UsageCharge` for this cost, with ``charge`` set when a multiplier is given."""
+def usage_charge(
+    cost: float, multiplier: float | None, components: list[UsageChargeComponent] | None = None
+) -> UsageCharge:
+    """A :class:`UsageCharge` for this cost (made of these components), with ``charge`` set when a multiplier is
+    given."""
     cost = round(cost, 9)
     charge = round(cost * (1 + multiplier / 100.0), 9) if multiplier else None
     if not math.isfinite(cost) or (charge is not None and not math.isfinite(charge)):
         raise ResponseParseError("the cost of this usage is not a finite number")
-    return trusted(UsageCharge, cost=cost, charge=charge)
+    if components is None:
+        return trusted(UsageCharge, cost=cost, charge=charge)
+    return trusted(UsageCharge, cost=cost, charge=charge, components=components)
 
 
 def chat_rates(cost_data: ChatModelCostData, prompt_tokens: int) -> tuple[float, float, float, float]:
@@ -76,34 +81,42 @@ def chat_rates(cost_data: ChatModelCostData, prompt_tokens: int) -> tuple[float,
     return inp, out, (read if read is not None else inp), (write if write is not None else inp)
 
 
-def chat_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float:
-    """USD for these tokens at these prices, unrounded."""
-    _priceable(usage.prompt_tokens, usage.completion_tokens, usage.cache_read_tokens, usage.cache_write_tokens)
+def _chat_rows(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> list[tuple[str, int, float]]:
+    """(component, tokens, rate per million) of the uncached input, cache reads, cache writes and output."""
     inp, out, read, write = chat_rates(cost_data, usage.prompt_tokens)
     read_tokens = usage.cache_read_tokens or 0
     write_tokens = usage.cache_write_tokens or 0
     uncached = max(usage.prompt_tokens - read_tokens - write_tokens, 0)
-    return (uncached * inp + read_tokens * read + write_tokens * write + usage.completion_tokens * out) / 1_000_000
-
-
-def chat_cost_components(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> list[UsageChargeComponent]:
-    """The parts of :func:`chat_cost`: uncached input, cache reads, cache writes (those two only when the call had
-    any) and output, each with its token count; they add up to the cost."""
-    inp, out, read, write = chat_rates(cost_data, usage.prompt_tokens)
-    read_tokens = usage.cache_read_tokens or 0
-    write_tokens = usage.cache_write_tokens or 0
-    uncached = max(usage.prompt_tokens - read_tokens - write_tokens, 0)
-    rows = [
+    return [
         ("input_tokens", uncached, inp),
         ("cache_read_tokens", read_tokens, read),
         ("cache_write_tokens", write_tokens, write),
         ("output_tokens", usage.completion_tokens, out),
     ]
+
+
+def _cost_of(rows: list[tuple[str, int, float]]) -> float:
+    return sum(tokens * rate for _, tokens, rate in rows) / 1_000_000
+
+
+def _components_of(rows: list[tuple[str, int, float]]) -> list[UsageChargeComponent]:
     return [
         trusted(UsageChargeComponent, key=key, cost=round(tokens * rate / 1_000_000, 9), units=tokens, unit="token")
         for key, tokens, rate in rows
         if tokens or key in ("input_tokens", "output_tokens")
     ]
+
+
+def chat_cost(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> float:
+    """USD for these tokens at these prices, unrounded."""
+    _priceable(usage.prompt_tokens, usage.completion_tokens, usage.cache_read_tokens, usage.cache_write_tokens)
+    return _cost_of(_chat_rows(usage, cost_data))
+
+
+def chat_cost_components(usage: ChatResponseUsage, cost_data: ChatModelCostData) -> list[UsageChargeComponent]:
+    """The parts of :func:`chat_cost`: uncached input, cache reads, cache writes (those two only when the call had
+    any) and output, each with its token count; they add up to the cost."""
+    return _components_of(_chat_rows(usage, cost_data))
 
 
 def _tracking_cost() -> bool:
@@ -135,14 +148,15 @@ def chat_usage_charge(
     search = web_search_cost(usage, cost_data)
     if search is None:
         return None
-    charge = usage_charge(chat_cost(usage, cost_data) + search, cost_data.cost_multiplier_percentage)
-    charge.components = chat_cost_components(usage, cost_data)
+    _priceable(usage.prompt_tokens, usage.completion_tokens, usage.cache_read_tokens, usage.cache_write_tokens)
+    rows = _chat_rows(usage, cost_data)
+    components = _components_of(rows)
     if search:
         units = 1 if cost_data.web_search_unit == "grounded_prompt" else usage.web_search_requests
-        charge.components.append(
+        components.append(
             UsageChargeComponent(key="web_search", cost=round(search, 9), units=units, unit=cost_data.web_search_unit)
         )
-    return charge
+    return usage_charge(_cost_of(rows) + search, cost_data.cost_multiplier_percentage, components)
 
 
 def _option(options: dict[str, Any], model: FoundationModel | None, name: str) -> str | None:

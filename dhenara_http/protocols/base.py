@@ -60,6 +60,8 @@ class CallContext:
     _chunk_ids: tuple[str, str, str] | None = None
     #: The reasoning plan, worked out once per call (see :meth:`reasoning_plan`).
     _plan: ReasoningPlan | None = None
+    #: :attr:`model_name`, worked out once per call.
+    _model_name: str | None = None
 
     @property
     def model(self) -> FoundationModel:
@@ -69,8 +71,13 @@ class CallContext:
     def model_name(self) -> str:
         """The model id on the wire: ``config["deployment"]`` when given (Azure deployments, Bedrock inference
         profiles), else the model's id on this host (Bedrock and Vertex name Claude their own way)."""
-        deployment = self.endpoint.api.config.get("deployment")
-        return str(deployment or self.endpoint.ai_model.api_model_name(self.endpoint.api.provider))
+        name = self._model_name
+        if name is None:
+            deployment = self.endpoint.api.config.get("deployment")
+            name = self._model_name = str(
+                deployment or self.endpoint.ai_model.api_model_name(self.endpoint.api.provider)
+            )
+        return name
 
     def route(self, protocol_name: str) -> tuple[str, dict[str, str]]:
         """The path and query of this call, from the host's route table (``protocol_name`` when the call names no
