@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..errors import APIStatusError, ConfigurationError, ResponseParseError
@@ -38,6 +37,8 @@ from ..types._json import checked_answer as checked_answer
 from ..types._json import has_surrogate
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from .base import CallContext, ErrorInfo
 
 #: Largest token count accepted (the largest integer a JSON number carries exactly everywhere).
@@ -198,13 +199,23 @@ def located(exc: ResponseParseError, ctx: CallContext) -> ResponseParseError:
     return exc
 
 
-@contextmanager
-def reading(ctx: CallContext) -> Iterator[None]:
-    """Around the reading of one answer or event: a parse error leaves with the call's provider and model."""
-    try:
-        yield
-    except ResponseParseError as exc:
-        raise located(exc, ctx) from None
+class reading:
+    """Around the reading of one answer or event: a parse error leaves with the call's provider and model. (A class,
+    not a generator: it is entered once per stream event.)"""
+
+    __slots__ = ("ctx",)
+
+    def __init__(self, ctx: CallContext) -> None:
+        self.ctx = ctx
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if isinstance(exc, ResponseParseError):
+            located(exc, self.ctx)
+            exc.__cause__ = None  # (as ``raise … from None`` would leave it)
+            exc.__suppress_context__ = True
 
 
 # -- what is sent ----------------------------------------------------------------------------------------------------

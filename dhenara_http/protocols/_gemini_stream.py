@@ -43,6 +43,10 @@ if TYPE_CHECKING:
 _PATH_TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['([^']*)'\]|\[\"([^\"]*)\"\]")
 
 
+#: Fields of the answer a fragment may carry at its top level, kept as the last fragment gave them.
+_TOP_KEYS = ("modelVersion", "responseId", "createTime")
+
+
 @dataclass
 class _Candidate:
     parts: list[dict[str, Any]] = field(default_factory=list)
@@ -101,10 +105,14 @@ class Accumulator:
     def _fragment(self, fragment: dict[str, Any]) -> list[ChatResponseChunk]:
         if fragment.get("error"):
             raise error_from_event(fragment, self.ctx)
-        for key in ("modelVersion", "responseId", "createTime"):
-            value = common.get_str(fragment, key)
-            if value:
-                self._top[key] = value
+        top = self._top
+        for key in _TOP_KEYS:
+            value = fragment.get(key)
+            # (Gemini repeats these on every fragment: a value equal to the one kept is a string already checked.)
+            if value is not None and top.get(key) != value:
+                value = common.get_str(fragment, key)
+                if value:
+                    top[key] = value
         feedback = common.opt_dict(fragment, "promptFeedback")
         if feedback is not None:
             self._top["promptFeedback"] = feedback
@@ -199,8 +207,8 @@ class Accumulator:
         return [self.ctx.text_chunk(len(parts) - 1, text, index)]
 
     def _take_usage(self, usage: dict[str, Any] | None) -> None:
-        if usage is None:
-            return
+        if usage is None or usage == self._usage:
+            return  # (Gemini repeats its usage on every fragment: the same counts were checked and kept already)
         # A bad count is reported where it came, not when the answer is rebuilt (without building a usage object
         # per fragment: Gemini repeats its usage on every one).
         for key, value in usage.items():
