@@ -231,7 +231,8 @@ class AIModelClient(ClientCompatMixin):
         self, ctx: CallContext, kind: str, art: CallArtifacts | None = None
     ) -> AIModelCallResponse | AsyncIterator[Batch] | SyncRest:
         """A complete response, or for a stream the generator of its batches (on the sync transport, the iterable
-        of its items), already open: errors before the first chunk have been raised. ``art`` records the provider's request and answer when artifacts are asked for."""
+        of its items), already open: errors before the first chunk have been raised. ``art`` records the provider's
+        request and answer when artifacts are asked for."""
         path = _call_path()
         path.check_call(ctx)
         protocol = self.protocol
