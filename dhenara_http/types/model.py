@@ -26,6 +26,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from .enums import AIModelAPIProviderEnum, AIModelFunctionalTypeEnum, AIModelProviderEnum
 
 logger = logging.getLogger("dhenara_http")
@@ -48,7 +49,7 @@ class ValidOptionValue(BaseModel):
     sent unless given), whether it changes the price, and other names it is given by (Imagen's ``number_of_images``
     is also ``n``). ``display_only`` options describe the model but are never sent."""
 
-    allowed_values: list[Any] = Field(default_factory=list)
+    allowed_values: list[Any] = Field(default_factory=new_list)
     default_value: Any = None
     cost_sensitive: bool = False
     description: str | None = None
@@ -80,7 +81,7 @@ class ChatModelCostData(BaseModel):
     output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
     cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    tiers: list[PriceTier] = Field(default_factory=list)
+    tiers: list[PriceTier] = Field(default_factory=new_list)
     #: USD per 1,000 hosted web searches (or grounded prompts, see ``web_search_unit``), on top of the tokens.
     web_search_cost_per_thousand: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     #: What one unit of ``web_search_cost_per_thousand`` is: a ``search`` the tool ran (OpenAI, Anthropic, Gemini 3)
@@ -130,7 +131,7 @@ class ImageModelCostData(BaseModel):
     when counted."""
 
     flat_cost_per_image: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    image_options_cost_data: list[ImagePriceRow] = Field(default_factory=list)
+    image_options_cost_data: list[ImagePriceRow] = Field(default_factory=new_list)
     size_option: str = "size"
     quality_option: str = "quality"
     input_text_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator, model
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from ._json import has_surrogate
 from .enums import PromptMessageRoleEnum
 from .text import PromptText
@@ -213,7 +214,7 @@ class Prompt(BaseTextPrompt):
 
     type: Literal["prompt"] = "prompt"
     role: PromptMessageRoleEnum = PromptMessageRoleEnum.USER
-    files: list[GenericFile] = Field(default_factory=list)
+    files: list[GenericFile] = Field(default_factory=new_list)
     config: PromptConfig | None = None
 
     @classmethod

@@ -22,6 +22,7 @@ from pydantic import Field, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from .enums import ContentType
 
 logger = logging.getLogger("dhenara_http")
@@ -39,7 +40,7 @@ class Content(BaseModel):
     text: str | None = None
     textl: list[str] | None = None
     json_c: dict[str, Any] = Field(default_factory=dict)
-    jsonl_c: list[dict[str, Any]] = Field(default_factory=list)
+    jsonl_c: list[dict[str, Any]] = Field(default_factory=new_list)
 
     @property
     def has_content(self) -> bool:

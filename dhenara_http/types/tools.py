@@ -13,6 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _JSON_TYPES = {"object", "string", "number", "integer", "boolean", "array", "null"}
@@ -142,7 +143,7 @@ def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0, seen: tuple[st
 class FunctionParameters(BaseModel):
     type: Literal["object"] = "object"
     properties: dict[str, FunctionParameter | dict[str, Any]] = Field(default_factory=dict)
-    required: list[str] = Field(default_factory=list)
+    required: list[str] = Field(default_factory=new_list)
 
     def json_schema(self) -> dict[str, Any]:
         props: dict[str, Any] = {}
