@@ -1,6 +1,7 @@
 """``AIModelEndpoint``: a model reached through one API host."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 from typing import TYPE_CHECKING, Any
 
@@ -120,7 +121,7 @@ class AIModelEndpoint(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _cost_kind(self) -> AIModelEndpoint:
+    def _cost_kind(self) -> "AIModelEndpoint":
         wanted = ImageModelCostData if self.ai_model.is_image_model else ChatModelCostData
         if self.cost_data is not None and not isinstance(self.cost_data, wanted):
             raise ConfigurationError(

@@ -16,7 +16,8 @@ models, Gemini image models). Every catalogue price carries ``source`` (the page
 day it was read).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import logging
 from collections.abc import Mapping
@@ -149,7 +150,7 @@ class ImageModelCostData(BaseModel):
         return [] if value is None else value
 
     @model_validator(mode="after")
-    def _priced(self) -> ImageModelCostData:
+    def _priced(self) -> "ImageModelCostData":
         if (
             self.flat_cost_per_image is None
             and not self.image_options_cost_data
@@ -268,7 +269,7 @@ class FoundationModel(BaseModel):
             data["display_name"] = data["model_name"]
         return data
 
-    def clone(self, model_name: str | None = None, **overrides: Any) -> AIModel:
+    def clone(self, model_name: str | None = None, **overrides: Any) -> "AIModel":
         """A copy with ``model_name`` and any other field replaced (values are validated).
 
         The copy is the caller's own :class:`AIModel`: its fields may be assigned afterwards (``clone.cost_data =
@@ -285,7 +286,7 @@ class FoundationModel(BaseModel):
         data.update(overrides)
         return AIModel.model_validate(data)
 
-    def create_instance(self, model_name: str | None = None, **overrides: Any) -> AIModel:
+    def create_instance(self, model_name: str | None = None, **overrides: Any) -> "AIModel":
         """dhenara-ai's name for :meth:`clone` (``metadata`` given here is merged into the model's)."""
         if isinstance(overrides.get("metadata"), dict):
             overrides["metadata"] = {**self.metadata, **overrides["metadata"]}

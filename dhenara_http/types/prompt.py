@@ -5,7 +5,8 @@ A prompt's ``text`` is a string (``{placeholders}`` filled from ``variables`` wh
 :class:`~dhenara_http.types.text.PromptText` (dhenara-ai's content / ``$var{}`` template form).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import base64
 import json
@@ -74,7 +75,7 @@ class GenericFile(BaseModel):
         return base64.b64encode(value).decode("ascii") if value is not None else None
 
     @model_validator(mode="after")
-    def _one_source(self) -> GenericFile:
+    def _one_source(self) -> "GenericFile":
         sources = [s for s in (self.data, self.text, self.url) if s is not None]
         if len(sources) != 1:
             raise ConfigurationError(f"GenericFile {self.name or ''!r}: give exactly one of data, text or url")
@@ -92,7 +93,7 @@ class GenericFile(BaseModel):
                 yield name, value
 
     @classmethod
-    def from_path(cls, path: str | Path, media_type: str | None = None) -> GenericFile:
+    def from_path(cls, path: str | Path, media_type: str | None = None) -> "GenericFile":
         p = Path(path)
         guessed = media_type or mimetypes.guess_type(p.name)[0] or "application/octet-stream"
         raw = p.read_bytes()
@@ -102,11 +103,11 @@ class GenericFile(BaseModel):
         return cls(name=p.name, media_type=guessed, data=raw, metadata=metadata)
 
     @classmethod
-    def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> GenericFile:
+    def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> "GenericFile":
         return cls(name=name, media_type=media_type, data=data)
 
     @classmethod
-    def from_base64(cls, data: str, media_type: str, name: str | None = None) -> GenericFile:
+    def from_base64(cls, data: str, media_type: str, name: str | None = None) -> "GenericFile":
         return cls(name=name, media_type=media_type, data=base64.b64decode(data))
 
     @property
@@ -218,13 +219,13 @@ class Prompt(BaseTextPrompt):
     config: PromptConfig | None = None
 
     @classmethod
-    def with_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = False) -> Prompt:
+    def with_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = False) -> "Prompt":
         """A user prompt. ``disable_checks`` is accepted for dhenara-ai's signature (a plain text has nothing to
         check)."""
         return cls(role=PromptMessageRoleEnum.USER, text=text, variables=variables or {})
 
     @classmethod
-    def with_dad_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = True) -> Prompt:
+    def with_dad_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = True) -> "Prompt":
         """dhenara-ai's second spelling of :meth:`with_text`, for texts written for its agent templates."""
         return cls.with_text(text, variables, disable_checks)
 
@@ -280,7 +281,7 @@ class ToolCallResultsMessage(BaseModel):
     results: list[ToolCallResult]
 
     @model_validator(mode="after")
-    def _not_empty(self) -> ToolCallResultsMessage:
+    def _not_empty(self) -> "ToolCallResultsMessage":
         if not self.results:
             raise ConfigurationError("ToolCallResultsMessage.results must hold at least one ToolCallResult")
         return self

@@ -11,7 +11,8 @@ A prompt built on a template is sent rendered that way (dhenara-ai sends the raw
 stays as written, and a warning names it.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import json
 import logging
@@ -103,7 +104,7 @@ class TextTemplate(BaseModel):
     disable_checks: bool = False
 
     @model_validator(mode="after")
-    def _variables_used(self) -> TextTemplate:
+    def _variables_used(self) -> "TextTemplate":
         if self.disable_checks:
             return self
         used = {name.split(".")[0].strip() for name in _VAR.findall(self.text)}
@@ -162,7 +163,7 @@ class PromptText(BaseModel):
     template: TextTemplate | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> PromptText:
+    def _one(self) -> "PromptText":
         if (self.content is None) == (self.template is None):
             raise ConfigurationError("PromptText: give exactly one of content or template")
         return self

@@ -1,6 +1,7 @@
 """Tool definitions, tool choice and structured-output schemas."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import copy
 import inspect
@@ -189,7 +190,7 @@ class FunctionDefinition(BaseModel):
     strict: bool | None = None
 
     @model_validator(mode="after")
-    def _valid(self) -> FunctionDefinition:
+    def _valid(self) -> "FunctionDefinition":
         if not _TOOL_NAME.match(self.name):
             raise ConfigurationError(
                 f"ToolDefinition.name {self.name!r}: use 1-64 letters, digits, '_' or '-' (every provider accepts that)"
@@ -231,7 +232,7 @@ class ToolDefinition(BaseModel):
         return self.function.name
 
     @classmethod
-    def from_callable(cls, func: Callable[..., Any]) -> ToolDefinition:
+    def from_callable(cls, func: Callable[..., Any]) -> "ToolDefinition":
         """A tool from a Python function: its name, the first paragraph of its docstring, and one
         :class:`FunctionParameter` per parameter (typed from the annotations, described by the docstring's
         ``:param name:`` lines or ``Args:`` section)."""
@@ -290,13 +291,13 @@ class ToolChoice(BaseModel):
         return "none" if value is None else value
 
     @model_validator(mode="after")
-    def _named(self) -> ToolChoice:
+    def _named(self) -> "ToolChoice":
         if self.type == "specific" and not self.specific_tool_name:
             raise ConfigurationError("ToolChoice(type='specific') needs specific_tool_name")
         return self
 
     @classmethod
-    def parse(cls, value: ToolChoice | str | dict[str, Any] | None) -> ToolChoice | None:
+    def parse(cls, value: "ToolChoice | str | dict[str, Any] | None") -> "ToolChoice | None":
         if value is None or isinstance(value, ToolChoice):
             return value
         if isinstance(value, dict):
@@ -391,7 +392,7 @@ class StructuredOutputConfig(BaseModel):
         return data
 
     @classmethod
-    def from_model(cls, model_class: type[pydantic.BaseModel]) -> StructuredOutputConfig:
+    def from_model(cls, model_class: type[pydantic.BaseModel]) -> "StructuredOutputConfig":
         return cls(
             name=_schema_name(model_class.__name__),
             json_schema=model_class.model_json_schema(),
@@ -400,7 +401,7 @@ class StructuredOutputConfig(BaseModel):
         )
 
     @classmethod
-    def parse(cls, value: Any) -> StructuredOutputConfig | None:
+    def parse(cls, value: Any) -> "StructuredOutputConfig | None":
         if value is None or isinstance(value, StructuredOutputConfig):
             return value
         if isinstance(value, type) and issubclass(value, pydantic.BaseModel):
