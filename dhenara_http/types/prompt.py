@@ -178,6 +178,19 @@ class PromptConfig(BaseModel):
     max_words_file: int | None = None
 
 
+def _check_encodable(owner: str, text: str) -> None:
+    """A lone surrogate (from a file name decoded with surrogateescape, a bad JSON escape …) cannot be sent as UTF-8:
+    said here, naming where, rather than as an encoding error when the request is sent. (A PromptText's own text is
+    checked when it is formatted and sent.)"""
+    if not text.isascii() and has_surrogate(text):
+        position = next(i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff")
+        raise ConfigurationError(
+            f"{owner}.text holds a lone surrogate character (U+{ord(text[position]):04X}) at position "
+            f"{position}, which cannot be sent as UTF-8 text; clean it first, e.g. "
+            "text.encode('utf-8', 'replace').decode()"
+        )
+
+
 class BaseTextPrompt(BaseModel):
     """What ``Prompt`` and ``SystemInstruction`` share: a text and the values of its variables."""
 
@@ -187,16 +200,8 @@ class BaseTextPrompt(BaseModel):
     @field_validator("text")
     @classmethod
     def _encodable(cls, value: str | PromptText) -> str | PromptText:
-        # A lone surrogate (from a file name decoded with surrogateescape, a bad JSON escape …) cannot be sent as
-        # UTF-8: said here, naming where, rather than as an encoding error when the request is sent. (A PromptText's
-        # own text is checked when it is formatted and sent.)
-        if isinstance(value, str) and not value.isascii() and has_surrogate(value):
-            position = next(i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff")
-            raise ConfigurationError(
-                f"{cls.__name__}.text holds a lone surrogate character (U+{ord(value[position]):04X}) at position "
-                f"{position}, which cannot be sent as UTF-8 text; clean it first, e.g. "
-                "text.encode('utf-8', 'replace').decode()"
-            )
+        if isinstance(value, str):
+            _check_encodable(cls.__name__, value)
         return value
 
     def get_formatted_text(self, max_words: int | None = None, **kwargs: Any) -> str:
@@ -232,6 +237,14 @@ class Prompt(BaseTextPrompt):
     def rendered_text(self) -> str:
         max_words = self.config.max_words_text if self.config else None
         return self.get_formatted_text(max_words=max_words)
+
+
+def user_prompt(text: str) -> Prompt:
+    """``Prompt(role=PromptMessageRoleEnum.USER, text=text)`` for a ``str`` (``generate("...")``), made without running
+    the validator: the one check a ``str`` text gets is made here, and the instance is the one validation makes (a test
+    compares them), so a call given plain text builds no prompt validator."""
+    _check_encodable("Prompt", text)
+    return Prompt.model_construct(role=PromptMessageRoleEnum.USER, text=text)
 
 
 class SystemInstruction(BaseTextPrompt):
