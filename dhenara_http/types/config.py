@@ -140,6 +140,17 @@ class AIModelCallConfig(BaseModel):
             extra_headers: dict[str, str] | None = None,
         ) -> None: ...
 
+    else:
+
+        def __init__(self, /, **data: Any) -> None:
+            if data or type(self) is not AIModelCallConfig:
+                super().__init__(**data)
+                return
+            # ``AIModelCallConfig()``, what most programs write, has nothing to validate: it is made as validation
+            # would make it (the defaults in field order, no field set; a test compares the two) without building
+            # the validator, which a first call would otherwise pay for.
+            self.__setstate__(AIModelCallConfig.model_construct().__getstate__())
+
     @field_validator("extra_headers", mode="before")
     @classmethod
     def _headers(cls, value: Any) -> Any:
