@@ -96,6 +96,23 @@ class AIModelEndpoint(BaseModel):
             metadata: dict[str, Any] = ...,
         ) -> None: ...
 
+    else:
+
+        def __init__(self, /, **data: Any) -> None:
+            if (
+                type(self) is AIModelEndpoint
+                and data.keys() == {"api", "ai_model"}
+                and isinstance(data["api"], AIModelAPI)
+                and isinstance(data["ai_model"], FoundationModel)
+            ):
+                # An API and a catalogue model given as instances, what most programs write: validation would take
+                # both as they are and its validators change nothing, so the endpoint is made as it would make it (a
+                # test compares the two) without building the validator — and FoundationModel's, its settings' and
+                # its prices' with it, which a first call would otherwise pay for.
+                self.__setstate__(AIModelEndpoint.model_construct(**data).__getstate__())
+                return
+            super().__init__(**data)
+
     @model_validator(mode="before")
     @classmethod
     def _resolve_model(cls, data: Any) -> Any:
