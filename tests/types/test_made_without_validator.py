@@ -1,13 +1,14 @@
-"""The configuration objects the package makes without running their validator when there is nothing to validate
-(``AIModelCallConfig()``, ``AIModelEndpoint(api=<AIModelAPI>, ai_model=<FoundationModel>)``): each is the instance
-validation makes, and a validator added to either class makes these tests say the short cut must be looked at."""
+"""The objects the package makes without running their validator when there is nothing to validate
+(``AIModelCallConfig()``, ``AIModelEndpoint(api=<AIModelAPI>, ai_model=<FoundationModel>)``, the ``Prompt`` of a
+plain text): each is the instance validation makes (the prompt's tests are beside the other prompt tests), and a
+validator added to one of these classes makes these tests say its short cut must be looked at."""
 
 from __future__ import annotations
 
 import pydantic
 import pytest
 
-from dhenara_http import AIModelAPI, AIModelCallConfig, AIModelEndpoint, ChatModelCostData, ConfigurationError
+from dhenara_http import AIModelAPI, AIModelCallConfig, AIModelEndpoint, ChatModelCostData, ConfigurationError, Prompt
 from dhenara_http.foundation_models import GPT4oMini, Imagen3
 
 
@@ -61,11 +62,13 @@ def _validators(cls: type[pydantic.BaseModel]) -> dict[str, list[str]]:
 
 def test_the_short_cuts_know_every_validator() -> None:
     # AIModelCallConfig() runs no field validator (none of its fields is given) and the class has no model validator;
-    # AIModelEndpoint's two model validators change nothing for an API and a model given as instances. A validator
-    # added to either class must be weighed against its __init__ short cut, then listed here.
+    # AIModelEndpoint's two model validators change nothing for an API and a model given as instances; user_prompt
+    # makes the one check of Prompt's text validator itself. A validator added to one of these classes must be
+    # weighed against its short cut, then listed here.
     assert _validators(AIModelCallConfig) == {
         "model": [],
         "field": ["_headers", "_structured", "_tool_choice", "_tools"],
         "root": [],
     }
     assert _validators(AIModelEndpoint) == {"model": ["_cost_kind", "_resolve_model"], "field": [], "root": []}
+    assert _validators(Prompt) == {"model": [], "field": ["_encodable"], "root": []}
