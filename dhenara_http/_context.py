@@ -13,13 +13,15 @@ from .protocols.base import CallContext, Message
 from .types.config import AIModelCallConfig
 from .types.endpoint import AIModelEndpoint
 from .types.enums import PromptMessageRoleEnum
-from .types.prompt import Prompt, SystemInstruction, ToolCallResult, ToolCallResultsMessage
+from .types.prompt import Prompt, SystemInstruction, ToolCallResult, ToolCallResultsMessage, user_prompt
 from .types.response import ChatResponse
 
 
 def _as_message(item: Any, where: str) -> Message:
     if isinstance(item, Prompt | ChatResponse | ToolCallResult | ToolCallResultsMessage):
         return item
+    if type(item) is str:
+        return user_prompt(item)
     if isinstance(item, str):
         return Prompt(role=PromptMessageRoleEnum.USER, text=item)
     if isinstance(item, dict):

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, Field, field_validator
 
 from .errors import ConfigurationError
 from .types._base import BaseModel
+from .types._defaults import new_list
 from .types.enums import PromptMessageRoleEnum
 from .types.prompt import GenericFile, Prompt, PromptConfig
 from .types.response import ChatResponse, ChatResponseTextContentItem, ImageResponse
@@ -26,7 +27,7 @@ class ConversationNode(BaseModel):
 
     user_query: str
     attached_files: list[GenericFile] = Field(
-        default_factory=list, validation_alias=AliasChoices("attached_files", "input_files")
+        default_factory=new_list, validation_alias=AliasChoices("attached_files", "input_files")
     )
     response: ChatResponse | ImageResponse | None = None
     timestamp: str | None = None

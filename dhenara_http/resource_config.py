@@ -50,6 +50,7 @@ from ._credentials import (
 )
 from .errors import ConfigurationError
 from .types._base import BaseModel
+from .types._defaults import new_list
 from .types.api import AIModelAPI
 from .types.endpoint import AIModelEndpoint, generic_model
 from .types.enums import AIModelAPIProviderEnum as P
@@ -108,9 +109,9 @@ class ResourceConfig(BaseModel):
     ``ResourceConfig.from_file(path)`` / ``from_env()`` (or ``load_from_file`` / ``load_from_env`` on an instance,
     as in dhenara-ai) fill ``model_apis``; ``get_model_endpoint(name)`` then gives a ready endpoint."""
 
-    models: list[FoundationModel] = Field(default_factory=list)
-    model_apis: list[AIModelAPI] = Field(default_factory=list)
-    model_endpoints: list[AIModelEndpoint] = Field(default_factory=list)
+    models: list[FoundationModel] = Field(default_factory=new_list)
+    model_apis: list[AIModelAPI] = Field(default_factory=new_list)
+    model_endpoints: list[AIModelEndpoint] = Field(default_factory=new_list)
 
     # -- loading
 

@@ -146,16 +146,16 @@ print(json.dumps(sorted(m for m in sys.modules
 """
 
 
-def loaded_after(statement: str) -> list[str]:
+def _run(code: str) -> str:
+    """What ``code`` prints, run by a fresh interpreter."""
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(statement=statement)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=PACKAGE_DIR.parent,
-        timeout=60,
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=PACKAGE_DIR.parent, timeout=60
     )
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return result.stdout
+
+
+def loaded_after(statement: str) -> list[str]:
+    return json.loads(_run(_PROBE.format(statement=statement)))  # type: ignore[no-any-return]
 
 
 def test_import_alone_loads_no_http_stack_and_no_protocol() -> None:
@@ -171,15 +171,29 @@ def test_configuration_and_response_types_do_not_need_the_http_stack() -> None:
     assert loaded_after(statement) == []
 
 
+_CLIENT = (
+    "import dhenara_http; from dhenara_http.foundation_models import GPT4oMini\n"
+    "client = dhenara_http.AIModelClient(dhenara_http.AIModelEndpoint("
+    "api=dhenara_http.AIModelAPI(provider='openai', api_key='k'), ai_model=GPT4oMini), "
+    "dhenara_http.AIModelCallConfig(test_mode=True))\n"
+)
+
+
+def test_building_a_client_loads_no_http_stack_and_no_response_type() -> None:
+    # httpx, the transport, the protocol and the response types come with the first call.
+    response_types = "\nimport sys; print('dhenara_http.types.response' in sys.modules)"
+    assert loaded_after(_CLIENT + "with client: pass") == ["dhenara_http.client"]
+    assert _run(_CLIENT + "with client: pass" + response_types).strip() == "False"
+    assert _run(_CLIENT + "with client: client.generate(prompt='hi')" + response_types).strip() == "True"
+
+
 def test_the_probe_sees_the_http_stack_once_the_client_is_used() -> None:
     """The lazy-import checks above could pass vacuously; this shows the probe does see what gets loaded."""
-    loaded = loaded_after(
-        "import dhenara_http; from dhenara_http.foundation_models import GPT4oMini; "
-        "dhenara_http.AIModelClient(dhenara_http.AIModelEndpoint("
-        "api=dhenara_http.AIModelAPI(provider='openai', api_key='k'), ai_model=GPT4oMini))"
-    )
+    loaded = loaded_after(_CLIENT + "with client: client.generate(prompt='hi')")
     assert "dhenara_http.client" in loaded
     assert "httpx" in loaded
+    assert "dhenara_http._transport.http" in loaded
+    assert "dhenara_http.protocols.responses" in loaded
 
 
 # -- the contract's import lines -----------------------------------------------------------------------------------

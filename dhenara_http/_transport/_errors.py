@@ -8,7 +8,6 @@ id — and scrubs every secret from the message, the codes and the body before t
 from __future__ import annotations
 
 import functools
-import html
 import json
 import re
 from collections.abc import Callable, Mapping
@@ -169,6 +168,8 @@ def summary(text: str) -> str:
     if page.search(text):
         title = title_re.search(text)
         visible = title.group(1) if title and title.group(1).strip() else tag.sub(" ", invisible.sub(" ", text))
+        import html  # (here: its entity table costs a millisecond or two to import, and only an HTML page needs it)
+
         text = html.unescape(visible)
     return " ".join(text.split())[:300]
 

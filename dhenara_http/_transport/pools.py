@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from ..errors import ConfigurationError
-from .http import Target, Transport
 
 if TYPE_CHECKING:
+    import httpx
+
+    from .http import Target, Transport
     from .http_async import AsyncPool
     from .http_sync import SyncPool
 
@@ -79,6 +79,10 @@ class Pools:
 def _split(http_client: Any) -> tuple[httpx.Client | None, httpx.AsyncClient | None]:
     if http_client is None:
         return None, None
+    # (Imported here and by the transports: building a client imports neither httpx nor the response types; its
+    # first call does.)
+    import httpx
+
     given = http_client if isinstance(http_client, tuple) else (http_client,)
     sync_client: httpx.Client | None = None
     async_client: httpx.AsyncClient | None = None

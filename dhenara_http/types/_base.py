@@ -18,7 +18,6 @@ A pydantic ``ValidationError`` never leaves a public constructor (``Model(...)``
 
 from __future__ import annotations
 
-import difflib
 import typing
 import warnings
 from enum import Enum
@@ -42,6 +41,8 @@ _OWN_MESSAGES = {
 
 def did_you_mean(name: str, known: typing.Iterable[str]) -> str:
     """``"; did you mean `x`?"`` for the known names closest to ``name`` (empty when none is close)."""
+    import difflib  # (here: only a bad name needs it, and importing it costs every process a millisecond)
+
     close = difflib.get_close_matches(name, sorted(known), n=2, cutoff=0.6)
     if not close:
         return ""

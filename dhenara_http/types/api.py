@@ -1,6 +1,7 @@
 """``AIModelAPI``: the credentials and settings of one API host."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import json
 import os
@@ -284,7 +285,7 @@ class AIModelAPI(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _fill_from_environment(self) -> AIModelAPI:
+    def _fill_from_environment(self) -> "AIModelAPI":
         sources: dict[str, str] = {}
         if self.api_key is None:
             names = API_KEY_ENV_VARS.get(self.provider, ())

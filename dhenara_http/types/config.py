@@ -1,6 +1,7 @@
 """``AIModelCallConfig``: how one call is made."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -41,7 +42,7 @@ class ArtifactConfig(BaseModel):
     python_logger_levels: dict[str, str | int] | None = None
 
     @model_validator(mode="after")
-    def _root_when_enabled(self) -> ArtifactConfig:
+    def _root_when_enabled(self) -> "ArtifactConfig":
         if self.enabled and not self.artifact_root:
             raise ConfigurationError("ArtifactConfig: artifact_root is required when enabled=True")
         return self
@@ -139,6 +140,17 @@ class AIModelCallConfig(BaseModel):
             extra_headers: dict[str, str] | None = None,
         ) -> None: ...
 
+    else:
+
+        def __init__(self, /, **data: Any) -> None:
+            if data or type(self) is not AIModelCallConfig:
+                super().__init__(**data)
+                return
+            # ``AIModelCallConfig()``, what most programs write, has nothing to validate: it is made as validation
+            # would make it (the defaults in field order, no field set; a test compares the two) without building
+            # the validator, which a first call would otherwise pay for.
+            self.__setstate__(AIModelCallConfig.model_construct().__getstate__())
+
     @field_validator("extra_headers", mode="before")
     @classmethod
     def _headers(cls, value: Any) -> Any:
@@ -182,7 +194,7 @@ class AIModelCallConfig(BaseModel):
         """``metadata["user"]`` (or ``metadata["user_id"]``)."""
         return self.metadata.get("user") or self.metadata.get("user_id")
 
-    def get_max_output_token_limit(self, model: FoundationModel) -> int:
+    def get_max_output_token_limit(self, model: "FoundationModel") -> int:
         """The output cap of a call to ``model``: ``max_output_tokens`` capped to the model's limit (the reasoning
         mode's limit when reasoning is on); the limit itself when none is given."""
         settings = model.chat_settings
@@ -195,7 +207,7 @@ class AIModelCallConfig(BaseModel):
             return self.max_output_tokens
         return min(self.max_output_tokens, limit) if self.max_output_tokens is not None else limit
 
-    def get_reasoning_token_budget(self, model: FoundationModel) -> int | None:
+    def get_reasoning_token_budget(self, model: "FoundationModel") -> int | None:
         """The thinking budget of a call to a token-budget model (``max_reasoning_tokens`` capped to the model's
         largest budget, that budget when none is given); None when reasoning is off or the model takes no budget."""
         settings = model.chat_settings
@@ -207,6 +219,6 @@ class AIModelCallConfig(BaseModel):
             return settings.max_reasoning_tokens
         return min(self.max_reasoning_tokens, settings.max_reasoning_tokens)
 
-    def get_max_output_tokens(self, model: FoundationModel) -> tuple[int, int | None]:
+    def get_max_output_tokens(self, model: "FoundationModel") -> tuple[int, int | None]:
         """dhenara-ai's pair: (output cap, thinking budget) of a call to ``model``."""
         return self.get_max_output_token_limit(model), self.get_reasoning_token_budget(model)

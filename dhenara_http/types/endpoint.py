@@ -1,6 +1,7 @@
 """``AIModelEndpoint``: a model reached through one API host."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +96,23 @@ class AIModelEndpoint(BaseModel):
             metadata: dict[str, Any] = ...,
         ) -> None: ...
 
+    else:
+
+        def __init__(self, /, **data: Any) -> None:
+            if (
+                type(self) is AIModelEndpoint
+                and data.keys() == {"api", "ai_model"}
+                and isinstance(data["api"], AIModelAPI)
+                and isinstance(data["ai_model"], FoundationModel)
+            ):
+                # An API and a catalogue model given as instances, what most programs write: validation would take
+                # both as they are and its validators change nothing, so the endpoint is made as it would make it (a
+                # test compares the two) without building the validator — and FoundationModel's, its settings' and
+                # its prices' with it, which a first call would otherwise pay for.
+                self.__setstate__(AIModelEndpoint.model_construct(**data).__getstate__())
+                return
+            super().__init__(**data)
+
     @model_validator(mode="before")
     @classmethod
     def _resolve_model(cls, data: Any) -> Any:
@@ -120,7 +138,7 @@ class AIModelEndpoint(BaseModel):
         return data
 
     @model_validator(mode="after")
-    def _cost_kind(self) -> AIModelEndpoint:
+    def _cost_kind(self) -> "AIModelEndpoint":
         wanted = ImageModelCostData if self.ai_model.is_image_model else ChatModelCostData
         if self.cost_data is not None and not isinstance(self.cost_data, wanted):
             raise ConfigurationError(

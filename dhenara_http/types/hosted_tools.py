@@ -16,7 +16,8 @@ What each field means:
 * ``metadata`` — the caller's own notes; never sent.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 from typing import Any, Literal
 

@@ -16,7 +16,8 @@ models, Gemini image models). Every catalogue price carries ``source`` (the page
 day it was read).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import logging
 from collections.abc import Mapping
@@ -26,6 +27,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from .enums import AIModelAPIProviderEnum, AIModelFunctionalTypeEnum, AIModelProviderEnum
 
 logger = logging.getLogger("dhenara_http")
@@ -48,7 +50,7 @@ class ValidOptionValue(BaseModel):
     sent unless given), whether it changes the price, and other names it is given by (Imagen's ``number_of_images``
     is also ``n``). ``display_only`` options describe the model but are never sent."""
 
-    allowed_values: list[Any] = Field(default_factory=list)
+    allowed_values: list[Any] = Field(default_factory=new_list)
     default_value: Any = None
     cost_sensitive: bool = False
     description: str | None = None
@@ -80,7 +82,7 @@ class ChatModelCostData(BaseModel):
     output_token_cost_per_million: float = Field(ge=0, allow_inf_nan=False)
     cache_read_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     cache_write_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    tiers: list[PriceTier] = Field(default_factory=list)
+    tiers: list[PriceTier] = Field(default_factory=new_list)
     #: USD per 1,000 hosted web searches (or grounded prompts, see ``web_search_unit``), on top of the tokens.
     web_search_cost_per_thousand: float | None = Field(default=None, ge=0, allow_inf_nan=False)
     #: What one unit of ``web_search_cost_per_thousand`` is: a ``search`` the tool ran (OpenAI, Anthropic, Gemini 3)
@@ -130,7 +132,7 @@ class ImageModelCostData(BaseModel):
     when counted."""
 
     flat_cost_per_image: float | None = Field(default=None, ge=0, allow_inf_nan=False)
-    image_options_cost_data: list[ImagePriceRow] = Field(default_factory=list)
+    image_options_cost_data: list[ImagePriceRow] = Field(default_factory=new_list)
     size_option: str = "size"
     quality_option: str = "quality"
     input_text_token_cost_per_million: float | None = Field(default=None, ge=0, allow_inf_nan=False)
@@ -148,7 +150,7 @@ class ImageModelCostData(BaseModel):
         return [] if value is None else value
 
     @model_validator(mode="after")
-    def _priced(self) -> ImageModelCostData:
+    def _priced(self) -> "ImageModelCostData":
         if (
             self.flat_cost_per_image is None
             and not self.image_options_cost_data
@@ -267,7 +269,7 @@ class FoundationModel(BaseModel):
             data["display_name"] = data["model_name"]
         return data
 
-    def clone(self, model_name: str | None = None, **overrides: Any) -> AIModel:
+    def clone(self, model_name: str | None = None, **overrides: Any) -> "AIModel":
         """A copy with ``model_name`` and any other field replaced (values are validated).
 
         The copy is the caller's own :class:`AIModel`: its fields may be assigned afterwards (``clone.cost_data =
@@ -284,7 +286,7 @@ class FoundationModel(BaseModel):
         data.update(overrides)
         return AIModel.model_validate(data)
 
-    def create_instance(self, model_name: str | None = None, **overrides: Any) -> AIModel:
+    def create_instance(self, model_name: str | None = None, **overrides: Any) -> "AIModel":
         """dhenara-ai's name for :meth:`clone` (``metadata`` given here is merged into the model's)."""
         if isinstance(overrides.get("metadata"), dict):
             overrides["metadata"] = {**self.metadata, **overrides["metadata"]}

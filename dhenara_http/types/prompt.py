@@ -5,11 +5,14 @@ A prompt's ``text`` is a string (``{placeholders}`` filled from ``variables`` wh
 :class:`~dhenara_http.types.text.PromptText` (dhenara-ai's content / ``$var{}`` template form).
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import base64
+import functools
 import json
 import mimetypes
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -17,6 +20,7 @@ from pydantic import ConfigDict, Field, field_serializer, field_validator, model
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from ._json import has_surrogate
 from .enums import PromptMessageRoleEnum
 from .text import PromptText
@@ -73,7 +77,7 @@ class GenericFile(BaseModel):
         return base64.b64encode(value).decode("ascii") if value is not None else None
 
     @model_validator(mode="after")
-    def _one_source(self) -> GenericFile:
+    def _one_source(self) -> "GenericFile":
         sources = [s for s in (self.data, self.text, self.url) if s is not None]
         if len(sources) != 1:
             raise ConfigurationError(f"GenericFile {self.name or ''!r}: give exactly one of data, text or url")
@@ -91,7 +95,7 @@ class GenericFile(BaseModel):
                 yield name, value
 
     @classmethod
-    def from_path(cls, path: str | Path, media_type: str | None = None) -> GenericFile:
+    def from_path(cls, path: str | Path, media_type: str | None = None) -> "GenericFile":
         p = Path(path)
         guessed = media_type or mimetypes.guess_type(p.name)[0] or "application/octet-stream"
         raw = p.read_bytes()
@@ -101,11 +105,11 @@ class GenericFile(BaseModel):
         return cls(name=p.name, media_type=guessed, data=raw, metadata=metadata)
 
     @classmethod
-    def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> GenericFile:
+    def from_bytes(cls, data: bytes, media_type: str, name: str | None = None) -> "GenericFile":
         return cls(name=name, media_type=media_type, data=data)
 
     @classmethod
-    def from_base64(cls, data: str, media_type: str, name: str | None = None) -> GenericFile:
+    def from_base64(cls, data: str, media_type: str, name: str | None = None) -> "GenericFile":
         return cls(name=name, media_type=media_type, data=base64.b64decode(data))
 
     @property
@@ -176,6 +180,19 @@ class PromptConfig(BaseModel):
     max_words_file: int | None = None
 
 
+def _check_encodable(owner: str, text: str) -> None:
+    """A lone surrogate (from a file name decoded with surrogateescape, a bad JSON escape …) cannot be sent as UTF-8:
+    said here, naming where, rather than as an encoding error when the request is sent. (A PromptText's own text is
+    checked when it is formatted and sent.)"""
+    if not text.isascii() and has_surrogate(text):
+        position = next(i for i, ch in enumerate(text) if "\ud800" <= ch <= "\udfff")
+        raise ConfigurationError(
+            f"{owner}.text holds a lone surrogate character (U+{ord(text[position]):04X}) at position "
+            f"{position}, which cannot be sent as UTF-8 text; clean it first, e.g. "
+            "text.encode('utf-8', 'replace').decode()"
+        )
+
+
 class BaseTextPrompt(BaseModel):
     """What ``Prompt`` and ``SystemInstruction`` share: a text and the values of its variables."""
 
@@ -185,16 +202,8 @@ class BaseTextPrompt(BaseModel):
     @field_validator("text")
     @classmethod
     def _encodable(cls, value: str | PromptText) -> str | PromptText:
-        # A lone surrogate (from a file name decoded with surrogateescape, a bad JSON escape …) cannot be sent as
-        # UTF-8: said here, naming where, rather than as an encoding error when the request is sent. (A PromptText's
-        # own text is checked when it is formatted and sent.)
-        if isinstance(value, str) and not value.isascii() and has_surrogate(value):
-            position = next(i for i, ch in enumerate(value) if "\ud800" <= ch <= "\udfff")
-            raise ConfigurationError(
-                f"{cls.__name__}.text holds a lone surrogate character (U+{ord(value[position]):04X}) at position "
-                f"{position}, which cannot be sent as UTF-8 text; clean it first, e.g. "
-                "text.encode('utf-8', 'replace').decode()"
-            )
+        if isinstance(value, str):
+            _check_encodable(cls.__name__, value)
         return value
 
     def get_formatted_text(self, max_words: int | None = None, **kwargs: Any) -> str:
@@ -213,23 +222,55 @@ class Prompt(BaseTextPrompt):
 
     type: Literal["prompt"] = "prompt"
     role: PromptMessageRoleEnum = PromptMessageRoleEnum.USER
-    files: list[GenericFile] = Field(default_factory=list)
+    files: list[GenericFile] = Field(default_factory=new_list)
     config: PromptConfig | None = None
 
     @classmethod
-    def with_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = False) -> Prompt:
+    def with_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = False) -> "Prompt":
         """A user prompt. ``disable_checks`` is accepted for dhenara-ai's signature (a plain text has nothing to
         check)."""
         return cls(role=PromptMessageRoleEnum.USER, text=text, variables=variables or {})
 
     @classmethod
-    def with_dad_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = True) -> Prompt:
+    def with_dad_text(cls, text: str, variables: dict[str, Any] | None = None, disable_checks: bool = True) -> "Prompt":
         """dhenara-ai's second spelling of :meth:`with_text`, for texts written for its agent templates."""
         return cls.with_text(text, variables, disable_checks)
 
     def rendered_text(self) -> str:
         max_words = self.config.max_words_text if self.config else None
         return self.get_formatted_text(max_words=max_words)
+
+
+@functools.cache
+def _prompt_fields() -> tuple[dict[str, Any], tuple[tuple[str, Callable[..., Any]], ...]]:
+    """Prompt's fields in order with their defaults, and those whose default a factory makes."""
+    fields = Prompt.__pydantic_fields__
+    template = {name: field.default for name, field in fields.items()}
+    factories = tuple((name, f.default_factory) for name, f in fields.items() if f.default_factory is not None)
+    return template, factories
+
+
+_USER_PROMPT_SET = frozenset({"role", "text"})
+
+
+def user_prompt(text: str) -> Prompt:
+    """``Prompt(role=PromptMessageRoleEnum.USER, text=text)`` for a ``str`` (``generate("...")``), made without running
+    the validator: the one check a ``str`` text gets is made here, and the instance is the one validation makes (a test
+    compares them), so a call given plain text builds no prompt validator. Made as ``model_construct`` makes it, in a
+    tenth of its time (it is made on every such call)."""
+    _check_encodable("Prompt", text)
+    template, factories = _prompt_fields()
+    values = template.copy()
+    for name, factory in factories:
+        values[name] = factory()
+    values["text"] = text
+    values["role"] = PromptMessageRoleEnum.USER
+    prompt = object.__new__(Prompt)
+    object.__setattr__(prompt, "__dict__", values)
+    object.__setattr__(prompt, "__pydantic_fields_set__", set(_USER_PROMPT_SET))
+    object.__setattr__(prompt, "__pydantic_extra__", None)
+    object.__setattr__(prompt, "__pydantic_private__", None)
+    return prompt
 
 
 class SystemInstruction(BaseTextPrompt):
@@ -279,7 +320,7 @@ class ToolCallResultsMessage(BaseModel):
     results: list[ToolCallResult]
 
     @model_validator(mode="after")
-    def _not_empty(self) -> ToolCallResultsMessage:
+    def _not_empty(self) -> "ToolCallResultsMessage":
         if not self.results:
             raise ConfigurationError("ToolCallResultsMessage.results must hold at least one ToolCallResult")
         return self

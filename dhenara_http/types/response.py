@@ -12,7 +12,8 @@ the :class:`Citation` s on the text items they support. The provider's raw item 
 (``item`` / ``block``), so a turn replays to its own provider unchanged.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import base64
 import builtins
@@ -35,6 +36,7 @@ from pydantic import (
 
 from ..errors import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
 from ._base import BaseModel
+from ._defaults import new_list
 from ._json import checked_answer
 from ._trusted import trusted
 from .enums import (
@@ -162,11 +164,11 @@ class ChatResponseTextContentItem(_PartsOfText, _ItemBase):
     message_id: str | None = None
     message_contents: list[ChatMessageContentPart] | None = None
     #: The sources this text cites (hosted web search); empty when it cites none.
-    citations: list[Citation] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=new_list)
     _mirrored: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
-    def _text_and_parts(self) -> ChatResponseTextContentItem:
+    def _text_and_parts(self) -> "ChatResponseTextContentItem":
         self._sync_parts()
         return self
 
@@ -210,7 +212,7 @@ class ChatResponseReasoningContentItem(_PartsOfText, _ItemBase):
     _mirrored: bool = PrivateAttr(default=False)
 
     @model_validator(mode="after")
-    def _text_and_parts(self) -> ChatResponseReasoningContentItem:
+    def _text_and_parts(self) -> "ChatResponseReasoningContentItem":
         self._sync_parts()
         return self
 
@@ -243,7 +245,7 @@ class ChatResponseToolCall(BaseModel):
     @classmethod
     def from_raw(
         cls, *, id: str | None, name: str, arguments: str | dict[str, Any] | None, **extra: Any
-    ) -> ChatResponseToolCall:
+    ) -> "ChatResponseToolCall":
         """Build from arguments as the wire gave them (a JSON string or an object); bad JSON is kept, not lost.
 
         Arguments that are not a JSON object — bad JSON, another JSON value, JSON nested deeper than a response may
@@ -335,7 +337,7 @@ class ChatResponseStructuredOutput(BaseModel):
     model_class_path: str | None = None
 
     @model_validator(mode="after")
-    def _class_and_path(self) -> ChatResponseStructuredOutput:
+    def _class_and_path(self) -> "ChatResponseStructuredOutput":
         if self.model_class is not None and self.model_class_path is None:
             self.model_class_path = _class_path(self.model_class)
         elif self.model_class is None and self.model_class_path:
@@ -366,7 +368,7 @@ class ChatResponseStructuredOutput(BaseModel):
 
     @classmethod
     def parse_and_validate(
-        cls, raw_data: str | dict[str, Any], config: StructuredOutputConfig
+        cls, raw_data: str | dict[str, Any], config: "StructuredOutputConfig"
     ) -> tuple[dict[str, Any] | None, str | None, bool]:
         """dhenara-ai's parser: ``(data, error, post_processed)`` for an answer (JSON text or an object) and the
         structured-output config. JSON inside strings is decoded; text around the JSON (a code fence, prose) is
@@ -436,11 +438,11 @@ class ChatResponseWebSearchCallContentItem(_ItemBase):
 
     type: Literal[ChatResponseContentItemType.WEB_SEARCH_CALL] = ChatResponseContentItemType.WEB_SEARCH_CALL
     call_id: str | None = None
-    queries: list[str] = Field(default_factory=list)
+    queries: list[str] = Field(default_factory=new_list)
     status: str | None = None
     action: str | None = None
     url: str | None = None
-    sources: list[WebSearchResult] = Field(default_factory=list)
+    sources: list[WebSearchResult] = Field(default_factory=new_list)
 
     @model_validator(mode="before")
     @classmethod
@@ -459,7 +461,7 @@ class ChatResponseWebSearchResultContentItem(_ItemBase):
 
     type: Literal[ChatResponseContentItemType.WEB_SEARCH_RESULT] = ChatResponseContentItemType.WEB_SEARCH_RESULT
     call_id: str | None = None
-    results: list[WebSearchResult] = Field(default_factory=list)
+    results: list[WebSearchResult] = Field(default_factory=new_list)
     error_code: str | None = None
 
     @model_validator(mode="before")
@@ -551,7 +553,7 @@ class ChatResponseChoice(BaseModel):
     index: int = 0
     finish_reason: FinishReason | None = None
     stop_sequence: str | None = None
-    contents: list[ChatResponseContentItem] = Field(default_factory=list)
+    contents: list[ChatResponseContentItem] = Field(default_factory=new_list)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -575,7 +577,7 @@ class ChatResponse(BaseModel):
     api_provider: AIModelAPIProviderEnum | None = None
     usage: ChatResponseUsage | None = None
     usage_charge: UsageCharge | None = None
-    choices: list[ChatResponseChoice] = Field(default_factory=list)
+    choices: list[ChatResponseChoice] = Field(default_factory=new_list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     provider_response: dict[str, Any] | None = None
 
@@ -688,12 +690,12 @@ class ChatResponse(BaseModel):
         item = self.first(ChatResponseContentItemType.STRUCTURED_OUTPUT)
         return item.structured_output if item is not None else None
 
-    def to_message_item(self, choice_index: int = 0) -> ChatResponse:
+    def to_message_item(self, choice_index: int = 0) -> "ChatResponse":
         """This answer as an assistant turn for the next call's ``messages`` (a deep copy: every content item,
         tool calls and reasoning included)."""
         return self.model_copy(deep=True)
 
-    def to_prompt(self, choice_index: int = 0, max_words_text: int | None = None) -> Prompt | None:
+    def to_prompt(self, choice_index: int = 0, max_words_text: int | None = None) -> "Prompt | None":
         """dhenara-ai's older way to carry an answer into the next turn: an assistant ``Prompt`` holding the text of
         every content item of one choice (tool calls and reasoning as text too; use :meth:`to_message_item` to keep
         them native). None when the choice has no content."""
@@ -711,7 +713,7 @@ class ChatResponse(BaseModel):
         )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ChatResponse:
+    def from_dict(cls, data: dict[str, Any]) -> "ChatResponse":
         """A response from its ``model_dump()`` (dhenara-ai's name for ``model_validate``)."""
         return cls.model_validate(data)
 
@@ -787,7 +789,7 @@ class ImageResponseChoice(BaseModel):
     order, or None."""
 
     index: int = 0
-    contents: list[ImageContentItem] = Field(default_factory=list)
+    contents: list[ImageContentItem] = Field(default_factory=new_list)
     text: str | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
 
@@ -819,7 +821,7 @@ class ImageResponse(BaseModel):
     api_provider: AIModelAPIProviderEnum | None = None
     usage: ImageResponseUsage | None = None
     usage_charge: UsageCharge | None = None
-    choices: list[ImageResponseChoice] = Field(default_factory=list)
+    choices: list[ImageResponseChoice] = Field(default_factory=new_list)
     metadata: dict[str, Any] = Field(default_factory=dict)
     provider_response: dict[str, Any] | None = None
 

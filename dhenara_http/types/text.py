@@ -11,7 +11,8 @@ A prompt built on a template is sent rendered that way (dhenara-ai sends the raw
 stays as written, and a warning names it.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import json
 import logging
@@ -22,6 +23,7 @@ from pydantic import Field, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 from .enums import ContentType
 
 logger = logging.getLogger("dhenara_http")
@@ -39,7 +41,7 @@ class Content(BaseModel):
     text: str | None = None
     textl: list[str] | None = None
     json_c: dict[str, Any] = Field(default_factory=dict)
-    jsonl_c: list[dict[str, Any]] = Field(default_factory=list)
+    jsonl_c: list[dict[str, Any]] = Field(default_factory=new_list)
 
     @property
     def has_content(self) -> bool:
@@ -102,7 +104,7 @@ class TextTemplate(BaseModel):
     disable_checks: bool = False
 
     @model_validator(mode="after")
-    def _variables_used(self) -> TextTemplate:
+    def _variables_used(self) -> "TextTemplate":
         if self.disable_checks:
             return self
         used = {name.split(".")[0].strip() for name in _VAR.findall(self.text)}
@@ -161,7 +163,7 @@ class PromptText(BaseModel):
     template: TextTemplate | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> PromptText:
+    def _one(self) -> "PromptText":
         if (self.content is None) == (self.template is None):
             raise ConfigurationError("PromptText: give exactly one of content or template")
         return self

@@ -1,6 +1,7 @@
 """Tool definitions, tool choice and structured-output schemas."""
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: pydantic would evaluate each field's annotation from its text when the
+# class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import copy
 import inspect
@@ -13,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..errors import ConfigurationError
 from ._base import BaseModel
+from ._defaults import new_list
 
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _JSON_TYPES = {"object", "string", "number", "integer", "boolean", "array", "null"}
@@ -142,7 +144,7 @@ def _inline_refs(node: Any, defs: dict[str, Any], depth: int = 0, seen: tuple[st
 class FunctionParameters(BaseModel):
     type: Literal["object"] = "object"
     properties: dict[str, FunctionParameter | dict[str, Any]] = Field(default_factory=dict)
-    required: list[str] = Field(default_factory=list)
+    required: list[str] = Field(default_factory=new_list)
 
     def json_schema(self) -> dict[str, Any]:
         props: dict[str, Any] = {}
@@ -188,7 +190,7 @@ class FunctionDefinition(BaseModel):
     strict: bool | None = None
 
     @model_validator(mode="after")
-    def _valid(self) -> FunctionDefinition:
+    def _valid(self) -> "FunctionDefinition":
         if not _TOOL_NAME.match(self.name):
             raise ConfigurationError(
                 f"ToolDefinition.name {self.name!r}: use 1-64 letters, digits, '_' or '-' (every provider accepts that)"
@@ -230,7 +232,7 @@ class ToolDefinition(BaseModel):
         return self.function.name
 
     @classmethod
-    def from_callable(cls, func: Callable[..., Any]) -> ToolDefinition:
+    def from_callable(cls, func: Callable[..., Any]) -> "ToolDefinition":
         """A tool from a Python function: its name, the first paragraph of its docstring, and one
         :class:`FunctionParameter` per parameter (typed from the annotations, described by the docstring's
         ``:param name:`` lines or ``Args:`` section)."""
@@ -289,13 +291,13 @@ class ToolChoice(BaseModel):
         return "none" if value is None else value
 
     @model_validator(mode="after")
-    def _named(self) -> ToolChoice:
+    def _named(self) -> "ToolChoice":
         if self.type == "specific" and not self.specific_tool_name:
             raise ConfigurationError("ToolChoice(type='specific') needs specific_tool_name")
         return self
 
     @classmethod
-    def parse(cls, value: ToolChoice | str | dict[str, Any] | None) -> ToolChoice | None:
+    def parse(cls, value: "ToolChoice | str | dict[str, Any] | None") -> "ToolChoice | None":
         if value is None or isinstance(value, ToolChoice):
             return value
         if isinstance(value, dict):
@@ -390,7 +392,7 @@ class StructuredOutputConfig(BaseModel):
         return data
 
     @classmethod
-    def from_model(cls, model_class: type[pydantic.BaseModel]) -> StructuredOutputConfig:
+    def from_model(cls, model_class: type[pydantic.BaseModel]) -> "StructuredOutputConfig":
         return cls(
             name=_schema_name(model_class.__name__),
             json_schema=model_class.model_json_schema(),
@@ -399,7 +401,7 @@ class StructuredOutputConfig(BaseModel):
         )
 
     @classmethod
-    def parse(cls, value: Any) -> StructuredOutputConfig | None:
+    def parse(cls, value: Any) -> "StructuredOutputConfig | None":
         if value is None or isinstance(value, StructuredOutputConfig):
             return value
         if isinstance(value, type) and issubclass(value, pydantic.BaseModel):

@@ -25,6 +25,30 @@ from dhenara_http.foundation_models import Claude37Sonnet, Gemini3FlashPreview, 
 # -- AIModelCallConfig -------------------------------------------------------------------------------------------------
 
 
+def test_a_config_without_options_is_the_one_validation_makes() -> None:
+    # AIModelCallConfig() is made without running the validator (nothing to validate): the same instance.
+    plain = AIModelCallConfig()
+    validated = AIModelCallConfig.model_validate({})
+    assert plain == validated
+    assert list(plain.__dict__.items()) == list(validated.__dict__.items())
+    assert plain.model_fields_set == validated.model_fields_set == set()
+    assert (plain.__pydantic_extra__, plain.__pydantic_private__) == (validated.__pydantic_extra__, None)
+    assert plain.model_dump_json() == validated.model_dump_json()
+    assert plain.options is not AIModelCallConfig().options  # mutable defaults are the instance's own
+    plain.options["temperature"] = 0.5
+    assert AIModelCallConfig().options == {}
+
+
+def test_a_config_subclass_without_options_is_still_validated() -> None:
+    class Checked(AIModelCallConfig):
+        @pydantic.model_validator(mode="after")
+        def _always(self) -> Checked:
+            raise ConfigurationError("checked")
+
+    with pytest.raises(ConfigurationError, match="checked"):
+        Checked()
+
+
 def test_dhenara_ai_fields_are_accepted_with_its_defaults() -> None:
     config = AIModelCallConfig()
     assert (config.retry_delay, config.max_retry_delay) == (None, None)  # the transport's own back-off

@@ -19,6 +19,7 @@ from dhenara_http import (
     TextTemplateVariableProps,
 )
 from dhenara_http.types.enums import PromptMessageRoleEnum
+from dhenara_http.types.prompt import user_prompt
 
 # -- Content ---------------------------------------------------------------------------------------------------------
 
@@ -141,3 +142,24 @@ def test_with_text_and_with_dad_text() -> None:
         assert prompt.rendered_text() == "Capital of Peru?"
     assert Prompt.with_text("x", disable_checks=True).rendered_text() == "x"
     assert Prompt.with_dad_text("Keep {braces} as they are").rendered_text() == "Keep {braces} as they are"
+
+
+@pytest.mark.parametrize("text", ["hi", "", "héllo {x}", "emoji \U0001f600", "a\nb"])
+def test_a_plain_text_prompt_is_the_one_validation_makes(text: str) -> None:
+    # generate("...") makes its prompt without running the validator (user_prompt): the same instance, field by field.
+    fast = user_prompt(text)
+    validated = Prompt(role=PromptMessageRoleEnum.USER, text=text)
+    assert fast == validated
+    assert list(fast.__dict__.items()) == list(validated.__dict__.items())
+    assert fast.model_fields_set == validated.model_fields_set
+    assert fast.model_dump_json() == validated.model_dump_json()
+    assert fast.files is not user_prompt(text).files  # a list of its own, as the default factory makes
+
+
+def test_a_plain_text_prompt_refuses_a_lone_surrogate_as_validation_does() -> None:
+    with pytest.raises(ConfigurationError) as fast:
+        user_prompt("Hello \udcff")
+    with pytest.raises(ConfigurationError) as validated:
+        Prompt(role=PromptMessageRoleEnum.USER, text="Hello \udcff")
+    assert str(fast.value) == str(validated.value)
+    assert "Prompt.text holds a lone surrogate character (U+DCFF) at position 6" in str(fast.value)
