@@ -9,10 +9,8 @@ A prompt's ``text`` is a string (``{placeholders}`` filled from ``variables`` wh
 # class is made (see docs/architecture.md, "Cold start"). Names defined further down are quoted.
 
 import base64
-import functools
 import json
 import mimetypes
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +20,7 @@ from ..errors import ConfigurationError
 from ._base import BaseModel
 from ._defaults import new_list
 from ._json import has_surrogate
+from ._trusted import trusted
 from .enums import PromptMessageRoleEnum
 from .text import PromptText
 
@@ -241,36 +240,12 @@ class Prompt(BaseTextPrompt):
         return self.get_formatted_text(max_words=max_words)
 
 
-@functools.cache
-def _prompt_fields() -> tuple[dict[str, Any], tuple[tuple[str, Callable[..., Any]], ...]]:
-    """Prompt's fields in order with their defaults, and those whose default a factory makes."""
-    fields = Prompt.__pydantic_fields__
-    template = {name: field.default for name, field in fields.items()}
-    factories = tuple((name, f.default_factory) for name, f in fields.items() if f.default_factory is not None)
-    return template, factories
-
-
-_USER_PROMPT_SET = frozenset({"role", "text"})
-
-
 def user_prompt(text: str) -> Prompt:
     """``Prompt(role=PromptMessageRoleEnum.USER, text=text)`` for a ``str`` (``generate("...")``), made without running
-    the validator: the one check a ``str`` text gets is made here, and the instance is the one validation makes (a test
-    compares them), so a call given plain text builds no prompt validator. Made as ``model_construct`` makes it, in a
-    tenth of its time (it is made on every such call)."""
+    the validator (see :mod:`._trusted`): the one check a ``str`` text gets is made here, so a call given plain text
+    builds no prompt validator."""
     _check_encodable("Prompt", text)
-    template, factories = _prompt_fields()
-    values = template.copy()
-    for name, factory in factories:
-        values[name] = factory()
-    values["text"] = text
-    values["role"] = PromptMessageRoleEnum.USER
-    prompt = object.__new__(Prompt)
-    object.__setattr__(prompt, "__dict__", values)
-    object.__setattr__(prompt, "__pydantic_fields_set__", set(_USER_PROMPT_SET))
-    object.__setattr__(prompt, "__pydantic_extra__", None)
-    object.__setattr__(prompt, "__pydantic_private__", None)
-    return prompt
+    return trusted(Prompt, role=PromptMessageRoleEnum.USER, text=text)
 
 
 class SystemInstruction(BaseTextPrompt):
