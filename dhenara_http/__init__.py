@@ -93,9 +93,9 @@ _EXPORTS: dict[str, str] = {
     "AIModelCallResponseMetaData": "types.response",
     "ChatResponse": "types.response",
     "ChatResponseChoice": "types.response",
-    "ChatResponseUsage": "types.response",
-    "UsageCharge": "types.response",
-    "UsageChargeComponent": "types.response",
+    "ChatResponseUsage": "types.usage",
+    "UsageCharge": "types.usage",
+    "UsageChargeComponent": "types.usage",
     "ChatMessageContentPart": "types.response",
     "ChatResponseContentItem": "types.response",
     "ChatResponseToolCallResult": "types.response",
@@ -108,7 +108,7 @@ _EXPORTS: dict[str, str] = {
     "ChatResponseStructuredOutput": "types.response",
     "ChatResponseGenericContentItem": "types.response",
     "ChatResponseWebSearchCallContentItem": "types.response",
-    "HostedToolUsage": "types.response",
+    "HostedToolUsage": "types.usage",
     "ChatResponseWebSearchResultContentItem": "types.response",
     "Citation": "types.response",
     "WebSearchResult": "types.response",
@@ -413,19 +413,15 @@ if TYPE_CHECKING:
         ChatResponseToolCall,
         ChatResponseToolCallContentItem,
         ChatResponseToolCallResult,
-        ChatResponseUsage,
         ChatResponseWebSearchCallContentItem,
         ChatResponseWebSearchResultContentItem,
         Citation,
         ExternalApiCallStatus,
-        HostedToolUsage,
         ImageContentItem,
         ImageResponse,
         ImageResponseChoice,
         ImageResponseContentItem,
         ImageResponseUsage,
-        UsageCharge,
-        UsageChargeComponent,
         WebSearchResult,
     )
     from .types.stream import (
@@ -451,6 +447,7 @@ if TYPE_CHECKING:
         ToolDefinition,
         function_parameter_from_json_schema,
     )
+    from .types.usage import ChatResponseUsage, HostedToolUsage, UsageCharge, UsageChargeComponent
 
 
 def __getattr__(name: str) -> Any:

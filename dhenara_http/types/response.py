@@ -52,6 +52,10 @@ from .http import RateLimitInfo
 # A runtime import (stream.py imports nothing from here): pydantic must resolve StreamItem's names to build
 # AIModelCallResponse.
 from .stream import SSEResponse
+from .usage import ChatResponseUsage as ChatResponseUsage
+from .usage import HostedToolUsage as HostedToolUsage
+from .usage import UsageCharge as UsageCharge
+from .usage import UsageChargeComponent as UsageChargeComponent
 
 if TYPE_CHECKING:
     from .prompt import Prompt
@@ -487,66 +491,6 @@ ChatResponseContentItem = Annotated[
     ],
     Field(discriminator="type"),
 ]
-
-
-class HostedToolUsage(BaseModel):
-    """dhenara-ai's hosted-tool counts: calls per tool (and their ``total``), billed units per priced unit."""
-
-    request_counts: dict[str, int] = Field(default_factory=dict)
-    token_counts: dict[str, int] = Field(default_factory=dict)
-    billing_counts: dict[str, int] = Field(default_factory=dict)
-    details: dict[str, Any] | None = None
-
-
-class ChatResponseUsage(BaseModel):
-    """Tokens, normalised across providers: ints on every wire, 0 when the provider reports none.
-
-    ``prompt_tokens`` counts every input token, cached ones included (``cache_read_tokens`` and
-    ``cache_write_tokens`` are parts of it); ``completion_tokens`` counts every output token, reasoning included
-    (``reasoning_tokens`` is a part of it). ``None`` (what older versions stored for a count not reported) reads as 0.
-    """
-
-    prompt_tokens: int = Field(default=0, ge=0)
-    completion_tokens: int = Field(default=0, ge=0)
-    total_tokens: int = Field(default=0, ge=0)
-    reasoning_tokens: int = Field(default=0, ge=0)
-    cache_read_tokens: int = Field(default=0, ge=0)
-    cache_write_tokens: int = Field(default=0, ge=0)
-    #: Searches a hosted web-search tool ran (billed per search, or per grounded prompt, on top of the tokens).
-    web_search_requests: int = Field(default=0, ge=0)
-
-    @pydantic.field_validator("*", mode="before")
-    @classmethod
-    def _none_is_zero(cls, value: Any) -> Any:
-        return 0 if value is None else value
-
-    @property
-    def hosted_tool_usage(self) -> HostedToolUsage | None:
-        """dhenara-ai's form of the hosted-tool counts (None when the call ran none)."""
-        n = self.web_search_requests
-        if not n:
-            return None
-        return HostedToolUsage(request_counts={"web_search": n, "total": n}, billing_counts={"web_search": n})
-
-
-class UsageChargeComponent(BaseModel):
-    """One part of a call's cost: ``key`` (``input_tokens``, ``cache_read_tokens``, ``cache_write_tokens``,
-    ``output_tokens``, ``images``), its ``cost`` in USD, and the ``units`` it counts."""
-
-    key: str
-    cost: float
-    units: int | float | None = None
-    unit: str | None = None
-    metadata: dict[str, Any] | None = None
-
-
-class UsageCharge(BaseModel):
-    """``cost`` in USD, ``charge`` with the endpoint's multiplier applied, and ``components`` that add up to the
-    cost."""
-
-    cost: float
-    charge: float | None = None
-    components: list[UsageChargeComponent] | None = None
 
 
 class ChatResponseChoice(BaseModel):

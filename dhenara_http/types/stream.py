@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Union
 from .enums import ChatResponseContentItemType, FinishReason, SSEEventType
 
 if TYPE_CHECKING:
-    from .response import ChatResponseUsage, UsageCharge
+    from .usage import ChatResponseUsage, UsageCharge
 
 
 class _Dump:
