@@ -27,7 +27,7 @@ import pydantic
 from pydantic import ConfigDict
 from pydantic.version import version_short
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 
 if TYPE_CHECKING:
     from typing_extensions import Self

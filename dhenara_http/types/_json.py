@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from ..errors import ResponseParseError
+from ..errors._tree import ResponseParseError
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: Deepest nesting of containers accepted in an answer, a stream event or a tool call's arguments.

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel, did_you_mean
 from .enums import AIModelAPIProviderEnum
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pydantic
 from pydantic import Field, field_validator, model_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 from .hosted_tools import WebSearchHostedTool
 from .tools import StructuredOutputConfig, ToolChoice, ToolDefinition

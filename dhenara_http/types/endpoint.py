@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, model_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 from .api import AIModelAPI
 from .enums import AIModelAPIProviderEnum, AIModelProviderEnum

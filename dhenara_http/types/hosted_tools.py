@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 
 

@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 from ._defaults import new_list
 from .enums import AIModelAPIProviderEnum, AIModelFunctionalTypeEnum, AIModelProviderEnum

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import field_validator, model_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 from .enums import ResourceConfigItemTypeEnum, ResourceQueryFieldsEnum
 

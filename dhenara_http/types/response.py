@@ -34,7 +34,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..errors import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
+from ..errors._tree import ConfigurationError, DhenaraError, ResponseParseError, StructuredOutputError
 from ._base import BaseModel
 from ._defaults import new_list
 from ._json import checked_answer

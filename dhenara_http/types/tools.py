@@ -12,7 +12,7 @@ from typing import Any, Literal, get_type_hints
 import pydantic
 from pydantic import Field, field_validator, model_validator
 
-from ..errors import ConfigurationError
+from ..errors._tree import ConfigurationError
 from ._base import BaseModel
 from ._defaults import new_list
 
