@@ -2,14 +2,12 @@
 ``(chunk, None)`` items, then ``(None, final)``. No httpx and no event loop here: the bytes come from the transport's
 :class:`~dhenara_http._transport.http.OpenStream`, and the driver running the call decides how awaiting works.
 
-It yields *batches* (the items of one network read); the public generators flatten them. A batch is lazy: the read's
-events are made, accumulated and wrapped one at a time as the caller takes the items, so a read of a few hundred
-events never holds a few hundred events and chunks at once.
-
-On the sync transport, the rest of a stream after its first chunk is read by :class:`SyncRest`: the same steps as
-:func:`_rest`, with its reads made directly. Stepping an async generator through the sync driver on every network
-read cost about a fifth of a 2,000-chunk stream. The stream is opened, retried and read up to its first chunk by the
-one async core either way.
+The stream is opened, retried and read up to its first chunk by the one async core, on either driver. The rest is
+read a network chunk at a time by a shell of each kind: :func:`_rest`, an async generator, on the async transport, and
+:class:`SyncRest`, the same steps with its reads made directly, on the sync one (stepping an async generator through
+the sync driver on every network read cost about a fifth of a 2,000-chunk stream). Each yields the items themselves,
+made from one read at a time: a large read's events are made, accumulated and wrapped as the caller takes the items,
+so a read of a few hundred events never holds a few hundred events and chunks at once.
 
 Errors before the first chunk are retried by the retry policy (a failed open, a dropped connection, an in-band error
 event): the stream is read eagerly up to its first chunk. After it, nothing is retried silently, and the error raised
@@ -36,8 +34,6 @@ from .errors import APIConnectionError, DhenaraError, ResponseParseError, Stream
 from .protocols.base import CallContext, StreamAccumulator, WireProtocol, WireRequest
 from .types.response import AIModelCallResponse, StreamItem
 from .types.stream import ChatResponseChunk, ChatResponseTextContentItemDelta, SSEResponse
-
-Batch = Iterable[StreamItem]
 
 #: How much of a body that yields no event is kept to be read as plain JSON.
 MAX_SNIFFED_BODY = 1024 * 1024
@@ -170,13 +166,14 @@ class _Reader:
 
 async def start_stream(
     transport: Transport, protocol: WireProtocol, ctx: CallContext, wire: WireRequest
-) -> AsyncIterator[Batch] | SyncRest:
+) -> AsyncIterator[StreamItem] | Iterable[StreamItem]:
     """Open the stream and read up to its first chunk, retrying failures on the way (so ``generate`` raises errors
-    that come before any chunk, as the official SDKs do); return the generator of the rest."""
+    that come before any chunk, as the official SDKs do); return the stream's items: an async generator on the async
+    transport, an iterable (:class:`SyncRest`, or a list for an answer read whole) on the sync one."""
     cfg = ctx.config
     framing = ctx.host.framing_for(ctx.wire_api or protocol.NAME, getattr(protocol, "FRAMING", "sse"))
 
-    async def attempt(n: int) -> AsyncIterator[Batch] | SyncRest:
+    async def attempt(n: int) -> AsyncIterator[StreamItem] | Iterable[StreamItem]:
         stream = await transport.open_stream(wire, cfg)
         facts = stream.facts(n)
         ctype = stream.content_type
@@ -186,7 +183,7 @@ async def start_stream(
                 raw = await stream.read_all(_http.MAX_JSON_BODY)
             finally:
                 await stream.aclose()
-            return _once(_whole_answer(transport, protocol, ctx, stream, raw, facts))
+            return _whole(transport, _whole_answer(transport, protocol, ctx, stream, raw, facts))
         reader = _Reader(stream, protocol.new_accumulator(ctx), decoder_for(framing), ctx, facts)
         try:
             first = await reader.first_chunks()
@@ -198,22 +195,31 @@ async def start_stream(
         if not first and stream.eof and not reader.saw_event and reader.head.strip():
             # Not an event stream after all, whatever the content type said: read it as a whole answer.
             await stream.aclose()
-            return _once(_whole_answer(transport, protocol, ctx, stream, reader.head, facts))
+            return _whole(transport, _whole_answer(transport, protocol, ctx, stream, reader.head, facts))
         return SyncRest(reader, first) if transport.kind == "sync" else _rest(reader, first)
 
     return await _retry.run(attempt, transport.policy(cfg), transport.sleep, transport.log_retry)
 
 
-async def _once(batch: Batch) -> AsyncIterator[Batch]:
-    yield batch
+def _whole(transport: Transport, items: list[StreamItem]) -> AsyncIterator[StreamItem] | Iterable[StreamItem]:
+    return items if transport.kind == "sync" else _items_of(items)
 
 
-async def _rest(reader: _Reader, first: list[ChatResponseChunk]) -> AsyncIterator[Batch]:
+async def _items_of(items: list[StreamItem]) -> AsyncIterator[StreamItem]:
+    for item in items:
+        yield item
+
+
+async def _rest(reader: _Reader, first: list[ChatResponseChunk]) -> AsyncIterator[StreamItem]:
+    """The rest of a stream on the async transport: its items, read a network chunk at a time."""
     stream = reader.stream
     try:
         if first:
             # The first chunks, then the rest of their read, made as they are taken.
-            yield itertools.chain([(SSEResponse(c), None) for c in first], reader.items_of(reader.rest_of_read))
+            for c in first:
+                yield (SSEResponse(c), None)
+            for item in reader.items_of(reader.rest_of_read):
+                yield item
         while True:
             try:
                 chunk = await stream.read()
@@ -221,18 +227,18 @@ async def _rest(reader: _Reader, first: list[ChatResponseChunk]) -> AsyncIterato
                 raise reader.failed(exc) from None
             if chunk is None:
                 break
-            # Taken whole by the caller before the next read (flatten() and the sync driver both do).
-            yield reader.items(chunk)
-        # The body is complete: the connection goes back to the pool now, and the last events and the final answer
-        # come in one batch.
+            for item in reader.items(chunk):
+                yield item
+        # The body is complete: the connection goes back to the pool now, before the last events and the final answer.
         await stream.aclose()
-        yield reader.last_items()
+        for item in reader.last_items():
+            yield item
     finally:
         await stream.aclose()
 
 
 class SyncRest:
-    """The rest of a stream on the sync transport, as :func:`_rest` reads it, its reads made directly (see the
+    """The rest of a stream on the sync transport: the steps of :func:`_rest`, its reads made directly (see the
     module's docstring). Iterating it gives the stream's items; closing the iterator (``break``, or dropping it)
     closes the response at once, so its connection goes back to the pool."""
 
@@ -266,7 +272,7 @@ class SyncRest:
 
 def _whole_answer(
     transport: Transport, protocol: WireProtocol, ctx: CallContext, stream: OpenStream, raw: bytes, facts: Facts
-) -> Batch:
+) -> list[StreamItem]:
     try:
         data: Any = json.loads(raw)
     except (ValueError, RecursionError):
@@ -293,15 +299,3 @@ def _whole_answer(
             items.append((SSEResponse(data=chunk), None))
     items.append((None, final))
     return items
-
-
-async def flatten(batches: AsyncIterator[Batch]) -> AsyncIterator[StreamItem]:
-    """The public async stream: one item at a time."""
-    try:
-        async for batch in batches:
-            for item in batch:
-                yield item
-    finally:
-        aclose = getattr(batches, "aclose", None)
-        if aclose is not None:
-            await aclose()

@@ -13,9 +13,9 @@ import enum
 import importlib
 import inspect
 import threading
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from ._client_compat import ClientCompatMixin
 from .errors import ConfigurationError
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     import httpx
 
     from ._artifacts import CallArtifacts
-    from ._streaming import Batch, SyncRest
     from ._transport.http import Target, Transport
     from ._transport.pools import Pools
     from .protocols.base import CallContext, ErrorInfo, WireProtocol
@@ -229,9 +228,9 @@ class AIModelClient(ClientCompatMixin):
 
     async def _generate(
         self, ctx: CallContext, kind: str, art: CallArtifacts | None = None
-    ) -> AIModelCallResponse | AsyncIterator[Batch] | SyncRest:
-        """A complete response, or for a stream the generator of its batches (on the sync transport, the iterable
-        of its items), already open: errors before the first chunk have been raised. ``art`` records the provider's
+    ) -> AIModelCallResponse | AsyncIterator[StreamItem] | Iterable[StreamItem]:
+        """A complete response, or for a stream its items (an async generator on the async transport, an iterable
+        on the sync one), already open: errors before the first chunk have been raised. ``art`` records the provider's
         request and answer when artifacts are asked for."""
         path = _call_path()
         path.check_call(ctx)
@@ -285,7 +284,7 @@ class AIModelClient(ClientCompatMixin):
             if art is not None:
                 art.finish(result)
             return result
-        items = path.iterate_sync(result)
+        items = iter(cast("Iterable[StreamItem]", result))
         return AIModelCallResponse(stream_generator=art.watch_stream(items) if art is not None else items)
 
     async def generate_async(
@@ -318,10 +317,7 @@ class AIModelClient(ClientCompatMixin):
             if art is not None:
                 art.finish(result)
             return result
-        from ._streaming import flatten
-
-        assert isinstance(result, AsyncIterator)  # (only the sync transport's streams are read directly)
-        stream: AsyncIterator[StreamItem] = flatten(result)
+        stream = cast("AsyncIterator[StreamItem]", result)
         if art is not None:
             stream = art.watch_async_stream(stream)
         return AIModelCallResponse(stream_generator=stream, async_stream_generator=stream)
@@ -360,13 +356,12 @@ class _CallPath:
         from ._answers import read_answer
         from ._capabilities import check_call
         from ._context import build_context
-        from ._drive import iterate_sync, run_sync
+        from ._drive import run_sync
         from .types.response import AIModelCallResponse
 
         self.read_answer = read_answer
         self.check_call = check_call
         self.build_context = build_context
-        self.iterate_sync = iterate_sync
         self.run_sync = run_sync
         self.AIModelCallResponse = AIModelCallResponse
 
