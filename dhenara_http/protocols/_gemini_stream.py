@@ -212,7 +212,7 @@ class Accumulator:
         # A bad count is reported where it came, not when the answer is rebuilt (without building a usage object
         # per fragment: Gemini repeats its usage on every one).
         for key, value in usage.items():
-            if key.endswith("TokenCount") and not (type(value) is int and 0 <= value <= common.MAX_COUNT):
+            if not (type(value) is int and 0 <= value <= common.MAX_COUNT) and key.endswith("TokenCount"):
                 common.as_count(value, "usageMetadata", key)
         if self._usage is None or "totalTokenCount" in usage or any(k.endswith("TokenCount") for k in usage):
             # Cumulative: the latest report with counts replaces the earlier ones.
