@@ -292,7 +292,7 @@ class Transport:
             return self._built_request(client, outgoing, url, timeout)
         defaults = self._defaults
         if defaults is None or defaults[0] is not client:
-            defaults = self._defaults = (client, [(k, lower, v) for k, lower, v in _raw_headers(client.headers)])
+            defaults = self._defaults = (client, _raw_headers(client.headers))
             self._header_sets.clear()
         ours = outgoing.headers
         key = (url.netloc, tuple(ours.items()))
